@@ -1,0 +1,88 @@
+/* csvbench.c: ingestion throughput of a CSV file.
+ *
+ * usage: csvbench FILE
+ * Prints, for FILE, the time of a libcsv pass that only tokenises (no-op callbacks) and
+ * of focal's full ingestion (tokenise, parse numbers, infer types, encode, standardise),
+ * as seconds, MB/s and rows/s, and the ratio of the two.
+ */
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "data.h"
+#include "util.h"
+
+static size_t nrows;
+
+static void on_field(void *s, size_t n, void *data)
+{
+	(void)s;
+	(void)n;
+	(void)data;
+}
+
+static void on_row(int c, void *data)
+{
+	(void)c;
+	(void)data;
+	nrows++;
+}
+
+static double tokenise_only(const char *path)
+{
+	struct csv_parser p;
+	char *buf = xmalloc(1 << 20);
+	gzFile gz = gzopen(path, "rb");
+	double t0 = now_seconds();
+	int got;
+
+	if (!gz) {
+		perror(path);
+		exit(1);
+	}
+	gzbuffer(gz, 256 * 1024);
+	csv_init(&p, CSV_APPEND_NULL);
+	while ((got = gzread(gz, buf, 1 << 20)) > 0)
+		csv_parse(&p, buf, (size_t)got, on_field, on_row, NULL);
+	csv_fini(&p, on_field, on_row, NULL);
+	csv_free(&p);
+	gzclose(gz);
+	free(buf);
+	return now_seconds() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	struct readopts o;
+	struct schema s;
+	struct dataset d;
+	struct ferr e;
+	struct stat st;
+	double mb, t_tok, t_full;
+
+	if (argc != 2 || stat(argv[1], &st) != 0) {
+		fputs("usage: csvbench FILE\n", stderr);
+		return 2;
+	}
+	mb = (double)st.st_size / 1e6;
+	t_tok = tokenise_only(argv[1]);
+	readopts_init(&o);
+	t_full = now_seconds();
+	if (data_load_train(argv[1], &o, &s, &d, &e) != 0) {
+		fprintf(stderr, "csvbench: %s\n", e.msg);
+		return 1;
+	}
+	t_full = now_seconds() - t_full;
+	printf("file            %s: %.0f MB, %zu rows, %zu features\n", argv[1], mb, d.n, d.dim);
+	printf("tokenise only   %6.2f s  %7.1f MB/s  %9.0f rows/s\n", t_tok, mb / t_tok,
+	       (double)nrows / t_tok);
+	printf("focal ingest    %6.2f s  %7.1f MB/s  %9.0f rows/s\n", t_full, mb / t_full,
+	       (double)d.n / t_full);
+	printf("ratio           %.2f of the tokenise-only pass\n", t_tok / t_full);
+	schema_release(&s);
+	dataset_release(&d);
+	return 0;
+}

@@ -1,0 +1,245 @@
+/* cli.c: helpers shared by the command files. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_quiet;
+
+void cli_message(const char *msg)
+{
+	fprintf(stderr, "focal: %s\n", msg);
+}
+
+void cli_warn(const char *msg)
+{
+	if (!cli_quiet)
+		cli_message(msg);
+}
+
+int cli_fail(const struct ferr *e)
+{
+	cli_message(e->msg);
+	return e->status ? e->status : 1;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("focal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nfocal: run 'focal %s -h' for usage\n", command);
+	return 2;
+}
+
+int cli_close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "focal: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
+}
+
+int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,
+               double *out)
+{
+	double v;
+
+	if (parse_double(arg, &v) != 0 || v < lo || v > hi) {
+		cli_usage_error(command, "%s: '%s' is not a number in [%g, %g]", opt, arg, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_long(const char *command, const char *opt, const char *arg, long lo, long hi, long *out)
+{
+	if (parse_long(arg, lo, hi, out) != 0) {
+		cli_usage_error(command, "%s: '%s' is not an integer in [%ld, %ld]", opt, arg, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_format(const char *command, const char *arg, enum outfmt *f)
+{
+	if (outfmt_parse(arg, f) != 0) {
+		cli_usage_error(command, "--format: '%s' is not one of table, tsv, json", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_read_option(const char *command, int ch, const char *arg, struct readopts *o)
+{
+	long v;
+
+	switch (ch) {
+	case 'y':
+		o->target = arg;
+		return 1;
+	case 'd':
+		if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0) {
+			o->delim = '\t';
+			return 1;
+		}
+		if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r') {
+			cli_usage_error(command, "-d: '%s' is not a single delimiter character", arg);
+			return -1;
+		}
+		o->delim = (unsigned char)arg[0];
+		return 1;
+	case OPT_DROP:
+		o->drop = arg;
+		return 1;
+	case OPT_NO_HEADER:
+		o->header = 0;
+		return 1;
+	case OPT_NA:
+		o->na = arg;
+		return 1;
+	case OPT_MAX_CATEGORIES:
+		if (cli_long(command, "--max-categories", arg, 1, 1000000, &v) != 0)
+			return -1;
+		o->max_categories = (size_t)v;
+		return 1;
+	case OPT_WEIGHT:
+		o->weight = arg;
+		return 1;
+	case OPT_NO_STANDARDIZE:
+		o->standardize = 0;
+		return 1;
+	}
+	return 0;
+}
+
+void csv_put(FILE *f, const char *s, int delim)
+{
+	if (!strchr(s, delim) && !strpbrk(s, "\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+char *cli_cmdline(int argc, char **argv)
+{
+	size_t len = 8, i;
+	char *s, *p;
+
+	for (i = 0; i < (size_t)argc; i++)
+		len += 3 + 4 * strlen(argv[i]);
+	s = p = xmalloc(len);
+	p = stpcpy(p, "focal");
+	for (i = 0; i < (size_t)argc; i++) {
+		const char *a = argv[i];
+
+		*p++ = ' ';
+		if (*a && !strpbrk(a, " \t\n'\"\\$`*?;&|<>()")) {
+			p = stpcpy(p, a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'') {
+				p = stpcpy(p, "'\\''");
+				continue;
+			}
+			*p++ = *a;
+		}
+		*p++ = '\'';
+		*p = '\0';
+	}
+	return s;
+}
+
+#define READ_HELP                                                                          \
+	"  -y, --target COL        label column, by name or 1-based index (default: last)\n"  \
+	"      --drop COLS         columns to ignore (comma-separated names or indices)\n"    \
+	"  -d, --delimiter C       field delimiter (default: comma; tab for .tsv files)\n"    \
+	"      --no-header         the first row is data; columns are named 1, 2, ...\n"      \
+	"      --na LIST           missing-value tokens (default: empty,NA,N/A,?,NaN,null)\n" \
+	"      --max-categories N  most distinct values of a text column (default: 100)\n"    \
+	"      --weight COL        multiply each row's weight by this column\n"               \
+	"      --no-standardize    do not scale numeric features\n"
+
+const char usage_train[] =
+	"usage: focal train [options] FILE\n"
+	"Train a linear model on FILE (CSV, '-' for stdin, gzip allowed), report per-class\n"
+	"metrics and optionally save the model.\n\n"
+	"  -o, --output MODEL      write the model here (gzip when MODEL ends in .gz)\n"
+	READ_HELP
+	"      --model M           logistic, softmax or auto (default: auto)\n"
+	"      --loss L            ce or focal (default: ce)\n"
+	"      --gamma G           focal loss gamma, 0 to 20 (default: 2)\n"
+	"      --alpha A           two classes: weight A for the positive class, 1-A for the other\n"
+	"      --class-weight W    none, balanced or LABEL=W,... (default: none)\n"
+	"      --positive LABEL    positive class of a logistic model (default: the second class)\n"
+	"      --lambda L          L2 strength (default: 1/n, n training rows)\n"
+	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
+	"      --tol T             lbfgs: stop when the gradient's largest entry is below T\n"
+	"                          (default: 1e-6)\n"
+	"      --max-iter N        lbfgs iterations (default: 1000)\n"
+	"      --epochs N          sgd/adam passes over the data (default: 20)\n"
+	"      --batch-size N      sgd/adam rows per step (default: 256)\n"
+	"      --lr R              sgd/adam step size (default: 0.01 adam, 0.1 sgd)\n"
+	"      --bias-init B       prior (log class priors) or zero (default: prior)\n"
+	"      --sample S          none, over, under, smote or over+under (default: none)\n"
+	"      --sample-ratio R    after sampling the smallest class has at least R times the\n"
+	"                          rows of the largest, 0 < R <= 1 (default: 1)\n"
+	"      --smote-k K         neighbours for smote (default: 5)\n"
+	"      --seed N            seed of every random choice (default: 1)\n"
+	"      --threads N         threads for the gradient pass (default: all cores)\n"
+	"      --valid FILE        report on FILE instead of the training data\n"
+	"      --format F          table, tsv or json (default: table)\n"
+	"      --progress          show progress on stderr even when it is not a terminal\n"
+	"  -q, --quiet             no warnings\n"
+	"  -h, --help              this help\n";
+
+const char usage_predict[] =
+	"usage: focal predict -m MODEL [options] [FILE]\n"
+	"Write predictions for FILE (default: stdin) as CSV: 'predicted', then p_<label>\n"
+	"for each class.\n\n"
+	"  -m, --model MODEL       the model file\n"
+	"  -o, --output FILE       write here instead of stdout\n"
+	"      --keep COLS         copy these input columns in front (comma-separated)\n"
+	"      --threshold T       two classes: positive when its probability >= T (default: 0.5)\n"
+	"  -d, --delimiter C       field delimiter of FILE\n"
+	"      --no-header         FILE has no header row (columns are named 1, 2, ...)\n"
+	"      --na LIST           missing-value tokens (default: the model's)\n"
+	"  -q, --quiet             no warnings\n"
+	"  -h, --help              this help\n";
+
+const char usage_eval[] =
+	"usage: focal eval -m MODEL [options] FILE\n"
+	"       focal eval --truth COL [--pred COL] [options] FILE\n"
+	"Per-class report for a model on labelled data, or for a predictions CSV.\n\n"
+	"  -m, --model MODEL       score FILE with this model (FILE holds the label column)\n"
+	"      --truth COL         predictions CSV: column of true labels\n"
+	"      --pred COL          predictions CSV: column of predicted labels (default: predicted)\n"
+	"      --threshold T       two classes: positive when its probability >= T (default: 0.5)\n"
+	"  -d, --delimiter C       field delimiter of FILE\n"
+	"      --no-header         FILE has no header row\n"
+	"      --na LIST           missing-value tokens\n"
+	"      --format F          table, tsv or json (default: table)\n"
+	"  -q, --quiet             no warnings\n"
+	"  -h, --help              this help\n";
+
+const char usage_info[] =
+	"usage: focal info [--format table|json] MODEL\n"
+	"Show what a model file holds: classes, features, how it was trained.\n\n"
+	"      --format F          table or json (default: table)\n"
+	"  -h, --help              this help\n";

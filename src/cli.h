@@ -1,0 +1,78 @@
+/* cli.h: what the command files share: messages, option values, the data-reading options. */
+#ifndef FOCAL_CLI_H
+#define FOCAL_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "data.h"
+#include "metrics.h"
+#include "util.h"
+
+/* Set by -q: warnings are not printed. */
+extern int cli_quiet;
+
+/* Prints "focal: MSG" to stderr (a warning or an error). */
+void cli_message(const char *msg);
+/* Prints a warning unless -q; usable as a readopts.warn hook. */
+void cli_warn(const char *msg);
+/* Prints E and returns its exit status (1 or 2). */
+int cli_fail(const struct ferr *e);
+/* Prints "focal: MSG" and the hint to run COMMAND -h; returns 2. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
+int cli_close_stdout(void);
+
+/* Long-only option codes shared by the commands. */
+enum {
+	OPT_DROP = 256, OPT_NO_HEADER, OPT_NA, OPT_MAX_CATEGORIES, OPT_WEIGHT, OPT_NO_STANDARDIZE,
+	OPT_MODEL, OPT_LOSS, OPT_GAMMA, OPT_ALPHA, OPT_CLASS_WEIGHT, OPT_LAMBDA, OPT_SOLVER,
+	OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR, OPT_BIAS_INIT, OPT_SEED,
+	OPT_THREADS, OPT_POSITIVE, OPT_VALID, OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD,
+	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC
+};
+
+/* The getopt_long entries of the data-reading options (-y -d --drop --no-header --na
+ * --max-categories --weight --no-standardize), to be copied into a command's table. */
+#define CLI_READ_OPTIONS                                                         \
+	{ "target", required_argument, NULL, 'y' },                                  \
+	{ "delimiter", required_argument, NULL, 'd' },                               \
+	{ "drop", required_argument, NULL, OPT_DROP },                               \
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },                           \
+	{ "na", required_argument, NULL, OPT_NA },                                   \
+	{ "max-categories", required_argument, NULL, OPT_MAX_CATEGORIES },           \
+	{ "weight", required_argument, NULL, OPT_WEIGHT },                           \
+	{ "no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE }
+
+/*
+ * Applies data-reading option CH with ARG to O.  Returns 1 when CH is one of them,
+ * 0 when it is not, -1 for a bad value (message printed).
+ */
+int cli_read_option(const char *command, int ch, const char *arg, struct readopts *o);
+
+/* Parses a number option: prints a usage error naming OPT and returns -1 when ARG is bad. */
+int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,
+               double *out);
+int cli_long(const char *command, const char *opt, const char *arg, long lo, long hi, long *out);
+
+/* --format: returns 0 or prints a usage error and returns -1. */
+int cli_format(const char *command, const char *arg, enum outfmt *f);
+
+/* Writes one CSV field, quoted when needed. */
+void csv_put(FILE *f, const char *s, int delim);
+
+/* "focal" and the command's arguments (ARGV[0] is the command name), quoted where
+ * needed, for the model file.  Caller frees. */
+char *cli_cmdline(int argc, char **argv);
+
+/* Usage text of each command, printed by -h and `focal help COMMAND`. */
+extern const char usage_train[], usage_predict[], usage_eval[], usage_info[];
+
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,371 @@
+/* cmd_eval.c: focal eval, on a model and labelled data or on a predictions CSV. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "csvread.h"
+#include "model.h"
+#include "score.h"
+
+static const char cmd[] = "eval";
+
+/* Rows gathered for the report: labels as indices, scores row-major. */
+struct rows {
+	size_t n, cap, k;
+	uint32_t *ytrue, *ypred;
+	double *scores;
+	size_t nolabel;
+};
+
+static void rows_grow(struct rows *r)
+{
+	if (r->n < r->cap)
+		return;
+	r->cap = r->cap ? 2 * r->cap : 1024;
+	r->ytrue = xreallocarray(r->ytrue, r->cap, sizeof *r->ytrue);
+	r->ypred = xreallocarray(r->ypred, r->cap, sizeof *r->ypred);
+	if (r->k)
+		r->scores = xreallocarray(r->scores, r->cap, r->k * sizeof *r->scores);
+}
+
+static void rows_release(struct rows *r)
+{
+	free(r->ytrue);
+	free(r->ypred);
+	free(r->scores);
+}
+
+/* ---- with a model ---- */
+
+struct modeleval {
+	const struct model *m;
+	struct rows r;
+	double threshold;
+};
+
+static int on_model_row(void *ctx, const double *x, long label, const struct csvrow *row,
+                        struct ferr *e)
+{
+	struct modeleval *me = ctx;
+	struct rows *r = &me->r;
+	double *p;
+
+	(void)row;
+	(void)e;
+	if (label < 0) {
+		r->nolabel++;
+		return 0;
+	}
+	rows_grow(r);
+	p = r->scores + r->n * r->k;
+	linmodel_predict(&me->m->lm, x, p);
+	r->ytrue[r->n] = (uint32_t)label;
+	r->ypred[r->n] = decide(p, r->k, me->m->lm.positive, me->threshold);
+	r->n++;
+	return 0;
+}
+
+static int eval_model(const char *model_path, const char *path, const struct readopts *ro,
+                      double threshold, enum outfmt fmt, struct ferr *e)
+{
+	struct model m;
+	struct modeleval me;
+	struct encode_opts eo;
+	struct report rep;
+	int rc = -1;
+
+	if (model_load(model_path, &m, e) != 0)
+		return -1;
+	memset(&me, 0, sizeof me);
+	me.m = &m;
+	me.r.k = m.s.nclass;
+	me.threshold = threshold;
+	memset(&eo, 0, sizeof eo);
+	eo.delim = ro->delim;
+	eo.header = ro->header;
+	eo.na = ro->na;
+	eo.need_label = 1;
+	eo.warn = cli_warn;
+	if (data_stream(path, &m.s, &eo, on_model_row, &me, e) != 0)
+		goto out;
+	if (me.r.nolabel) {
+		char msg[512];
+
+		snprintf(msg, sizeof msg, "%s: skipped %zu rows whose label is missing",
+		         csv_display_name(path), me.r.nolabel);
+		cli_warn(msg);
+	}
+	if (me.r.n == 0) {
+		ferr_set(e, "%s: no data rows with a label", csv_display_name(path));
+		goto out;
+	}
+	metrics_compute(&rep, me.r.n, me.r.k, me.r.ytrue, me.r.ypred, me.r.scores);
+	rc = report_write(stdout, fmt, m.s.classes, &rep, NULL);
+	report_release(&rep);
+	if (rc != 0)
+		ferr_set(e, "cannot write standard output");
+out:
+	rows_release(&me.r);
+	model_release(&m);
+	return rc;
+}
+
+/* ---- on a predictions CSV ---- */
+
+struct predeval {
+	const char *name, *truth, *pred;
+	struct schema na;       /* missing-value tokens */
+	long truthcol, predcol;
+	long *scorecol;         /* input column of each p_ column */
+	char **scorename;       /* and its name */
+	size_t nscore, ncol;
+	struct strmap labels;   /* every label met -> id; the p_ labels come first */
+	struct rows r;          /* ytrue/ypred hold label ids; scores in p_ column order */
+	size_t *scoreid;        /* label id of each p_ column */
+};
+
+static long column_index(const struct csvrow *h, const char *spec)
+{
+	size_t i;
+	long v;
+
+	for (i = 0; i < h->n; i++)
+		if (strcmp(h->f[i], spec) == 0)
+			return (long)i;
+	if (parse_long(spec, 1, (long)h->n, &v) == 0)
+		return v - 1;
+	return -1;
+}
+
+static int pred_header(struct predeval *pe, const struct csvrow *h, struct ferr *e)
+{
+	size_t i;
+
+	pe->ncol = h->n;
+	pe->truthcol = column_index(h, pe->truth);
+	if (pe->truthcol < 0)
+		return ferr_set(e, "%s:%lu: no column '%s' for --truth", pe->name, h->line, pe->truth);
+	pe->predcol = column_index(h, pe->pred);
+	pe->scorecol = xcalloc(h->n, sizeof *pe->scorecol);
+	pe->scoreid = xcalloc(h->n, sizeof *pe->scoreid);
+	pe->scorename = xcalloc(h->n, sizeof *pe->scorename);
+	for (i = 0; i < h->n; i++) {
+		if (strncmp(h->f[i], "p_", 2) != 0 || (long)i == pe->truthcol || (long)i == pe->predcol)
+			continue;
+		pe->scorecol[pe->nscore] = (long)i;
+		pe->scorename[pe->nscore] = xstrdup(h->f[i]);
+		pe->scoreid[pe->nscore] = strmap_put(&pe->labels, h->f[i] + 2, h->len[i] - 2,
+		                                     pe->labels.len);
+		pe->nscore++;
+	}
+	if (pe->predcol < 0 && pe->nscore == 0)
+		return ferr_set(e, "%s:%lu: no column '%s' of predicted labels and no p_<label> "
+		                "columns", pe->name, h->line, pe->pred);
+	pe->r.k = pe->nscore;
+	return 0;
+}
+
+static int on_pred_row(void *ctx, const struct csvrow *row, struct ferr *e)
+{
+	struct predeval *pe = ctx;
+	struct rows *r = &pe->r;
+	size_t j, id;
+	double best = -1;
+
+	if (row->index == 0)
+		return pred_header(pe, row, e);
+	if (row->n != pe->ncol)
+		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", pe->name, row->line,
+		                pe->ncol, row->n);
+	if (schema_is_na(&pe->na, row->f[pe->truthcol], row->len[pe->truthcol])) {
+		r->nolabel++;
+		return 0;
+	}
+	rows_grow(r);
+	id = strmap_put(&pe->labels, row->f[pe->truthcol], row->len[pe->truthcol], pe->labels.len);
+	if (pe->nscore && id >= pe->nscore)
+		return ferr_set(e, "%s:%lu: true label '%s' has no p_%s column", pe->name, row->line,
+		                row->f[pe->truthcol], row->f[pe->truthcol]);
+	r->ytrue[r->n] = (uint32_t)id;
+	for (j = 0; j < pe->nscore; j++) {
+		const char *v = row->f[pe->scorecol[j]];
+		double p;
+
+		if (fast_atod(v, row->len[pe->scorecol[j]], &p) != 0 || !(p >= 0 && p <= 1))
+			return ferr_set(e, "%s:%lu: column '%s': '%s' is not a probability", pe->name,
+			                row->line, pe->scorename[j], v);
+		r->scores[r->n * r->k + j] = p;
+		if (p > best) {
+			best = p;
+			r->ypred[r->n] = (uint32_t)pe->scoreid[j];
+		}
+	}
+	if (pe->predcol >= 0) {
+		const char *v = row->f[pe->predcol];
+
+		id = strmap_put(&pe->labels, v, row->len[pe->predcol], pe->labels.len);
+		if (pe->nscore && id >= pe->nscore)
+			return ferr_set(e, "%s:%lu: predicted label '%s' has no p_%s column", pe->name,
+			                row->line, v, v);
+		r->ypred[r->n] = (uint32_t)id;
+	}
+	r->n++;
+	return 0;
+}
+
+static int eval_predictions(const char *path, const char *truth, const char *pred,
+                            const struct readopts *ro, double threshold, int have_threshold,
+                            enum outfmt fmt, struct ferr *e)
+{
+	struct predeval pe;
+	struct report rep;
+	char **classes = NULL;
+	size_t *rank = NULL, i, j, k = 0;
+	double *scores = NULL;
+	int rc = -1;
+
+	memset(&pe, 0, sizeof pe);
+	pe.name = csv_display_name(path);
+	pe.truth = truth;
+	pe.pred = pred;
+	strmap_init(&pe.labels);
+	schema_set_na(&pe.na, ro->na);
+	if (csv_stream(path, ro->delim, on_pred_row, &pe, e) != 0)
+		goto out;
+	if (pe.ncol == 0) {
+		ferr_set(e, "%s: empty file", pe.name);
+		goto out;
+	}
+	if (pe.r.nolabel) {
+		char msg[512];
+
+		snprintf(msg, sizeof msg, "%s: skipped %zu rows whose true label is missing", pe.name,
+		         pe.r.nolabel);
+		cli_warn(msg);
+	}
+	if (pe.r.n == 0) {
+		ferr_set(e, "%s: no data rows with a label", pe.name);
+		goto out;
+	}
+	/* The classes: every label met, in class order; rank maps label id -> class. */
+	k = pe.labels.len;
+	classes = xcalloc(k, sizeof *classes);
+	for (i = 0, j = 0; i < pe.labels.cap; i++)
+		if (pe.labels.keys[i])
+			classes[j++] = xstrdup(pe.labels.keys[i]);
+	sort_labels(classes, k);
+	rank = xcalloc(k, sizeof *rank);
+	for (i = 0; i < k; i++) {
+		size_t id = 0;
+
+		strmap_get(&pe.labels, classes[i], strlen(classes[i]), &id);
+		rank[id] = i;
+	}
+	if (pe.nscore) {
+		scores = xcalloc(pe.r.n * k, sizeof *scores);
+		for (i = 0; i < pe.r.n; i++)
+			for (j = 0; j < pe.nscore; j++)
+				scores[i * k + rank[pe.scoreid[j]]] = pe.r.scores[i * pe.nscore + j];
+	}
+	for (i = 0; i < pe.r.n; i++) {
+		pe.r.ytrue[i] = (uint32_t)rank[pe.r.ytrue[i]];
+		pe.r.ypred[i] = (uint32_t)rank[pe.r.ypred[i]];
+		if (have_threshold && scores && k == 2)
+			pe.r.ypred[i] = decide(scores + i * k, k, 1, threshold);
+	}
+	if (have_threshold && !(scores && k == 2)) {
+		ferr_usage(e, "--threshold needs two classes and their p_<label> columns");
+		goto out;
+	}
+	metrics_compute(&rep, pe.r.n, k, pe.r.ytrue, pe.r.ypred, scores);
+	rc = report_write(stdout, fmt, classes, &rep, NULL);
+	report_release(&rep);
+	if (rc != 0)
+		ferr_set(e, "cannot write standard output");
+out:
+	strv_free(classes, k);
+	strv_free(pe.scorename, pe.nscore);
+	free(rank);
+	free(scores);
+	free(pe.scorecol);
+	free(pe.scoreid);
+	strmap_release(&pe.labels);
+	strv_free(pe.na.na, pe.na.nna);
+	rows_release(&pe.r);
+	return rc;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "truth", required_argument, NULL, OPT_TRUTH },
+		{ "pred", required_argument, NULL, OPT_PRED },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+		{ "na", required_argument, NULL, OPT_NA },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct readopts r;
+	struct ferr e = { "", 1 };
+	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *path;
+	enum outfmt fmt = FMT_TABLE;
+	double threshold = 0.5;
+	int ch, rc, have_threshold = 0;
+
+	readopts_init(&r);
+	while ((ch = getopt_long(argc, argv, "m:d:qh", longopts, NULL)) != -1) {
+		rc = cli_read_option(cmd, ch, optarg, &r);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		switch (ch) {
+		case 'm':
+			model_path = optarg;
+			break;
+		case OPT_TRUTH:
+			truth = optarg;
+			break;
+		case OPT_PRED:
+			pred = optarg;
+			break;
+		case OPT_THRESHOLD:
+			if (cli_double(cmd, "--threshold", optarg, 0, 1, &threshold) != 0)
+				return 2;
+			have_threshold = 1;
+			break;
+		case OPT_FORMAT:
+			if (cli_format(cmd, optarg, &fmt) != 0)
+				return 2;
+			break;
+		case 'q':
+			cli_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_eval, stdout);
+			return cli_close_stdout();
+		default:
+			return cli_usage_error(cmd, "unknown or incomplete option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		return cli_usage_error(cmd, argc ? "too many arguments" : "no input FILE");
+	path = argv[0];
+	if (!model_path == !truth)
+		return cli_usage_error(cmd, "give either -m MODEL or --truth COL");
+	if (model_path)
+		rc = eval_model(model_path, path, &r, threshold, fmt, &e);
+	else
+		rc = eval_predictions(path, truth, pred, &r, threshold, have_threshold, fmt, &e);
+	if (rc != 0)
+		return cli_fail(&e);
+	return cli_close_stdout();
+}

@@ -1,0 +1,46 @@
+/* cmd_info.c: focal info. */
+#include <string.h>
+
+#include "cli.h"
+#include "model.h"
+
+static const char cmd[] = "info";
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct model m;
+	struct ferr e = { "", 1 };
+	enum outfmt fmt = FMT_TABLE;
+	int ch, status;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FORMAT:
+			if (cli_format(cmd, optarg, &fmt) != 0)
+				return 2;
+			if (fmt == FMT_TSV)
+				return cli_usage_error(cmd, "--format: info writes table or json");
+			break;
+		case 'h':
+			fputs(usage_info, stdout);
+			return cli_close_stdout();
+		default:
+			return cli_usage_error(cmd, "unknown or incomplete option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		return cli_usage_error(cmd, argc ? "too many arguments" : "no MODEL");
+	if (model_load(argv[0], &m, &e) != 0)
+		return cli_fail(&e);
+	model_describe(stdout, &m, fmt == FMT_JSON);
+	status = cli_close_stdout();
+	model_release(&m);
+	return status;
+}

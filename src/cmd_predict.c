@@ -1,0 +1,219 @@
+/* cmd_predict.c: focal predict. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "csvread.h"
+#include "model.h"
+#include "score.h"
+
+static const char cmd[] = "predict";
+
+struct predictor {
+	const struct model *m;
+	const char *keep;
+	const char *name;
+	long *keepcol;
+	size_t nkeep;
+	double threshold;
+	double *prob;
+	FILE *out;
+};
+
+static int on_header(void *ctx, const struct csvrow *h, struct ferr *e)
+{
+	struct predictor *p = ctx;
+	char **cols = NULL;
+	size_t i, j, ncols = 0;
+
+	if (p->keep) {
+		cols = split_list(p->keep, &ncols);
+		p->keepcol = xcalloc(ncols, sizeof *p->keepcol);
+		p->nkeep = ncols;
+	}
+	for (i = 0; i < ncols; i++) {
+		p->keepcol[i] = -1;
+		for (j = 0; j < h->n; j++) {
+			char num[32];
+
+			snprintf(num, sizeof num, "%zu", j + 1);
+			if (strcmp(cols[i], h->f[j]) == 0 || strcmp(cols[i], num) == 0) {
+				p->keepcol[i] = (long)j;
+				break;
+			}
+		}
+		if (p->keepcol[i] < 0) {
+			ferr_usage(e, "%s:%lu: --keep: no column '%s'", p->name, h->line, cols[i]);
+			strv_free(cols, ncols);
+			return -1;
+		}
+	}
+	for (i = 0; i < ncols; i++) {
+		csv_put(p->out, cols[i], ',');
+		fputc(',', p->out);
+	}
+	fputs("predicted", p->out);
+	for (i = 0; i < p->m->s.nclass; i++) {
+		char *name = xmalloc(strlen(p->m->s.classes[i]) + 3);
+
+		sprintf(name, "p_%s", p->m->s.classes[i]);
+		fputc(',', p->out);
+		csv_put(p->out, name, ',');
+		free(name);
+	}
+	fputc('\n', p->out);
+	strv_free(cols, ncols);
+	return 0;
+}
+
+static int on_row(void *ctx, const double *x, long label, const struct csvrow *row, struct ferr *e)
+{
+	struct predictor *p = ctx;
+	const struct model *m = p->m;
+	size_t i;
+	uint32_t c;
+
+	(void)label;
+	linmodel_predict(&m->lm, x, p->prob);
+	c = decide(p->prob, m->s.nclass, m->lm.positive, p->threshold);
+	for (i = 0; i < p->nkeep; i++) {
+		csv_put(p->out, row->f[p->keepcol[i]], ',');
+		fputc(',', p->out);
+	}
+	csv_put(p->out, m->s.classes[c], ',');
+	for (i = 0; i < m->s.nclass; i++)
+		fprintf(p->out, ",%.17g", p->prob[i]);
+	if (fputc('\n', p->out) == EOF)
+		return ferr_set(e, "cannot write the predictions: %s", strerror(errno));
+	return 0;
+}
+
+int cmd_predict(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+		{ "na", required_argument, NULL, OPT_NA },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct readopts r;
+	struct encode_opts eo;
+	struct predictor p;
+	struct model m;
+	struct ferr e = { "", 1 };
+	const char *model_path = NULL, *output = NULL, *path = "-";
+	char *tmp = NULL;
+	int ch, rc, status = 1, fd;
+
+	memset(&p, 0, sizeof p);
+	memset(&m, 0, sizeof m);
+	readopts_init(&r);
+	p.threshold = 0.5;
+	while ((ch = getopt_long(argc, argv, "m:o:d:qh", longopts, NULL)) != -1) {
+		rc = cli_read_option(cmd, ch, optarg, &r);
+		if (rc < 0)
+			return 2;
+		if (rc > 0)
+			continue;
+		switch (ch) {
+		case 'm':
+			model_path = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_KEEP:
+			p.keep = optarg;
+			break;
+		case OPT_THRESHOLD:
+			if (cli_double(cmd, "--threshold", optarg, 0, 1, &p.threshold) != 0)
+				return 2;
+			break;
+		case 'q':
+			cli_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_predict, stdout);
+			return cli_close_stdout();
+		default:
+			return cli_usage_error(cmd, "unknown or incomplete option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!model_path)
+		return cli_usage_error(cmd, "no model: give -m MODEL");
+	if (argc > 1)
+		return cli_usage_error(cmd, "too many arguments");
+	if (argc == 1)
+		path = argv[0];
+	if (model_load(model_path, &m, &e) != 0)
+		return cli_fail(&e);
+
+	p.m = &m;
+	p.name = csv_display_name(path);
+	p.prob = xcalloc(m.s.nclass, sizeof *p.prob);
+	p.out = stdout;
+	if (output) {
+		tmp = xmalloc(strlen(output) + 16);
+		sprintf(tmp, "%s.tmpXXXXXX", output);
+		fd = mkstemp(tmp);
+		if (fd < 0 || !(p.out = fdopen(fd, "w"))) {
+			ferr_set(&e, "%s: cannot create a temporary file: %s", output, strerror(errno));
+			free(tmp);
+			tmp = NULL;
+			goto fail;
+		}
+	}
+	memset(&eo, 0, sizeof eo);
+	eo.delim = r.delim;
+	eo.header = r.header;
+	eo.na = r.na;
+	eo.warn = cli_warn;
+	eo.on_header = on_header;
+	if (data_stream(path, &m.s, &eo, on_row, &p, &e) != 0)
+		goto fail;
+	if (output) {
+		FILE *f = p.out;
+
+		p.out = NULL;
+		if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+			fclose(f);
+			ferr_set(&e, "%s: %s", output, strerror(errno));
+			goto fail;
+		}
+		if (fclose(f) != 0 || chmod(tmp, 0644) != 0 || rename(tmp, output) != 0) {
+			ferr_set(&e, "%s: %s", output, strerror(errno));
+			goto fail;
+		}
+		free(tmp);
+		tmp = NULL;
+	} else if (cli_close_stdout() != 0) {
+		status = 1;
+		goto out;
+	}
+	status = 0;
+	goto out;
+fail:
+	status = cli_fail(&e);
+out:
+	if (tmp) {
+		if (p.out && p.out != stdout)
+			fclose(p.out);
+		unlink(tmp);
+		free(tmp);
+	}
+	free(p.keepcol);
+	free(p.prob);
+	model_release(&m);
+	return status;
+}

@@ -1,0 +1,474 @@
+/* cmd_train.c: focal train. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "model.h"
+#include "sample.h"
+#include "score.h"
+
+static const char cmd[] = "train";
+
+struct trainargs {
+	const char *output, *valid, *positive, *class_weight, *model, *loss, *solver, *bias_init;
+	double alpha;          /* NAN when not given */
+	double lambda;         /* NAN: 1/n */
+	double threshold;
+	int have_lr, progress;
+	struct sampleopts so;
+	enum outfmt fmt;
+	struct trainopts t;
+	struct readopts r;
+};
+
+static int parse_args(int argc, char **argv, struct trainargs *a)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		CLI_READ_OPTIONS,
+		{ "model", required_argument, NULL, OPT_MODEL },
+		{ "loss", required_argument, NULL, OPT_LOSS },
+		{ "gamma", required_argument, NULL, OPT_GAMMA },
+		{ "alpha", required_argument, NULL, OPT_ALPHA },
+		{ "class-weight", required_argument, NULL, OPT_CLASS_WEIGHT },
+		{ "positive", required_argument, NULL, OPT_POSITIVE },
+		{ "lambda", required_argument, NULL, OPT_LAMBDA },
+		{ "solver", required_argument, NULL, OPT_SOLVER },
+		{ "tol", required_argument, NULL, OPT_TOL },
+		{ "max-iter", required_argument, NULL, OPT_MAX_ITER },
+		{ "epochs", required_argument, NULL, OPT_EPOCHS },
+		{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },
+		{ "lr", required_argument, NULL, OPT_LR },
+		{ "bias-init", required_argument, NULL, OPT_BIAS_INIT },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "sample-ratio", required_argument, NULL, OPT_SAMPLE_RATIO },
+		{ "smote-k", required_argument, NULL, OPT_SMOTE_K },
+		{ "valid", required_argument, NULL, OPT_VALID },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, r;
+	long v;
+
+	while ((ch = getopt_long(argc, argv, "o:y:d:qh", longopts, NULL)) != -1) {
+		r = cli_read_option(cmd, ch, optarg, &a->r);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (ch) {
+		case 'o':
+			a->output = optarg;
+			break;
+		case OPT_MODEL:
+			a->model = optarg;
+			break;
+		case OPT_LOSS:
+			a->loss = optarg;
+			break;
+		case OPT_GAMMA:
+			if (cli_double(cmd, "--gamma", optarg, 0, 20, &a->t.gamma) != 0)
+				return -1;
+			break;
+		case OPT_ALPHA:
+			if (cli_double(cmd, "--alpha", optarg, 0, 1, &a->alpha) != 0)
+				return -1;
+			if (a->alpha <= 0 || a->alpha >= 1)
+				return cli_usage_error(cmd, "--alpha: '%s' must lie strictly between 0 and 1",
+				                       optarg), -1;
+			break;
+		case OPT_CLASS_WEIGHT:
+			a->class_weight = optarg;
+			break;
+		case OPT_POSITIVE:
+			a->positive = optarg;
+			break;
+		case OPT_LAMBDA:
+			if (cli_double(cmd, "--lambda", optarg, 0, 1e6, &a->lambda) != 0)
+				return -1;
+			break;
+		case OPT_SOLVER:
+			a->solver = optarg;
+			break;
+		case OPT_TOL:
+			if (cli_double(cmd, "--tol", optarg, 0, 1e6, &a->t.tol) != 0)
+				return -1;
+			break;
+		case OPT_MAX_ITER:
+			if (cli_long(cmd, "--max-iter", optarg, 0, 100000000, &v) != 0)
+				return -1;
+			a->t.max_iter = (int)v;
+			break;
+		case OPT_EPOCHS:
+			if (cli_long(cmd, "--epochs", optarg, 1, 100000000, &v) != 0)
+				return -1;
+			a->t.epochs = (int)v;
+			break;
+		case OPT_BATCH_SIZE:
+			if (cli_long(cmd, "--batch-size", optarg, 1, 1000000000, &v) != 0)
+				return -1;
+			a->t.batch_size = (size_t)v;
+			break;
+		case OPT_LR:
+			if (cli_double(cmd, "--lr", optarg, 1e-12, 1e6, &a->t.lr) != 0)
+				return -1;
+			a->have_lr = 1;
+			break;
+		case OPT_BIAS_INIT:
+			a->bias_init = optarg;
+			break;
+		case OPT_SEED:
+			if (cli_long(cmd, "--seed", optarg, 0, 0x7fffffffL, &v) != 0)
+				return -1;
+			a->t.seed = (uint64_t)v;
+			break;
+		case OPT_THREADS:
+			if (cli_long(cmd, "--threads", optarg, 1, 1024, &v) != 0)
+				return -1;
+			a->t.threads = (int)v;
+			break;
+		case OPT_SAMPLE:
+			if (sample_parse(optarg, &a->so.kind) != 0)
+				return cli_usage_error(cmd, "--sample: '%s' is not one of none, over, "
+				                       "under, smote, over+under", optarg), -1;
+			break;
+		case OPT_SAMPLE_RATIO:
+			if (cli_double(cmd, "--sample-ratio", optarg, 0, 1, &a->so.ratio) != 0)
+				return -1;
+			if (a->so.ratio <= 0)
+				return cli_usage_error(cmd, "--sample-ratio: '%s' must be above 0", optarg),
+				       -1;
+			break;
+		case OPT_SMOTE_K:
+			if (cli_long(cmd, "--smote-k", optarg, 1, 1000, &v) != 0)
+				return -1;
+			a->so.smote_k = (int)v;
+			break;
+		case OPT_VALID:
+			a->valid = optarg;
+			break;
+		case OPT_FORMAT:
+			if (cli_format(cmd, optarg, &a->fmt) != 0)
+				return -1;
+			break;
+		case OPT_PROGRESS:
+			a->progress = 1;
+			break;
+		case 'q':
+			cli_quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_train, stdout);
+			exit(cli_close_stdout());
+		default:
+			cli_usage_error(cmd, "unknown or incomplete option");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Checks the word-valued options against their choices. */
+static int check_choices(struct trainargs *a)
+{
+	if (a->loss) {
+		if (strcmp(a->loss, "ce") == 0)
+			a->t.loss = LOSS_CE;
+		else if (strcmp(a->loss, "focal") == 0)
+			a->t.loss = LOSS_FOCAL;
+		else
+			return cli_usage_error(cmd, "--loss: '%s' is not one of ce, focal", a->loss);
+	}
+	if (a->solver) {
+		if (strcmp(a->solver, "lbfgs") == 0)
+			a->t.solver = SOLVER_LBFGS;
+		else if (strcmp(a->solver, "sgd") == 0)
+			a->t.solver = SOLVER_SGD;
+		else if (strcmp(a->solver, "adam") == 0)
+			a->t.solver = SOLVER_ADAM;
+		else
+			return cli_usage_error(cmd, "--solver: '%s' is not one of lbfgs, sgd, adam",
+			                       a->solver);
+	}
+	if (a->bias_init) {
+		if (strcmp(a->bias_init, "prior") == 0)
+			a->t.bias_prior = 1;
+		else if (strcmp(a->bias_init, "zero") == 0)
+			a->t.bias_prior = 0;
+		else
+			return cli_usage_error(cmd, "--bias-init: '%s' is not one of prior, zero",
+			                       a->bias_init);
+	}
+	if (a->model && strcmp(a->model, "auto") != 0 && strcmp(a->model, "logistic") != 0 &&
+	    strcmp(a->model, "softmax") != 0)
+		return cli_usage_error(cmd, "--model: '%s' is not one of logistic, softmax, auto",
+		                       a->model);
+	if (!isnan(a->alpha) && a->class_weight)
+		return cli_usage_error(cmd, "--alpha and --class-weight cannot be used together");
+	if (a->class_weight && strcmp(a->class_weight, "none") != 0 &&
+	    strcmp(a->class_weight, "balanced") != 0 && !strchr(a->class_weight, '='))
+		return cli_usage_error(cmd, "--class-weight: '%s' is not none, balanced or LABEL=W,...",
+		                       a->class_weight);
+	if (!a->have_lr)
+		a->t.lr = a->t.solver == SOLVER_SGD ? 0.1 : 0.01;
+	return 0;
+}
+
+/* Effective class weights from --class-weight / --alpha and the class counts. */
+static int class_weights(const struct trainargs *a, const struct schema *s, const size_t *count,
+                         int positive, double *w, struct ferr *e)
+{
+	size_t i, n = 0, nitems;
+	char **items;
+
+	for (i = 0; i < s->nclass; i++) {
+		w[i] = 1;
+		n += count[i];
+	}
+	if (!isnan(a->alpha)) {
+		if (s->nclass != 2)
+			return ferr_usage(e, "--alpha needs two classes; the data has %zu (use "
+			                  "--class-weight)", s->nclass);
+		w[positive] = a->alpha;
+		w[1 - positive] = 1 - a->alpha;
+		return 0;
+	}
+	if (!a->class_weight || strcmp(a->class_weight, "none") == 0)
+		return 0;
+	if (strcmp(a->class_weight, "balanced") == 0) {
+		for (i = 0; i < s->nclass; i++)
+			w[i] = count[i] ? (double)n / ((double)s->nclass * (double)count[i]) : 0;
+		return 0;
+	}
+	items = split_list(a->class_weight, &nitems);
+	for (i = 0; i < nitems; i++) {
+		char *eq = strrchr(items[i], '=');
+		long c;
+		double v;
+
+		if (!eq) {
+			ferr_usage(e, "--class-weight: '%s' is not LABEL=W", items[i]);
+			goto fail;
+		}
+		*eq = '\0';
+		c = schema_class(s, items[i]);
+		if (c < 0) {
+			ferr_usage(e, "--class-weight: no class '%s' in the data", items[i]);
+			goto fail;
+		}
+		if (parse_double(eq + 1, &v) != 0 || v < 0) {
+			ferr_usage(e, "--class-weight: '%s' is not a non-negative weight", eq + 1);
+			goto fail;
+		}
+		w[c] = v;
+	}
+	strv_free(items, nitems);
+	return 0;
+fail:
+	strv_free(items, nitems);
+	return -1;
+}
+
+static void show_progress(void *ctx, int iter, double objective, double gnorm)
+{
+	(void)ctx;
+	fprintf(stderr, "\rfocal: iteration %d, objective %.10g, gradient %.3g   ", iter, objective,
+	        gnorm);
+}
+
+static const char *loss_name(enum loss_kind k)
+{
+	return k == LOSS_FOCAL ? "focal" : "ce";
+}
+
+static const char *solver_name(enum solver_kind k)
+{
+	return k == SOLVER_SGD ? "sgd" : k == SOLVER_ADAM ? "adam" : "lbfgs";
+}
+
+int cmd_train(int argc, char **argv)
+{
+	struct trainargs a;
+	struct ferr e = { "", 1 };
+	struct model m;
+	struct dataset d, valid, sampled, *fit;
+	struct report rep;
+	struct trainresult res;
+	struct trainset ts;
+	struct trainsummary sum;
+	const char *path;
+	int status = 1, positive = 1, have_report = 0;
+	enum model_kind kind;
+
+	memset(&a, 0, sizeof a);
+	memset(&m, 0, sizeof m);
+	memset(&d, 0, sizeof d);
+	memset(&valid, 0, sizeof valid);
+	memset(&sampled, 0, sizeof sampled);
+	memset(&res, 0, sizeof res);
+	readopts_init(&a.r);
+	a.r.warn = cli_warn;
+	a.alpha = NAN;
+	a.lambda = NAN;
+	a.threshold = 0.5;
+	a.t.gamma = 2;
+	a.t.tol = 1e-6;
+	a.t.max_iter = 1000;
+	a.t.epochs = 20;
+	a.t.batch_size = 256;
+	a.t.bias_prior = 1;
+	a.t.seed = 1;
+	a.t.threads = ncores();
+	a.so.kind = SAMPLE_NONE;
+	a.so.ratio = 1;
+	a.so.smote_k = 5;
+	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0)
+		return 2;
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		return cli_usage_error(cmd, argc ? "too many arguments" : "no input FILE");
+	path = argv[0];
+
+	if (data_load_train(path, &a.r, &m.s, &d, &e) != 0)
+		goto fail;
+	if (a.positive) {
+		long p = schema_class(&m.s, a.positive);
+
+		if (m.s.nclass != 2) {
+			ferr_usage(&e, "--positive needs two classes; the data has %zu", m.s.nclass);
+			goto fail;
+		}
+		if (p < 0) {
+			ferr_usage(&e, "--positive: no class '%s' in the data", a.positive);
+			goto fail;
+		}
+		positive = (int)p;
+	}
+	kind = m.s.nclass == 2 ? MODEL_LOGISTIC : MODEL_SOFTMAX;
+	if (a.model && strcmp(a.model, "softmax") == 0)
+		kind = MODEL_SOFTMAX;
+	if (a.model && strcmp(a.model, "logistic") == 0) {
+		if (m.s.nclass != 2) {
+			ferr_usage(&e, "--model logistic needs two classes; the data has %zu", m.s.nclass);
+			goto fail;
+		}
+		kind = MODEL_LOGISTIC;
+	}
+	if (kind == MODEL_SOFTMAX)
+		positive = 1;
+
+	a.so.seed = a.t.seed;
+	a.so.threads = a.t.threads;
+	a.so.s = &m.s;
+	a.so.warn = cli_warn;
+	fit = &d;
+	if (a.so.kind != SAMPLE_NONE) {
+		if (sample_dataset(&d, m.s.nclass, &a.so, &sampled, &e) != 0)
+			goto fail;
+		fit = &sampled;
+	}
+	m.info.count_before = xcalloc(m.s.nclass, sizeof *m.info.count_before);
+	m.info.count_after = xcalloc(m.s.nclass, sizeof *m.info.count_after);
+	m.info.class_weight = xcalloc(m.s.nclass, sizeof *m.info.class_weight);
+	memcpy(m.info.count_before, d.count, m.s.nclass * sizeof *d.count);
+	memcpy(m.info.count_after, fit->count, m.s.nclass * sizeof *d.count);
+	if (class_weights(&a, &m.s, m.info.count_after, positive, m.info.class_weight, &e) != 0)
+		goto fail;
+
+	a.t.model = kind;
+	a.t.positive = positive;
+	a.t.lambda = isnan(a.lambda) ? 1.0 / (double)fit->n : a.lambda;
+	a.t.class_weight = m.info.class_weight;
+	if (a.progress || isatty(STDERR_FILENO)) {
+		a.t.progress = show_progress;
+		a.t.progress_ctx = NULL;
+	}
+	memset(&ts, 0, sizeof ts);
+	ts.n = fit->n;
+	ts.dim = fit->dim;
+	ts.nclass = m.s.nclass;
+	ts.x = fit->x;
+	ts.y = fit->y;
+	ts.roww = fit->roww;
+	linmodel_init(&m.lm, kind, m.s.nclass, d.dim, positive);
+	if (train(&ts, &a.t, &m.lm, &res, &e) != 0)
+		goto fail;
+	if (a.t.progress)
+		fputc('\n', stderr);
+	if (!res.converged)
+		cli_warn("training did not converge (raise --max-iter, or loosen --tol)");
+
+	m.info.loss = xstrdup(loss_name(a.t.loss));
+	m.info.gamma = a.t.loss == LOSS_FOCAL ? a.t.gamma : 0;
+	m.info.lambda = a.t.lambda;
+	m.info.solver = xstrdup(solver_name(a.t.solver));
+	m.info.bias_init = xstrdup(a.t.bias_prior ? "prior" : "zero");
+	m.info.sample = xstrdup(sample_name(a.so.kind));
+	m.info.sample_ratio = a.so.ratio;
+	m.info.smote_k = a.so.smote_k;
+	m.info.seed = a.t.seed;
+	m.info.objective = res.objective;
+	m.info.iterations = res.iterations;
+	m.info.converged = res.converged;
+	m.info.cmdline = cli_cmdline(argc + optind, argv - optind);
+	if (a.output && model_save(a.output, &m, &e) != 0)
+		goto fail;
+
+	if (a.valid) {
+		struct encode_opts eo;
+
+		memset(&eo, 0, sizeof eo);
+		eo.delim = a.r.delim;
+		eo.header = a.r.header;
+		eo.na = a.r.na;
+		eo.need_label = 1;
+		eo.warn = cli_warn;
+		if (data_load_with_schema(a.valid, &m.s, &eo, &valid, &e) != 0)
+			goto fail;
+		score_dataset(&m.lm, &valid, a.threshold, &rep);
+	} else {
+		score_dataset(&m.lm, &d, a.threshold, &rep);
+	}
+	have_report = 1;
+	memset(&sum, 0, sizeof sum);
+	sum.model = kind == MODEL_LOGISTIC ? "logistic" : "softmax";
+	sum.loss = m.info.loss;
+	sum.solver = m.info.solver;
+	sum.sample = m.info.sample;
+	sum.gamma = m.info.gamma;
+	sum.lambda = m.info.lambda;
+	sum.objective = res.objective;
+	sum.gnorm = res.gnorm;
+	sum.seconds = res.seconds;
+	sum.iterations = res.iterations;
+	sum.converged = res.converged;
+	sum.count_before = m.info.count_before;
+	sum.count_after = m.info.count_after;
+	sum.class_weight = m.info.class_weight;
+	sum.evaluated_on = a.valid ? a.valid : a.so.kind != SAMPLE_NONE ?
+	                   "training data (before sampling)" : "training data";
+	if (report_write(stdout, a.fmt, m.s.classes, &rep, &sum) != 0 || cli_close_stdout() != 0) {
+		ferr_set(&e, "cannot write standard output");
+		goto fail;
+	}
+	status = 0;
+	goto out;
+fail:
+	status = cli_fail(&e);
+out:
+	if (have_report)
+		report_release(&rep);
+	dataset_release(&valid);
+	dataset_release(&sampled);
+	dataset_release(&d);
+	model_release(&m);
+	return status;
+}

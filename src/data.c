@@ -1,0 +1,872 @@
+/* data.c: reading training and scoring files into design rows (SPEC "Reading data"). */
+#include "data.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvread.h"
+
+static const char *const default_na[] = { "", "NA", "N/A", "?", "NaN", "null" };
+
+void readopts_init(struct readopts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->header = 1;
+	o->max_categories = 100;
+	o->standardize = 1;
+}
+
+static void warnf(void (*warn)(const char *), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warnf(void (*warn)(const char *), const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	warn(msg);
+}
+
+void schema_set_na(struct schema *s, const char *list)
+{
+	size_t i;
+
+	strv_free(s->na, s->nna);
+	if (list) {
+		s->na = split_list(list, &s->nna);
+		return;
+	}
+	s->nna = sizeof default_na / sizeof default_na[0];
+	s->na = xcalloc(s->nna, sizeof *s->na);
+	for (i = 0; i < s->nna; i++)
+		s->na[i] = xstrdup(default_na[i]);
+}
+
+int schema_is_na(const struct schema *s, const char *field, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < s->nna; i++)
+		if (eq_nocase(field, len, s->na[i]))
+			return 1;
+	return 0;
+}
+
+long schema_class(const struct schema *s, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < s->nclass; i++)
+		if (strcmp(s->classes[i], label) == 0)
+			return (long)i;
+	return -1;
+}
+
+void schema_release(struct schema *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nfeat; i++) {
+		free(s->feat[i].name);
+		strv_free(s->feat[i].vocab, s->feat[i].nvocab);
+	}
+	free(s->feat);
+	strv_free(s->classes, s->nclass);
+	free(s->target);
+	strv_free(s->na, s->nna);
+	memset(s, 0, sizeof *s);
+}
+
+void dataset_release(struct dataset *d)
+{
+	if (!d)
+		return;
+	free(d->x);
+	free(d->y);
+	free(d->roww);
+	free(d->count);
+	memset(d, 0, sizeof *d);
+}
+
+/* Finds column SPEC (a name, else a 1-based index) among NAMES; -1 if absent. */
+static long find_column(char *const *names, size_t n, const char *spec)
+{
+	size_t i;
+	long idx;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], spec) == 0)
+			return (long)i;
+	if (parse_long(spec, 1, (long)n, &idx) == 0)
+		return idx - 1;
+	return -1;
+}
+
+/* ---- training load ---- */
+
+enum role { ROLE_FEATURE, ROLE_TARGET, ROLE_DROP, ROLE_WEIGHT };
+
+/*
+ * Distinct values of a column that is numeric so far, remembered (up to the
+ * category limit) in case a text value later turns it categorical.  Keyed by
+ * the bits of the stored float.
+ */
+struct numtrack {
+	uint32_t *bits;
+	char **str;
+	size_t cap, n;
+	int overflow;
+};
+
+struct column {
+	char *name;
+	enum role role;
+	size_t fidx;          /* column in the raw block (features only) */
+	int categorical;
+	int have_shift;
+	double shift;         /* first value seen; values are stored as value - shift */
+	double sum, sumsq;    /* of value - shift, over non-missing values */
+	size_t cnt;
+	struct numtrack track;
+	struct strmap vocab;  /* categorical: value -> code in order of appearance */
+	size_t nvocab;
+};
+
+struct trainload {
+	const char *name;
+	const struct readopts *o;
+	struct schema *s;
+	struct column *col;
+	size_t ncol, nf;
+	long target, weight;
+	float *x;             /* raw block: n x nf, NaN = missing */
+	uint32_t *y;
+	double *roww;
+	size_t n, cap;
+	struct strmap labels; /* label -> id in order of appearance */
+	size_t nolabel;
+};
+
+static int track_add(struct numtrack *t, float v, const char *raw, size_t len, size_t limit)
+{
+	uint32_t b;
+	size_t i;
+
+	if (t->overflow)
+		return 0;
+	memcpy(&b, &v, sizeof b);
+	if (t->cap == 0) {
+		t->cap = 16;
+		while (t->cap < 2 * (limit + 1))
+			t->cap *= 2;
+		t->bits = xcalloc(t->cap, sizeof *t->bits);
+		t->str = xcalloc(t->cap, sizeof *t->str);
+	}
+	for (i = (b * 2654435761u) & (t->cap - 1); t->str[i]; i = (i + 1) & (t->cap - 1))
+		if (t->bits[i] == b)
+			return 0;
+	if (t->n == limit) {
+		/* One value too many: this column can never become categorical. */
+		for (i = 0; i < t->cap; i++)
+			free(t->str[i]);
+		free(t->str);
+		free(t->bits);
+		t->str = NULL;
+		t->bits = NULL;
+		t->overflow = 1;
+		return 0;
+	}
+	t->bits[i] = b;
+	t->str[i] = xstrndup(raw, len);
+	t->n++;
+	return 0;
+}
+
+static void track_release(struct numtrack *t)
+{
+	size_t i;
+
+	if (t->str)
+		for (i = 0; i < t->cap; i++)
+			free(t->str[i]);
+	free(t->str);
+	free(t->bits);
+	memset(t, 0, sizeof *t);
+}
+
+struct bitcode {
+	uint32_t bits;
+	uint32_t code;
+};
+
+static int cmp_bitcode(const void *a, const void *b)
+{
+	uint32_t x = ((const struct bitcode *)a)->bits, y = ((const struct bitcode *)b)->bits;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Turns numeric column C into a categorical one, re-coding the rows read so far. */
+static int make_categorical(struct trainload *t, struct column *c, unsigned long line,
+                            const char *value, struct ferr *e)
+{
+	struct bitcode *map = NULL;
+	size_t i, m = 0;
+
+	if (c->track.overflow)
+		return ferr_set(e, "%s:%lu: column '%s' mixes numbers and text ('%s') and has more than "
+		                "%zu distinct values; drop it with --drop '%s' or raise --max-categories",
+		                t->name, line, c->name, value, t->o->max_categories, c->name);
+	warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name, line,
+	      c->name, value);
+	map = xcalloc(c->track.n + 1, sizeof *map);
+	for (i = 0; i < c->track.cap; i++) {
+		if (!c->track.str[i])
+			continue;
+		map[m].bits = c->track.bits[i];
+		map[m].code = (uint32_t)strmap_put(&c->vocab, c->track.str[i], strlen(c->track.str[i]), m);
+		m++;
+	}
+	c->nvocab = m;
+	qsort(map, m, sizeof *map, cmp_bitcode);
+	for (i = 0; i < t->n; i++) {
+		float *v = &t->x[i * t->nf + c->fidx];
+		struct bitcode key, *hit;
+
+		if (isnan(*v))
+			continue;
+		memcpy(&key.bits, v, sizeof key.bits);
+		hit = bsearch(&key, map, m, sizeof *map, cmp_bitcode);
+		*v = hit ? (float)hit->code : NAN;
+	}
+	free(map);
+	track_release(&c->track);
+	c->categorical = 1;
+	c->have_shift = 0;
+	return 0;
+}
+
+static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr *e)
+{
+	const struct readopts *o = t->o;
+	char **names = xcalloc(row->n, sizeof *names);
+	size_t i, j;
+	int rc = -1;
+
+	t->ncol = row->n;
+	t->col = xcalloc(row->n, sizeof *t->col);
+	for (i = 0; i < row->n; i++) {
+		char num[32];
+
+		if (o->header) {
+			t->col[i].name = xstrdup(row->f[i]);
+		} else {
+			snprintf(num, sizeof num, "%zu", i + 1);
+			t->col[i].name = xstrdup(num);
+		}
+		names[i] = t->col[i].name;
+		strmap_init(&t->col[i].vocab);
+	}
+	if (o->header)
+		for (i = 0; i < row->n; i++)
+			for (j = 0; j < i; j++)
+				if (strcmp(names[i], names[j]) == 0) {
+					ferr_set(e, "%s:%lu: column name '%s' appears twice", t->name, row->line,
+					         names[i]);
+					goto out;
+				}
+	t->target = o->target ? find_column(names, row->n, o->target) : (long)row->n - 1;
+	if (t->target < 0) {
+		ferr_set(e, "%s:%lu: no column '%s' for the target", t->name, row->line, o->target);
+		goto out;
+	}
+	t->col[t->target].role = ROLE_TARGET;
+	t->weight = -1;
+	if (o->weight) {
+		t->weight = find_column(names, row->n, o->weight);
+		if (t->weight < 0) {
+			ferr_set(e, "%s:%lu: no column '%s' for --weight", t->name, row->line, o->weight);
+			goto out;
+		}
+		if (t->weight == t->target) {
+			ferr_usage(e, "--weight: column '%s' is the target", o->weight);
+			goto out;
+		}
+		t->col[t->weight].role = ROLE_WEIGHT;
+	}
+	if (o->drop) {
+		size_t nd;
+		char **d = split_list(o->drop, &nd);
+
+		for (i = 0; i < nd; i++) {
+			long c = find_column(names, row->n, d[i]);
+
+			if (c < 0) {
+				ferr_set(e, "%s:%lu: no column '%s' to drop", t->name, row->line, d[i]);
+				strv_free(d, nd);
+				goto out;
+			}
+			if (t->col[c].role != ROLE_FEATURE && t->col[c].role != ROLE_DROP) {
+				ferr_usage(e, "--drop: column '%s' is the target or the weight", d[i]);
+				strv_free(d, nd);
+				goto out;
+			}
+			t->col[c].role = ROLE_DROP;
+		}
+		strv_free(d, nd);
+	}
+	for (i = 0; i < row->n; i++)
+		if (t->col[i].role == ROLE_FEATURE)
+			t->col[i].fidx = t->nf++;
+	rc = 0;
+out:
+	free(names);
+	return rc;
+}
+
+static int store_feature(struct trainload *t, struct column *c, float *dst, const char *f,
+                         size_t len, unsigned long line, struct ferr *e)
+{
+	double v;
+	size_t code;
+
+	if (schema_is_na(t->s, f, len)) {
+		*dst = NAN;
+		return 0;
+	}
+	if (!c->categorical) {
+		if (fast_atod(f, len, &v) == 0) {
+			if (!isfinite(v))
+				return ferr_set(e, "%s:%lu: column '%s': '%s' is not a finite number",
+				                t->name, line, c->name, f);
+			if (!c->have_shift) {
+				c->have_shift = 1;
+				c->shift = v;
+			}
+			v -= c->shift;
+			c->sum += v;
+			c->sumsq += v * v;
+			c->cnt++;
+			*dst = (float)v;
+			return track_add(&c->track, *dst, f, len, t->o->max_categories);
+		}
+		if (make_categorical(t, c, line, f, e) != 0)
+			return -1;
+	}
+	if (!strmap_get(&c->vocab, f, len, &code)) {
+		if (c->nvocab >= t->o->max_categories)
+			return ferr_set(e, "%s:%lu: column '%s' has more than %zu distinct values; drop it "
+			                "with --drop '%s' or raise --max-categories", t->name, line,
+			                c->name, t->o->max_categories, c->name);
+		code = strmap_put(&c->vocab, f, len, c->nvocab++);
+	}
+	*dst = (float)code;
+	return 0;
+}
+
+static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
+{
+	struct trainload *t = ctx;
+	size_t i, id;
+	float *dst;
+
+	if (row->index == 0) {
+		if (set_roles(t, row, e) != 0)
+			return -1;
+		if (t->o->header)
+			return 0;
+	}
+	if (row->n != t->ncol)
+		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", t->name, row->line, t->ncol,
+		                row->n);
+	if (schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
+		t->nolabel++;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 1024;
+		t->x = xreallocarray(t->x, t->cap, (t->nf ? t->nf : 1) * sizeof *t->x);
+		t->y = xreallocarray(t->y, t->cap, sizeof *t->y);
+		if (t->weight >= 0)
+			t->roww = xreallocarray(t->roww, t->cap, sizeof *t->roww);
+	}
+	if (t->weight >= 0) {
+		double w;
+
+		if (fast_atod(row->f[t->weight], row->len[t->weight], &w) != 0 || !isfinite(w) || w < 0)
+			return ferr_set(e, "%s:%lu: column '%s': weight '%s' is not a non-negative number",
+			                t->name, row->line, t->col[t->weight].name, row->f[t->weight]);
+		t->roww[t->n] = w;
+	}
+	dst = t->x + t->n * t->nf;
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+
+		if (c->role == ROLE_FEATURE &&
+		    store_feature(t, c, dst + c->fidx, row->f[i], row->len[i], row->line, e) != 0)
+			return -1;
+	}
+	id = strmap_put(&t->labels, row->f[t->target], row->len[t->target], t->labels.len);
+	t->y[t->n++] = (uint32_t)id;
+	return 0;
+}
+
+struct labelsort {
+	char *label;
+	double value;
+};
+
+static int cmp_label_num(const void *a, const void *b)
+{
+	const struct labelsort *x = a, *y = b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+void sort_labels(char **labels, size_t n)
+{
+	struct labelsort *ls;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double v;
+
+		if (fast_atod(labels[i], strlen(labels[i]), &v) != 0 || !isfinite(v))
+			break;
+	}
+	if (i < n) {
+		qsort(labels, n, sizeof *labels, cmp_bytes);
+		return;
+	}
+	ls = xcalloc(n + 1, sizeof *ls);
+	for (i = 0; i < n; i++) {
+		ls[i].label = labels[i];
+		fast_atod(labels[i], strlen(labels[i]), &ls[i].value);
+	}
+	qsort(ls, n, sizeof *ls, cmp_label_num);
+	for (i = 0; i < n; i++)
+		labels[i] = ls[i].label;
+	free(ls);
+}
+
+/* Orders the classes and re-codes y. */
+static void order_classes(struct trainload *t, struct dataset *d)
+{
+	size_t *newid = xcalloc(t->labels.len, sizeof *newid);
+	size_t i, k = 0;
+
+	t->s->classes = xcalloc(t->labels.len, sizeof *t->s->classes);
+	for (i = 0; i < t->labels.cap; i++)
+		if (t->labels.keys[i])
+			t->s->classes[k++] = xstrdup(t->labels.keys[i]);
+	sort_labels(t->s->classes, k);
+	t->s->nclass = k;
+	d->count = xcalloc(k, sizeof *d->count);
+	for (i = 0; i < k; i++) {
+		size_t id = 0;
+
+		strmap_get(&t->labels, t->s->classes[i], strlen(t->s->classes[i]), &id);
+		newid[id] = i;
+	}
+	for (i = 0; i < t->n; i++) {
+		t->y[i] = (uint32_t)newid[t->y[i]];
+		d->count[t->y[i]]++;
+	}
+	free(newid);
+}
+
+/* Sorts column C's vocabulary into F and returns old code -> new code. */
+static uint32_t *order_vocab(struct column *c, struct feature *f)
+{
+	uint32_t *newcode = xcalloc(c->nvocab + 1, sizeof *newcode);
+	size_t i, k = 0;
+
+	f->nvocab = c->nvocab;
+	f->vocab = xcalloc(c->nvocab + 1, sizeof *f->vocab);
+	for (i = 0; i < c->vocab.cap; i++)
+		if (c->vocab.keys[i])
+			f->vocab[k++] = xstrdup(c->vocab.keys[i]);
+	qsort(f->vocab, k, sizeof *f->vocab, cmp_bytes);
+	for (i = 0; i < k; i++) {
+		size_t old = 0;
+
+		strmap_get(&c->vocab, f->vocab[i], strlen(f->vocab[i]), &old);
+		newcode[old] = (uint32_t)i;
+	}
+	return newcode;
+}
+
+/* Builds the schema's features and turns the raw block into design rows, in place. */
+static void build_design(struct trainload *t, struct dataset *d)
+{
+	struct schema *s = t->s;
+	uint32_t **newcode = xcalloc(t->nf + 1, sizeof *newcode);
+	double *off = xcalloc(t->nf + 1, sizeof *off), *fill = xcalloc(t->nf + 1, sizeof *fill);
+	float *tmp = xcalloc(t->nf + 1, sizeof *tmp);
+	size_t i, j, dim = 0;
+
+	s->nfeat = t->nf;
+	s->feat = xcalloc(t->nf + 1, sizeof *s->feat);
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+		struct feature *f;
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		f = &s->feat[c->fidx];
+		f->name = xstrdup(c->name);
+		f->offset = dim;
+		f->categorical = c->categorical;
+		if (c->categorical) {
+			newcode[c->fidx] = order_vocab(c, f);
+			dim += f->nvocab;
+			continue;
+		}
+		{
+			double mean = c->cnt ? c->sum / (double)c->cnt : 0;
+			double var = c->cnt ? c->sumsq / (double)c->cnt - mean * mean : 0;
+			double sd = var > 0 ? sqrt(var) : 0;
+
+			f->impute = c->shift + mean;
+			f->center = t->o->standardize ? f->impute : 0;
+			f->scale = t->o->standardize && sd > 0 ? sd : 1;
+			/* stored value v - shift becomes (v - center) / scale */
+			off[c->fidx] = f->center - c->shift;
+			fill[c->fidx] = (f->impute - f->center) / f->scale;
+		}
+		dim++;
+	}
+	s->dim = dim;
+	if (dim > t->nf)
+		t->x = xreallocarray(t->x, t->n ? t->n : 1, dim * sizeof *t->x);
+	for (i = t->n; i-- > 0;) {
+		float *dst = t->x + i * dim;
+
+		memcpy(tmp, t->x + i * t->nf, t->nf * sizeof *tmp);
+		for (j = 0; j < t->nf; j++) {
+			struct feature *f = &s->feat[j];
+			float v = tmp[j];
+
+			if (f->categorical) {
+				float *blk = dst + f->offset;
+				size_t k;
+
+				for (k = 0; k < f->nvocab; k++)
+					blk[k] = 0;
+				if (!isnan(v))
+					blk[newcode[j][(size_t)v]] = 1;
+			} else {
+				dst[f->offset] = isnan(v) ? (float)fill[j] :
+				                 (float)(((double)v - off[j]) / f->scale);
+			}
+		}
+	}
+	d->n = t->n;
+	d->dim = dim;
+	d->x = t->x;
+	d->y = t->y;
+	d->roww = t->roww;
+	t->x = NULL;
+	t->y = NULL;
+	t->roww = NULL;
+	for (i = 0; i < t->nf; i++)
+		free(newcode[i]);
+	free(newcode);
+	free(off);
+	free(fill);
+	free(tmp);
+}
+
+static void trainload_release(struct trainload *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncol; i++) {
+		free(t->col[i].name);
+		track_release(&t->col[i].track);
+		strmap_release(&t->col[i].vocab);
+	}
+	free(t->col);
+	free(t->x);
+	free(t->y);
+	free(t->roww);
+	strmap_release(&t->labels);
+}
+
+int data_load_train(const char *path, const struct readopts *o, struct schema *s,
+                    struct dataset *d, struct ferr *e)
+{
+	struct trainload t;
+	int rc = -1;
+
+	memset(&t, 0, sizeof t);
+	memset(s, 0, sizeof *s);
+	memset(d, 0, sizeof *d);
+	t.name = csv_display_name(path);
+	t.o = o;
+	t.s = s;
+	strmap_init(&t.labels);
+	schema_set_na(s, o->na);
+	if (csv_stream(path, o->delim, on_train_row, &t, e) != 0)
+		goto out;
+	if (t.ncol == 0) {
+		ferr_set(e, "%s: empty file", t.name);
+		goto out;
+	}
+	if (t.nolabel)
+		warnf(o->warn, "%s: skipped %zu rows whose label is missing", t.name, t.nolabel);
+	if (t.n == 0) {
+		ferr_set(e, "%s: no data rows%s", t.name, t.nolabel ? " with a label" : "");
+		goto out;
+	}
+	s->target = xstrdup(t.col[t.target].name);
+	order_classes(&t, d);
+	if (s->nclass < 2) {
+		ferr_set(e, "%s: column '%s' has a single class ('%s'); need at least two", t.name,
+		         s->target, s->classes[0]);
+		goto out;
+	}
+	build_design(&t, d);
+	rc = 0;
+out:
+	trainload_release(&t);
+	if (rc != 0) {
+		schema_release(s);
+		dataset_release(d);
+	}
+	return rc;
+}
+
+/* ---- scoring through an existing schema ---- */
+
+struct streamload {
+	const struct schema *s;
+	const struct encode_opts *o;
+	struct schema na;      /* only its missing-value tokens are used */
+	const char *name;
+	size_t ncol;
+	long *featcol;         /* input column of each feature */
+	long target;
+	struct strmap *vocab;  /* categorical features: value -> index */
+	double *x;
+	encoded_row_fn fn;
+	void *ctx;
+	size_t unseen;
+	long unseen_feat;
+};
+
+static int stream_header(struct streamload *t, const struct csvrow *row, struct ferr *e)
+{
+	char **names = xcalloc(row->n + 1, sizeof *names);
+	size_t i, j;
+	int rc = -1;
+
+	t->ncol = row->n;
+	for (i = 0; i < row->n; i++) {
+		char num[32];
+
+		snprintf(num, sizeof num, "%zu", i + 1);
+		names[i] = xstrdup(t->o->header ? row->f[i] : num);
+	}
+	for (j = 0; j < t->s->nfeat; j++) {
+		t->featcol[j] = -1;
+		for (i = 0; i < row->n; i++)
+			if (strcmp(names[i], t->s->feat[j].name) == 0)
+				t->featcol[j] = (long)i;
+		if (t->featcol[j] < 0) {
+			ferr_set(e, "%s:%lu: column '%s' of the model is missing", t->name, row->line,
+			         t->s->feat[j].name);
+			goto out;
+		}
+	}
+	t->target = -1;
+	for (i = 0; i < row->n; i++)
+		if (strcmp(names[i], t->s->target) == 0)
+			t->target = (long)i;
+	if (t->target < 0 && t->o->need_label) {
+		ferr_set(e, "%s:%lu: no label column '%s'", t->name, row->line, t->s->target);
+		goto out;
+	}
+	rc = 0;
+out:
+	strv_free(names, row->n);
+	return rc;
+}
+
+static int on_stream_row(void *ctx, const struct csvrow *row, struct ferr *e)
+{
+	struct streamload *t = ctx;
+	const struct schema *s = t->s;
+	long label = -1;
+	size_t j, k;
+
+	if (row->index == 0) {
+		if (stream_header(t, row, e) != 0)
+			return -1;
+		if (t->o->on_header && t->o->on_header(t->ctx, row, e) != 0)
+			return -1;
+		if (t->o->header)
+			return 0;
+	}
+	if (row->n != t->ncol)
+		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", t->name, row->line, t->ncol,
+		                row->n);
+	for (j = 0; j < s->nfeat; j++) {
+		const struct feature *f = &s->feat[j];
+		const char *v = row->f[t->featcol[j]];
+		size_t len = row->len[t->featcol[j]], code;
+		double num;
+
+		if (f->categorical) {
+			for (k = 0; k < f->nvocab; k++)
+				t->x[f->offset + k] = 0;
+			if (schema_is_na(&t->na, v, len))
+				continue;
+			if (strmap_get(&t->vocab[j], v, len, &code)) {
+				t->x[f->offset + code] = 1;
+			} else {
+				if (t->unseen++ == 0)
+					t->unseen_feat = (long)j;
+			}
+			continue;
+		}
+		if (schema_is_na(&t->na, v, len)) {
+			num = f->impute;
+		} else if (fast_atod(v, len, &num) != 0) {
+			return ferr_set(e, "%s:%lu: column '%s': '%s' is not a number (the model holds "
+			                "'%s' as numeric)", t->name, row->line, f->name, v, f->name);
+		} else if (!isfinite(num)) {
+			return ferr_set(e, "%s:%lu: column '%s': '%s' is not a finite number", t->name,
+			                row->line, f->name, v);
+		}
+		t->x[f->offset] = (num - f->center) / f->scale;
+	}
+	if (t->target >= 0) {
+		const char *v = row->f[t->target];
+
+		if (!schema_is_na(&t->na, v, row->len[t->target])) {
+			label = schema_class(s, v);
+			if (label < 0 && t->o->need_label)
+				return ferr_set(e, "%s:%lu: label '%s' is not one of the model's classes",
+				                t->name, row->line, v);
+		}
+	}
+	return t->fn(t->ctx, t->x, label, row, e);
+}
+
+int data_stream(const char *path, const struct schema *s, const struct encode_opts *o,
+                encoded_row_fn fn, void *ctx, struct ferr *e)
+{
+	struct streamload t;
+	size_t j, k;
+	int rc = -1;
+
+	memset(&t, 0, sizeof t);
+	t.s = s;
+	t.o = o;
+	t.name = csv_display_name(path);
+	t.fn = fn;
+	t.ctx = ctx;
+	schema_set_na(&t.na, o->na ? o->na : NULL);
+	if (!o->na) {
+		strv_free(t.na.na, t.na.nna);
+		t.na.nna = s->nna;
+		t.na.na = xcalloc(s->nna + 1, sizeof *t.na.na);
+		for (k = 0; k < s->nna; k++)
+			t.na.na[k] = xstrdup(s->na[k]);
+	}
+	t.featcol = xcalloc(s->nfeat + 1, sizeof *t.featcol);
+	t.vocab = xcalloc(s->nfeat + 1, sizeof *t.vocab);
+	for (j = 0; j < s->nfeat; j++) {
+		strmap_init(&t.vocab[j]);
+		for (k = 0; k < s->feat[j].nvocab; k++)
+			strmap_put(&t.vocab[j], s->feat[j].vocab[k], strlen(s->feat[j].vocab[k]), k);
+	}
+	t.x = xcalloc(s->dim + 1, sizeof *t.x);
+	if (csv_stream(path, o->delim, on_stream_row, &t, e) != 0)
+		goto out;
+	if (t.ncol == 0) {
+		ferr_set(e, "%s: empty file", t.name);
+		goto out;
+	}
+	if (t.unseen)
+		warnf(o->warn, "%s: %zu values unseen in training encoded as zeros (first in column '%s')",
+		      t.name, t.unseen, s->feat[t.unseen_feat].name);
+	rc = 0;
+out:
+	for (j = 0; j < s->nfeat; j++)
+		strmap_release(&t.vocab[j]);
+	free(t.vocab);
+	free(t.featcol);
+	free(t.x);
+	strv_free(t.na.na, t.na.nna);
+	return rc;
+}
+
+struct collect {
+	const struct schema *s;
+	struct dataset *d;
+	size_t cap, nolabel;
+};
+
+static int collect_row(void *ctx, const double *x, long label, const struct csvrow *row,
+                       struct ferr *e)
+{
+	struct collect *c = ctx;
+	struct dataset *d = c->d;
+	size_t j;
+
+	(void)row;
+	(void)e;
+	if (label < 0) {
+		c->nolabel++;
+		return 0;
+	}
+	if (d->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 1024;
+		d->x = xreallocarray(d->x, c->cap, (d->dim ? d->dim : 1) * sizeof *d->x);
+		d->y = xreallocarray(d->y, c->cap, sizeof *d->y);
+	}
+	for (j = 0; j < d->dim; j++)
+		d->x[d->n * d->dim + j] = (float)x[j];
+	d->y[d->n] = (uint32_t)label;
+	d->count[label]++;
+	d->n++;
+	return 0;
+}
+
+int data_load_with_schema(const char *path, const struct schema *s, const struct encode_opts *o,
+                          struct dataset *d, struct ferr *e)
+{
+	struct collect c;
+
+	memset(d, 0, sizeof *d);
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.d = d;
+	d->dim = s->dim;
+	d->count = xcalloc(s->nclass, sizeof *d->count);
+	if (data_stream(path, s, o, collect_row, &c, e) != 0) {
+		dataset_release(d);
+		return -1;
+	}
+	if (c.nolabel)
+		warnf(o->warn, "%s: skipped %zu rows whose label is missing", csv_display_name(path),
+		      c.nolabel);
+	if (d->n == 0) {
+		dataset_release(d);
+		return ferr_set(e, "%s: no data rows with a label", csv_display_name(path));
+	}
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* data.h: from CSV to a numeric design matrix (SPEC "Reading data"). */
+#ifndef FOCAL_DATA_H
+#define FOCAL_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* How to read a file; filled from the command line. */
+struct readopts {
+	int delim;             /* 0: by file name (tab for .tsv, comma otherwise) */
+	int header;            /* 1: the first row names the columns */
+	const char *target;    /* label column, name or 1-based index; NULL: last column */
+	const char *drop;      /* comma-separated columns to ignore, or NULL */
+	const char *na;        /* comma-separated missing-value tokens, or NULL for the defaults */
+	const char *weight;    /* per-row weight column, or NULL */
+	size_t max_categories; /* categorical columns with more distinct values are an error */
+	int standardize;       /* 1: scale numeric features to unit variance */
+	/* Receives each warning ("file: ..."), or NULL to drop them. */
+	void (*warn)(const char *msg);
+};
+
+/* Sets O to the defaults. */
+void readopts_init(struct readopts *o);
+
+/* One input column used as features. */
+struct feature {
+	char *name;
+	int categorical;
+	double impute;    /* numeric: value that replaces a missing one (training mean) */
+	double center;    /* numeric: x' = (x - center) / scale */
+	double scale;
+	char **vocab;     /* categorical: sorted values, one design column each */
+	size_t nvocab;
+	size_t offset;    /* first design column */
+};
+
+/* What a model needs to turn a CSV row into a design row; owned by whoever holds it. */
+struct schema {
+	struct feature *feat;
+	size_t nfeat;
+	size_t dim;          /* design width: numeric features plus one-hot columns */
+	char **classes;      /* class labels in class order */
+	size_t nclass;
+	char *target;        /* name of the label column */
+	char **na;           /* missing-value tokens */
+	size_t nna;
+};
+
+void schema_release(struct schema *s);
+/* Sets the missing-value tokens from LIST (comma-separated) or the defaults when NULL. */
+void schema_set_na(struct schema *s, const char *list);
+/* 1 when FIELD[0..len) is a missing-value token of S. */
+int schema_is_na(const struct schema *s, const char *field, size_t len);
+/* Sorts LABELS into class order: numeric when every label is a finite number, byte order
+ * otherwise. */
+void sort_labels(char **labels, size_t n);
+/* Index of the class named LABEL, or -1. */
+long schema_class(const struct schema *s, const char *label);
+
+/* Training rows: features n x dim as floats (imputed, standardised), labels, weights. */
+struct dataset {
+	size_t n, dim;
+	float *x;
+	uint32_t *y;
+	double *roww;        /* NULL unless --weight */
+	size_t *count;       /* rows per class */
+};
+
+void dataset_release(struct dataset *d);
+
+/*
+ * Reads a training file: infers column types, builds the vocabularies and the class
+ * list, encodes every row.  S and D are filled (release both); warnings go to
+ * o->warn.
+ * Returns 0, or -1 with E filled.
+ */
+int data_load_train(const char *path, const struct readopts *o, struct schema *s,
+                    struct dataset *d, struct ferr *e);
+
+/*
+ * Streams a file through an existing schema (predict, eval, --valid): for each row,
+ * calls fn with the encoded design row, the class index of its label (-1 when the
+ * file has no label column or the label is missing) and the raw record.
+ */
+struct csvrow;
+typedef int (*encoded_row_fn)(void *ctx, const double *x, long label, const struct csvrow *row,
+                              struct ferr *e);
+
+struct encode_opts {
+	int delim, header;
+	const char *na;      /* NULL: the schema's tokens */
+	int need_label;      /* 1: the label column must be present (eval, --valid) */
+	void (*warn)(const char *msg); /* as in struct readopts */
+	/* Called once with the header (names of all columns) before the first row; may be NULL. */
+	int (*on_header)(void *ctx, const struct csvrow *header, struct ferr *e);
+};
+
+/*
+ * Reads PATH with schema S, calling FN per data row.  Column names are matched by
+ * name (any order); a feature column missing from the file, a text value in a
+ * numeric column and a non-finite number are errors; unseen categories encode as
+ * zeros and are counted in one warning.  Returns 0 or -1 with E filled.
+ */
+int data_stream(const char *path, const struct schema *s, const struct encode_opts *o,
+                encoded_row_fn fn, void *ctx, struct ferr *e);
+
+/* Reads a whole labelled file through schema S (for --valid): rows n x dim, labels. */
+int data_load_with_schema(const char *path, const struct schema *s, const struct encode_opts *o,
+                          struct dataset *d, struct ferr *e);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * metrics.c: the per-class report of SPEC "Outputs", computed as scikit-learn 1.2 and
+ * imbalanced-learn 0.10 compute it (checked against tests/golden/metrics_expected.tsv):
+ *
+ * - precision, recall, F1 and their macro/weighted/micro averages: sklearn's
+ *   precision_recall_fscore_support with labels=range(k), zero_division=0 (a class
+ *   that is neither true nor predicted counts as 0 in the macro average);
+ * - specificity and per-class G-mean: imblearn's sensitivity_specificity_support and
+ *   geometric_mean_score(average=None), zero division 0;
+ * - balanced accuracy: mean recall over the classes present in the truth (sklearn);
+ * - MCC and Cohen's kappa: sklearn's multiclass formulas; kappa is NAN (sklearn: nan)
+ *   when only one class occurs in truth and predictions together;
+ * - multiclass G-mean: imblearn's geometric_mean_score(average="multiclass",
+ *   correction=0) without labels: the geometric mean of the recalls of the classes that
+ *   occur in the truth or the predictions, so 0 as soon as one of them has recall 0
+ *   (a predicted class absent from the truth included);
+ * - log loss: each probability clipped below at 1e-15, each row then renormalised to
+ *   sum 1 (as sklearn's log_loss renormalises), mean of -log p(true class).  The golden
+ *   values tell this from clipping to [1e-15, 1 - 1e-15] too (case "perfect": 3.27e-15,
+ *   not 3.20e-15);
+ * - one-vs-rest ROC AUC and average precision per class from that class's score column:
+ *   roc_curve + auc (trapezoids between distinct thresholds, ties in one step) and
+ *   average_precision_score (sum of (R_i - R_{i-1}) P_i over distinct thresholds, no
+ *   interpolation); NAN when the class has no positives or no negatives.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "util.h"
+
+#define LOGLOSS_EPS 1e-15
+
+/* One row of a one-vs-rest ranking: its score and whether it belongs to the class. */
+struct ranked {
+	double score;
+	int pos;
+};
+
+/* Orders by score, highest first (NaN last, so the order is total). */
+static int cmp_ranked_desc(const void *a, const void *b)
+{
+	double x = ((const struct ranked *)a)->score, y = ((const struct ranked *)b)->score;
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return x > y ? -1 : x < y ? 1 : 0;
+}
+
+/*
+ * ROC AUC and average precision of class C against the rest, from column C of the
+ * n x k SCORES; BUF has room for n entries.  NAN when C has no positives or negatives.
+ */
+static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
+                      uint32_t c, struct ranked *buf, double *auc, double *ap)
+{
+	size_t i, npos = 0, nneg;
+	double tps = 0, fps = 0, prev_tps = 0, prev_fps = 0, area = 0, apsum = 0;
+
+	for (i = 0; i < n; i++) {
+		buf[i].score = scores[i * k + c];
+		buf[i].pos = ytrue[i] == c;
+		npos += (size_t)buf[i].pos;
+	}
+	nneg = n - npos;
+	if (npos == 0 || nneg == 0) {
+		*auc = NAN;
+		*ap = NAN;
+		return;
+	}
+	qsort(buf, n, sizeof *buf, cmp_ranked_desc);
+	for (i = 0; i < n; i++) {
+		if (buf[i].pos)
+			tps++;
+		else
+			fps++;
+		/* A threshold ends where the next score differs (or at the last row). */
+		if (i + 1 < n && buf[i + 1].score == buf[i].score)
+			continue;
+		/* Trapezoid in (fps, tps) counts, scaled by npos * nneg at the end. */
+		area += (fps - prev_fps) * (tps + prev_tps);
+		/* Step: recall gain times precision at this threshold. */
+		apsum += (tps - prev_tps) / (double)npos * (tps / (tps + fps));
+		prev_tps = tps;
+		prev_fps = fps;
+	}
+	*auc = area / (2.0 * (double)npos * (double)nneg);
+	*ap = apsum;
+}
+
+/* sklearn's F1 from precision and recall: 0 when both are 0. */
+static double f1_of(double p, double r)
+{
+	double d = p + r;
+
+	return d == 0 ? 0 : 2 * p * r / d;
+}
+
+/* a / b, or 0 when b is 0 (the zero-division convention). */
+static double div0(double a, double b)
+{
+	return b == 0 ? 0 : a / b;
+}
+
+static double log_loss(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+{
+	size_t i, j;
+	double total = 0;
+
+	if (n == 0)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		const double *s = scores + i * k;
+		double sum = 0, p = 0;
+
+		for (j = 0; j < k; j++) {
+			double v = s[j];
+
+			if (v < LOGLOSS_EPS)
+				v = LOGLOSS_EPS;
+			sum += v;
+			if (j == ytrue[i])
+				p = v;
+		}
+		total += -log(p / sum);
+	}
+	return total / (double)n;
+}
+
+void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
+                     const uint32_t *ypred, const double *scores)
+{
+	size_t i, c, j, *tp, *tsum, *psum, correct = 0, npresent = 0, nseen = 0;
+	double nd = (double)n, sum_p = 0, sum_r = 0, sum_f = 0, w_p = 0, w_r = 0, w_f = 0;
+	double bal = 0, logsum = 0, tt = 0, pp = 0, tpd = 0, cov_tp, cov_pp, cov_tt, offdiag;
+	int zero_recall = 0;
+
+	memset(r, 0, sizeof *r);
+	r->k = k;
+	r->n = n;
+	r->cls = xcalloc(k ? k : 1, sizeof *r->cls);
+	r->confusion = xcalloc(k ? k * k : 1, sizeof *r->confusion);
+	tp = xcalloc(k ? 3 * k : 1, sizeof *tp);
+	tsum = tp + k;
+	psum = tsum + k;
+
+	for (i = 0; i < n; i++)
+		r->confusion[(size_t)ytrue[i] * k + ypred[i]]++;
+	for (c = 0; c < k; c++) {
+		tp[c] = r->confusion[c * k + c];
+		correct += tp[c];
+		for (j = 0; j < k; j++) {
+			tsum[c] += r->confusion[c * k + j];
+			psum[c] += r->confusion[j * k + c];
+		}
+	}
+
+	for (c = 0; c < k; c++) {
+		struct classmetrics *m = &r->cls[c];
+		double t = (double)tp[c], ts = (double)tsum[c], ps = (double)psum[c];
+		double tn = nd - ps - ts + t;
+
+		m->support = tsum[c];
+		m->precision = div0(t, ps);
+		m->recall = div0(t, ts);
+		m->f1 = f1_of(m->precision, m->recall);
+		m->specificity = div0(tn, nd - ts);
+		m->gmean = sqrt(m->recall * m->specificity);
+		m->roc_auc = NAN;
+		m->average_precision = NAN;
+
+		sum_p += m->precision;
+		sum_r += m->recall;
+		sum_f += m->f1;
+		w_p += m->precision * ts;
+		w_r += m->recall * ts;
+		w_f += m->f1 * ts;
+		if (tsum[c] > 0) {
+			bal += m->recall;
+			npresent++;
+		}
+		if (tsum[c] > 0 || psum[c] > 0) {
+			nseen++;
+			if (m->recall == 0)
+				zero_recall = 1;
+			else
+				logsum += log(m->recall);
+		}
+		tt += ts * ts;
+		pp += ps * ps;
+		tpd += ts * ps;
+	}
+
+	r->macro.precision = k ? sum_p / (double)k : 0;
+	r->macro.recall = k ? sum_r / (double)k : 0;
+	r->macro.f1 = k ? sum_f / (double)k : 0;
+	r->weighted.precision = div0(w_p, nd);
+	r->weighted.recall = div0(w_r, nd);
+	r->weighted.f1 = div0(w_f, nd);
+	r->micro.precision = div0((double)correct, nd);
+	r->micro.recall = div0((double)correct, nd);
+	r->micro.f1 = f1_of(r->micro.precision, r->micro.recall);
+
+	r->accuracy = n ? (double)correct / nd : NAN;
+	r->balanced_accuracy = npresent ? bal / (double)npresent : NAN;
+	r->gmean = nseen == 0 ? NAN : zero_recall ? 0 : exp(logsum / (double)nseen);
+
+	/* sklearn matthews_corrcoef: covariances from the confusion matrix's margins. */
+	cov_tp = (double)correct * nd - tpd;
+	cov_pp = nd * nd - pp;
+	cov_tt = nd * nd - tt;
+	r->mcc = cov_pp * cov_tt == 0 ? 0 : cov_tp / sqrt(cov_tt * cov_pp);
+
+	/* sklearn cohen_kappa_score: 1 - observed / expected disagreement. */
+	offdiag = nd - (double)correct;
+	r->cohen_kappa = n ? 1 - offdiag / ((nd * nd - tpd) / nd) : NAN;
+
+	r->log_loss = scores ? log_loss(n, k, ytrue, scores) : NAN;
+	if (scores && n > 0) {
+		struct ranked *buf = xcalloc(n, sizeof *buf);
+
+		for (c = 0; c < k; c++)
+			ovr_curve(n, k, ytrue, scores, (uint32_t)c, buf, &r->cls[c].roc_auc,
+			          &r->cls[c].average_precision);
+		free(buf);
+	}
+	free(tp);
+}
+
+void report_release(struct report *r)
+{
+	if (!r)
+		return;
+	free(r->cls);
+	free(r->confusion);
+	r->cls = NULL;
+	r->confusion = NULL;
+}

@@ -1,0 +1,68 @@
+/* metrics.h: the per-class report of SPEC "Outputs", computed the way scikit-learn and
+ * imbalanced-learn compute it (zero-division conventions: 0). */
+#ifndef FOCAL_METRICS_H
+#define FOCAL_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* An undefined value (e.g. AUC of a class without positives) is NAN here,
+ * printed as null in JSON and "-" in tables. */
+struct classmetrics {
+	double precision, recall, specificity, f1, gmean;
+	size_t support;
+	double roc_auc, average_precision; /* one-vs-rest; NAN when undefined or no scores */
+};
+
+struct avgmetrics {
+	double precision, recall, f1;
+};
+
+struct report {
+	size_t k;                   /* number of classes */
+	size_t n;                   /* rows scored */
+	struct classmetrics *cls;   /* k entries, class order */
+	struct avgmetrics macro, weighted, micro;
+	double accuracy, balanced_accuracy, mcc, cohen_kappa, gmean, log_loss; /* log_loss NAN without scores */
+	size_t *confusion;          /* k x k, rows true class, columns predicted */
+};
+
+/*
+ * Fills R from n rows: true and predicted class indices in [0, k), and
+ * scores (n x k class probabilities, row-major) or NULL.  R owns its arrays;
+ * free with report_release.
+ */
+void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
+                     const uint32_t *ypred, const double *scores);
+void report_release(struct report *r);
+
+enum outfmt { FMT_TABLE, FMT_TSV, FMT_JSON };
+
+/* What `focal train` adds to the report (JSON key "training"). */
+struct trainsummary {
+	const char *model, *loss, *solver, *sample;
+	double gamma, lambda;
+	double objective, gnorm, seconds;
+	int iterations, converged;
+	const size_t *count_before, *count_after; /* nclass rows per class, before/after sampling */
+	const double *class_weight;               /* nclass effective class weights */
+	const char *evaluated_on;                 /* "training data" or the --valid file name */
+};
+
+/* Parses "table", "tsv" or "json"; -1 if none. */
+int outfmt_parse(const char *s, enum outfmt *f);
+
+/*
+ * Writes report R for classes (k labels, class order) to F in format FMT; T is NULL
+ * except for `focal train`.  Returns 0, or -1 when writing failed.
+ */
+int report_write(FILE *f, enum outfmt fmt, char *const *classes, const struct report *r,
+                 const struct trainsummary *t);
+
+/* Writes S as a JSON string literal (quoted, escaped). */
+void json_string(FILE *f, const char *s);
+/* Writes X as a JSON number that round-trips, or null when X is not finite. */
+void json_number(FILE *f, double x);
+
+#endif

@@ -1,0 +1,790 @@
+/* model.c: the model file format of man/focal.5. */
+#include "model.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "metrics.h"
+
+#define MAX_MODEL_BYTES ((size_t)1 << 30)
+
+void model_release(struct model *m)
+{
+	struct traininfo *t;
+
+	if (!m)
+		return;
+	t = &m->info;
+	schema_release(&m->s);
+	linmodel_release(&m->lm);
+	free(t->loss);
+	free(t->solver);
+	free(t->sample);
+	free(t->cmdline);
+	free(t->bias_init);
+	free(t->class_weight);
+	free(t->count_before);
+	free(t->count_after);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- writing ---- */
+
+/* Writes S as a quoted string with C-style escapes. */
+static void put_str(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	for (; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\t')
+			fputs("\\t", f);
+		else if (*p == '\r')
+			fputs("\\r", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void put_num(FILE *f, double x)
+{
+	fprintf(f, " %.17g", x);
+}
+
+static void write_body(FILE *f, const struct model *m)
+{
+	const struct schema *s = &m->s;
+	const struct traininfo *t = &m->info;
+	const struct linmodel *lm = &m->lm;
+	size_t i, j;
+
+	fprintf(f, "focal-model %d\n", MODEL_FORMAT_VERSION);
+	fprintf(f, "model %s\n", lm->kind == MODEL_LOGISTIC ? "logistic" : "softmax");
+	fprintf(f, "loss %s\n", t->loss ? t->loss : "ce");
+	fprintf(f, "gamma %.17g\n", t->gamma);
+	fprintf(f, "lambda %.17g\n", t->lambda);
+	fprintf(f, "solver %s\n", t->solver ? t->solver : "lbfgs");
+	fprintf(f, "bias-init %s\n", t->bias_init ? t->bias_init : "prior");
+	fprintf(f, "sample %s %.17g %d\n", t->sample ? t->sample : "none", t->sample_ratio, t->smote_k);
+	fprintf(f, "seed %" PRIu64 "\n", t->seed);
+	fprintf(f, "objective %.17g\n", t->objective);
+	fprintf(f, "iterations %d %s\n", t->iterations, t->converged ? "converged" : "not-converged");
+	fputs("command ", f);
+	put_str(f, t->cmdline ? t->cmdline : "");
+	fputs("\ntarget ", f);
+	put_str(f, s->target);
+	fprintf(f, "\nna %zu", s->nna);
+	for (i = 0; i < s->nna; i++) {
+		fputc(' ', f);
+		put_str(f, s->na[i]);
+	}
+	fprintf(f, "\nclasses %zu\n", s->nclass);
+	for (i = 0; i < s->nclass; i++) {
+		fputs("class ", f);
+		put_str(f, s->classes[i]);
+		fprintf(f, " %zu %zu %.17g\n", t->count_before ? t->count_before[i] : 0,
+		        t->count_after ? t->count_after[i] : 0, t->class_weight ? t->class_weight[i] : 1.0);
+	}
+	if (lm->kind == MODEL_LOGISTIC)
+		fprintf(f, "positive %d\n", lm->positive);
+	fprintf(f, "features %zu %zu\n", s->nfeat, s->dim);
+	for (i = 0; i < s->nfeat; i++) {
+		const struct feature *ft = &s->feat[i];
+
+		if (ft->categorical) {
+			fputs("categorical ", f);
+			put_str(f, ft->name);
+			fprintf(f, " %zu", ft->nvocab);
+			for (j = 0; j < ft->nvocab; j++) {
+				fputc(' ', f);
+				put_str(f, ft->vocab[j]);
+			}
+			fputc('\n', f);
+		} else {
+			fputs("numeric ", f);
+			put_str(f, ft->name);
+			put_num(f, ft->impute);
+			put_num(f, ft->center);
+			put_num(f, ft->scale);
+			fputc('\n', f);
+		}
+	}
+	fprintf(f, "weights %zu %zu\n", lm->nout, lm->dim + 1);
+	for (i = 0; i < lm->nout; i++) {
+		fputc('w', f);
+		for (j = 0; j <= lm->dim; j++)
+			put_num(f, lm->w[i * (lm->dim + 1) + j]);
+		fputc('\n', f);
+	}
+}
+
+static int all_finite(const struct model *m)
+{
+	size_t i, n = linmodel_nparams(&m->lm);
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(m->lm.w[i]))
+			return 0;
+	for (i = 0; i < m->s.nfeat; i++)
+		if (!isfinite(m->s.feat[i].center) || !isfinite(m->s.feat[i].scale) ||
+		    !isfinite(m->s.feat[i].impute))
+			return 0;
+	return 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int model_save(const char *path, const struct model *m, struct ferr *e)
+{
+	char *body = NULL, *tmp = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int fd = -1, rc = -1;
+	uLong crc;
+
+	if (!all_finite(m))
+		return ferr_set(e, "%s: refusing to write a model with non-finite weights", path);
+	mem = open_memstream(&body, &len);
+	if (!mem)
+		return ferr_set(e, "%s: %s", path, strerror(errno));
+	write_body(mem, m);
+	fflush(mem);
+	crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)body, (uInt)len);
+	fprintf(mem, "crc32 %08lx\n", (unsigned long)crc);
+	if (fclose(mem) != 0) {
+		ferr_set(e, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	tmp = xmalloc(strlen(path) + 16);
+	sprintf(tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	if (ends_with(path, ".gz")) {
+		gzFile gz = gzdopen(fd, "wb9");
+
+		fd = -1;
+		if (!gz || gzwrite(gz, body, (unsigned)len) != (int)len) {
+			if (gz)
+				gzclose(gz);
+			ferr_set(e, "%s: cannot write compressed data", tmp);
+			goto out;
+		}
+		if (gzclose(gz) != Z_OK) {
+			ferr_set(e, "%s: cannot write compressed data", tmp);
+			goto out;
+		}
+	} else {
+		if (write_all(fd, body, len) != 0 || fsync(fd) != 0) {
+			ferr_set(e, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		if (close(fd) != 0) {
+			fd = -1;
+			ferr_set(e, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		fd = -1;
+	}
+	if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
+		ferr_set(e, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(body);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+struct parser {
+	const char *name;
+	char *p, *end;          /* the current line [p, end) */
+	char *next;             /* start of the following line */
+	unsigned long line;
+	struct ferr *e;
+};
+
+static int bad(struct parser *ps, const char *what)
+{
+	return ferr_set(ps->e, "%s:%lu: corrupt model file: %s", ps->name, ps->line, what);
+}
+
+/* Moves to the next line; -1 at the end of the text. */
+static int next_line(struct parser *ps, const char *limit)
+{
+	char *nl;
+
+	if (ps->next >= limit)
+		return -1;
+	ps->p = ps->next;
+	nl = memchr(ps->p, '\n', (size_t)(limit - ps->p));
+	ps->end = nl ? nl : (char *)limit;
+	ps->next = nl ? nl + 1 : (char *)limit;
+	ps->line++;
+	return 0;
+}
+
+static void skip_space(struct parser *ps)
+{
+	while (ps->p < ps->end && *ps->p == ' ')
+		ps->p++;
+}
+
+/* Reads a bare word into a new string. */
+static char *get_word(struct parser *ps)
+{
+	char *start;
+
+	skip_space(ps);
+	start = ps->p;
+	while (ps->p < ps->end && *ps->p != ' ')
+		ps->p++;
+	if (ps->p == start)
+		return NULL;
+	return xstrndup(start, (size_t)(ps->p - start));
+}
+
+/* Expects the keyword KW at the start of the line. */
+static int expect_kw(struct parser *ps, const char *limit, const char *kw)
+{
+	char *w;
+	int ok;
+
+	if (next_line(ps, limit) != 0)
+		return ferr_set(ps->e, "%s:%lu: corrupt model file: missing '%s' line", ps->name,
+		                ps->line, kw);
+	w = get_word(ps);
+	ok = w && strcmp(w, kw) == 0;
+	free(w);
+	if (!ok) {
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "expected a '%s' line", kw);
+		return bad(ps, msg);
+	}
+	return 0;
+}
+
+static int get_double(struct parser *ps, double *v)
+{
+	char *w = get_word(ps);
+	int rc = w ? parse_double(w, v) : -1;
+
+	free(w);
+	return rc != 0 ? bad(ps, "expected a finite number") : 0;
+}
+
+static int get_size(struct parser *ps, size_t *v, size_t max)
+{
+	char *w = get_word(ps);
+	long x;
+	int rc = w ? parse_long(w, 0, (long)(max > (size_t)LONG_MAX ? LONG_MAX : (long)max), &x) : -1;
+
+	free(w);
+	if (rc != 0)
+		return bad(ps, "expected a count");
+	*v = (size_t)x;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Reads a quoted string (see put_str). */
+static int get_str(struct parser *ps, char **out)
+{
+	char *buf, *q;
+
+	skip_space(ps);
+	if (ps->p >= ps->end || *ps->p != '"')
+		return bad(ps, "expected a quoted string");
+	ps->p++;
+	buf = q = xmalloc((size_t)(ps->end - ps->p) + 1);
+	while (ps->p < ps->end && *ps->p != '"') {
+		char c = *ps->p++;
+
+		if (c == '\\') {
+			if (ps->p >= ps->end)
+				break;
+			c = *ps->p++;
+			if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c == 'r')
+				c = '\r';
+			else if (c == 'x') {
+				int hi, lo;
+
+				if (ps->end - ps->p < 2 || (hi = hexval(ps->p[0])) < 0 ||
+				    (lo = hexval(ps->p[1])) < 0 || (hi == 0 && lo == 0)) {
+					free(buf);
+					return bad(ps, "bad escape in a string");
+				}
+				c = (char)(hi * 16 + lo);
+				ps->p += 2;
+			} else if (c != '"' && c != '\\') {
+				free(buf);
+				return bad(ps, "bad escape in a string");
+			}
+		}
+		*q++ = c;
+	}
+	if (ps->p >= ps->end) {
+		free(buf);
+		return bad(ps, "unterminated string");
+	}
+	ps->p++;
+	*q = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int end_of_line(struct parser *ps)
+{
+	skip_space(ps);
+	return ps->p == ps->end ? 0 : bad(ps, "unexpected text at the end of the line");
+}
+
+/* Reads the whole file, gzip or not. */
+static int slurp(const char *path, char **out, size_t *len, struct ferr *e)
+{
+	gzFile gz;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int got, zerr;
+
+	gz = gzopen(path, "rb");
+	if (!gz)
+		return ferr_set(e, "%s: %s", path, errno ? strerror(errno) : "cannot open");
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? 2 * cap : 262144;
+			if (cap > MAX_MODEL_BYTES) {
+				gzclose(gz);
+				free(buf);
+				return ferr_set(e, "%s: not a focal model file (too large)", path);
+			}
+			buf = xrealloc(buf, cap);
+		}
+		got = gzread(gz, buf + n, (unsigned)(cap - n - 1));
+		if (got < 0)
+			break;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	gzerror(gz, &zerr);
+	gzclose(gz);
+	if (got < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+		free(buf);
+		return ferr_set(e, "%s: truncated or corrupt gzip data", path);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Checks the final "crc32 XXXXXXXX" line; returns the length of the covered text. */
+static int check_crc(const char *path, const char *buf, size_t len, size_t *body, struct ferr *e)
+{
+	const char *last;
+	size_t start;
+	unsigned long want;
+	char *endp;
+	uLong got;
+
+	if (len < 12 || strncmp(buf, "focal-model ", 12) != 0)
+		return ferr_set(e, "%s: not a focal model file", path);
+	if (buf[len - 1] != '\n')
+		return ferr_set(e, "%s: truncated model file (no final checksum line)", path);
+	start = len - 1;
+	while (start > 0 && buf[start - 1] != '\n')
+		start--;
+	last = buf + start;
+	if (strncmp(last, "crc32 ", 6) != 0)
+		return ferr_set(e, "%s: truncated model file (no final checksum line)", path);
+	errno = 0;
+	want = strtoul(last + 6, &endp, 16);
+	if (endp != last + 14 || *endp != '\n' || errno)
+		return ferr_set(e, "%s:%s: corrupt model file: bad checksum line", path, "last line");
+	got = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf, (uInt)start);
+	if (got != want)
+		return ferr_set(e, "%s: checksum mismatch: the model file was truncated or edited "
+		                "(crc32 %08lx, expected %08lx)", path, (unsigned long)got, want);
+	*body = start;
+	return 0;
+}
+
+static int parse_header(struct parser *ps, const char *lim, struct model *m)
+{
+	struct traininfo *t = &m->info;
+	char *w = NULL;
+	size_t v;
+	int rc = -1;
+
+	if (expect_kw(ps, lim, "focal-model") || get_size(ps, &v, 1000000))
+		return -1;
+	if (v != MODEL_FORMAT_VERSION)
+		return ferr_set(ps->e, "%s:%lu: model format version %zu is not supported (this focal "
+		                "reads version %d)", ps->name, ps->line, v, MODEL_FORMAT_VERSION);
+	if (expect_kw(ps, lim, "model") || !(w = get_word(ps)))
+		return bad(ps, "expected the model kind");
+	if (strcmp(w, "logistic") == 0)
+		m->lm.kind = MODEL_LOGISTIC;
+	else if (strcmp(w, "softmax") == 0)
+		m->lm.kind = MODEL_SOFTMAX;
+	else
+		goto out;
+	free(w);
+	w = NULL;
+	if (expect_kw(ps, lim, "loss") || !(t->loss = get_word(ps)))
+		goto out;
+	if (expect_kw(ps, lim, "gamma") || get_double(ps, &t->gamma))
+		goto out;
+	if (expect_kw(ps, lim, "lambda") || get_double(ps, &t->lambda))
+		goto out;
+	if (expect_kw(ps, lim, "solver") || !(t->solver = get_word(ps)))
+		goto out;
+	if (expect_kw(ps, lim, "bias-init") || !(t->bias_init = get_word(ps)))
+		goto out;
+	if (expect_kw(ps, lim, "sample") || !(t->sample = get_word(ps)) ||
+	    get_double(ps, &t->sample_ratio) || get_size(ps, &v, 1000000))
+		goto out;
+	t->smote_k = (int)v;
+	if (expect_kw(ps, lim, "seed") || !(w = get_word(ps)))
+		goto out;
+	t->seed = strtoull(w, NULL, 10);
+	free(w);
+	w = NULL;
+	if (expect_kw(ps, lim, "objective") || get_double(ps, &t->objective))
+		goto out;
+	if (expect_kw(ps, lim, "iterations") || get_size(ps, &v, 1000000000) || !(w = get_word(ps)))
+		goto out;
+	t->iterations = (int)v;
+	t->converged = strcmp(w, "converged") == 0;
+	free(w);
+	w = NULL;
+	if (expect_kw(ps, lim, "command") || get_str(ps, &t->cmdline) || end_of_line(ps))
+		goto out;
+	rc = 0;
+out:
+	free(w);
+	if (rc != 0 && ps->e->msg[0] == '\0')
+		bad(ps, "bad header line");
+	return rc;
+}
+
+static int parse_schema(struct parser *ps, const char *lim, struct model *m)
+{
+	struct schema *s = &m->s;
+	struct traininfo *t = &m->info;
+	size_t i, j, v;
+
+	if (expect_kw(ps, lim, "target") || get_str(ps, &s->target) || end_of_line(ps))
+		return -1;
+	if (expect_kw(ps, lim, "na") || get_size(ps, &s->nna, 10000))
+		return -1;
+	s->na = xcalloc(s->nna + 1, sizeof *s->na);
+	for (i = 0; i < s->nna; i++)
+		if (get_str(ps, &s->na[i]))
+			return -1;
+	if (end_of_line(ps) || expect_kw(ps, lim, "classes") || get_size(ps, &s->nclass, 1000000))
+		return -1;
+	if (s->nclass < 2)
+		return bad(ps, "fewer than two classes");
+	s->classes = xcalloc(s->nclass, sizeof *s->classes);
+	t->count_before = xcalloc(s->nclass, sizeof *t->count_before);
+	t->count_after = xcalloc(s->nclass, sizeof *t->count_after);
+	t->class_weight = xcalloc(s->nclass, sizeof *t->class_weight);
+	for (i = 0; i < s->nclass; i++)
+		if (expect_kw(ps, lim, "class") || get_str(ps, &s->classes[i]) ||
+		    get_size(ps, &t->count_before[i], SIZE_MAX) ||
+		    get_size(ps, &t->count_after[i], SIZE_MAX) || get_double(ps, &t->class_weight[i]) ||
+		    end_of_line(ps))
+			return -1;
+	m->lm.positive = 1;
+	if (m->lm.kind == MODEL_LOGISTIC) {
+		if (s->nclass != 2)
+			return bad(ps, "a logistic model needs two classes");
+		if (expect_kw(ps, lim, "positive") || get_size(ps, &v, 1))
+			return -1;
+		m->lm.positive = (int)v;
+	}
+	if (expect_kw(ps, lim, "features") || get_size(ps, &s->nfeat, 10000000) ||
+	    get_size(ps, &s->dim, 100000000) || end_of_line(ps))
+		return -1;
+	s->feat = xcalloc(s->nfeat + 1, sizeof *s->feat);
+	v = 0;
+	for (i = 0; i < s->nfeat; i++) {
+		struct feature *f = &s->feat[i];
+		char *kind;
+
+		if (next_line(ps, lim) != 0)
+			return bad(ps, "missing feature lines");
+		kind = get_word(ps);
+		f->offset = v;
+		if (kind && strcmp(kind, "numeric") == 0) {
+			free(kind);
+			if (get_str(ps, &f->name) || get_double(ps, &f->impute) ||
+			    get_double(ps, &f->center) || get_double(ps, &f->scale) || end_of_line(ps))
+				return -1;
+			if (f->scale <= 0)
+				return bad(ps, "a feature's scale must be positive");
+			v++;
+		} else if (kind && strcmp(kind, "categorical") == 0) {
+			free(kind);
+			f->categorical = 1;
+			if (get_str(ps, &f->name) || get_size(ps, &f->nvocab, 100000000))
+				return -1;
+			f->vocab = xcalloc(f->nvocab + 1, sizeof *f->vocab);
+			for (j = 0; j < f->nvocab; j++)
+				if (get_str(ps, &f->vocab[j]))
+					return -1;
+			if (end_of_line(ps))
+				return -1;
+			v += f->nvocab;
+		} else {
+			free(kind);
+			return bad(ps, "expected a 'numeric' or 'categorical' feature line");
+		}
+	}
+	if (v != s->dim)
+		return bad(ps, "the features do not add up to the stated width");
+	return 0;
+}
+
+static int parse_weights(struct parser *ps, const char *lim, struct model *m)
+{
+	struct linmodel *lm = &m->lm;
+	size_t i, j, nout, width;
+
+	if (expect_kw(ps, lim, "weights") || get_size(ps, &nout, 1000000) ||
+	    get_size(ps, &width, 100000001) || end_of_line(ps))
+		return -1;
+	if (width != m->s.dim + 1 ||
+	    nout != (lm->kind == MODEL_LOGISTIC ? (size_t)1 : m->s.nclass))
+		return bad(ps, "the weight block does not match the classes and features");
+	linmodel_init(lm, lm->kind, m->s.nclass, m->s.dim, lm->positive);
+	for (i = 0; i < nout; i++) {
+		if (expect_kw(ps, lim, "w"))
+			return -1;
+		for (j = 0; j < width; j++)
+			if (get_double(ps, &lm->w[i * width + j]))
+				return -1;
+		if (end_of_line(ps))
+			return -1;
+	}
+	if (next_line(ps, lim) == 0)
+		return bad(ps, "unexpected line after the weights");
+	return 0;
+}
+
+int model_load(const char *path, struct model *m, struct ferr *e)
+{
+	struct parser ps;
+	char *buf = NULL;
+	size_t len = 0, body = 0;
+	int rc = -1;
+
+	memset(m, 0, sizeof *m);
+	if (e)
+		e->msg[0] = '\0';
+	if (slurp(path, &buf, &len, e) != 0)
+		return -1;
+	if (check_crc(path, buf, len, &body, e) != 0)
+		goto out;
+	memset(&ps, 0, sizeof ps);
+	ps.name = path;
+	ps.next = buf;
+	ps.e = e;
+	if (parse_header(&ps, buf + body, m) || parse_schema(&ps, buf + body, m) ||
+	    parse_weights(&ps, buf + body, m))
+		goto out;
+	rc = 0;
+out:
+	free(buf);
+	if (rc != 0)
+		model_release(m);
+	return rc;
+}
+
+/* ---- focal info ---- */
+
+int model_describe(FILE *f, const struct model *m, int json)
+{
+	const struct schema *s = &m->s;
+	const struct traininfo *t = &m->info;
+	size_t i, nnum = 0;
+
+	for (i = 0; i < s->nfeat; i++)
+		nnum += !s->feat[i].categorical;
+	if (json) {
+		fprintf(f, "{\"format_version\":%d,\"model\":\"%s\",\"loss\":", MODEL_FORMAT_VERSION,
+		        m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax");
+		json_string(f, t->loss);
+		fputs(",\"gamma\":", f);
+		json_number(f, t->gamma);
+		fputs(",\"lambda\":", f);
+		json_number(f, t->lambda);
+		fputs(",\"solver\":", f);
+		json_string(f, t->solver);
+		fputs(",\"bias_init\":", f);
+		json_string(f, t->bias_init);
+		fputs(",\"sample\":", f);
+		json_string(f, t->sample);
+		fputs(",\"sample_ratio\":", f);
+		json_number(f, t->sample_ratio);
+		fprintf(f, ",\"seed\":%" PRIu64 ",\"objective\":", t->seed);
+		json_number(f, t->objective);
+		fprintf(f, ",\"iterations\":%d,\"converged\":%s,\"command\":", t->iterations,
+		        t->converged ? "true" : "false");
+		json_string(f, t->cmdline);
+		fputs(",\"target\":", f);
+		json_string(f, s->target);
+		fputs(",\"classes\":[", f);
+		for (i = 0; i < s->nclass; i++) {
+			fputs(i ? "," : "", f);
+			json_string(f, s->classes[i]);
+		}
+		fputs("],\"class_counts\":{", f);
+		for (i = 0; i < s->nclass; i++) {
+			fputs(i ? "," : "", f);
+			json_string(f, s->classes[i]);
+			fprintf(f, ":{\"before\":%zu,\"after\":%zu,\"weight\":", t->count_before[i],
+			        t->count_after[i]);
+			json_number(f, t->class_weight[i]);
+			fputc('}', f);
+		}
+		fputs("},\"features\":[", f);
+		for (i = 0; i < s->nfeat; i++) {
+			const struct feature *ft = &s->feat[i];
+
+			fputs(i ? "," : "", f);
+			fputs("{\"name\":", f);
+			json_string(f, ft->name);
+			if (ft->categorical) {
+				size_t j;
+
+				fputs(",\"type\":\"categorical\",\"values\":[", f);
+				for (j = 0; j < ft->nvocab; j++) {
+					fputs(j ? "," : "", f);
+					json_string(f, ft->vocab[j]);
+				}
+				fputs("]}", f);
+			} else {
+				fputs(",\"type\":\"numeric\",\"mean\":", f);
+				json_number(f, ft->impute);
+				fputs(",\"scale\":", f);
+				json_number(f, ft->scale);
+				fputc('}', f);
+			}
+		}
+		fprintf(f, "],\"dim\":%zu}\n", s->dim);
+		return ferror(f) ? -1 : 0;
+	}
+	fprintf(f, "format      focal model, version %d\n", MODEL_FORMAT_VERSION);
+	fprintf(f, "model       %s, %zu classes, %zu features (%zu numeric, %zu categorical), "
+	        "%zu inputs\n", m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", s->nclass,
+	        s->nfeat, nnum, s->nfeat - nnum, s->dim);
+	if (strcmp(t->loss, "focal") == 0)
+		fprintf(f, "loss        focal, gamma %g\n", t->gamma);
+	else
+		fprintf(f, "loss        cross-entropy\n");
+	fprintf(f, "lambda      %g\n", t->lambda);
+	fprintf(f, "solver      %s, %d iterations, %s, objective %.10g\n", t->solver, t->iterations,
+	        t->converged ? "converged" : "not converged", t->objective);
+	fprintf(f, "bias init   %s\n", t->bias_init);
+	if (strcmp(t->sample, "none") == 0)
+		fprintf(f, "sampling    none\n");
+	else
+		fprintf(f, "sampling    %s, ratio %g\n", t->sample, t->sample_ratio);
+	fprintf(f, "seed        %" PRIu64 "\n", t->seed);
+	fprintf(f, "command     %s\n", t->cmdline);
+	fprintf(f, "target      %s\n", s->target);
+	if (m->lm.kind == MODEL_LOGISTIC)
+		fprintf(f, "positive    %s\n", s->classes[m->lm.positive]);
+	{
+		size_t wl = 5;
+
+		for (i = 0; i < s->nclass; i++)
+			if (strlen(s->classes[i]) > wl)
+				wl = strlen(s->classes[i]);
+		fprintf(f, "\n%-*s  %10s  %10s  %10s\n", (int)wl, "class", "rows", "sampled", "weight");
+		for (i = 0; i < s->nclass; i++)
+			fprintf(f, "%-*s  %10zu  %10zu  %10.4g\n", (int)wl, s->classes[i],
+			        t->count_before[i], t->count_after[i], t->class_weight[i]);
+	}
+	fputs("\nfeatures\n", f);
+	for (i = 0; i < s->nfeat; i++) {
+		const struct feature *ft = &s->feat[i];
+
+		if (ft->categorical) {
+			size_t j;
+
+			fprintf(f, "  %s: categorical, %zu values:", ft->name, ft->nvocab);
+			for (j = 0; j < ft->nvocab && j < 10; j++)
+				fprintf(f, " %s", ft->vocab[j]);
+			fputs(j < ft->nvocab ? " ...\n" : "\n", f);
+		} else {
+			fprintf(f, "  %s: numeric, mean %.6g, scale %.6g\n", ft->name, ft->impute,
+			        ft->scale);
+		}
+	}
+	return ferror(f) ? -1 : 0;
+}

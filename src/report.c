@@ -1,0 +1,595 @@
+/*
+ * report.c: writes a struct report as a table for people, or as TSV or JSON for programs
+ * (SPEC "Outputs").
+ *
+ * json   one object on one line: classes, per_class, macro, weighted, micro, accuracy,
+ *        balanced_accuracy, mcc, cohen_kappa, gmean, log_loss, confusion, n, and
+ *        "training" for `focal train`.  Numbers are the shortest of %.15g/%.16g/%.17g that
+ *        reads back exactly; undefined values are null.
+ * tsv    one header row (class precision recall specificity f1 gmean support roc_auc
+ *        average_precision), one row per class in class order, then the rows "macro avg",
+ *        "weighted avg" and "micro avg" (precision, recall, f1, and the row count as
+ *        support; "-" in the other columns).  Undefined values are "-"; numbers as in
+ *        JSON; tabs, newlines and carriage returns in labels become spaces.
+ * table  an optional training block, a title line, the per-class table (3 decimals),
+ *        the whole-set figures and the confusion matrix; "-" for undefined values.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "util.h"
+
+int outfmt_parse(const char *s, enum outfmt *f)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "table") == 0)
+		*f = FMT_TABLE;
+	else if (strcmp(s, "tsv") == 0)
+		*f = FMT_TSV;
+	else if (strcmp(s, "json") == 0)
+		*f = FMT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+/* Formats finite X in the fewest significant digits (15..17) that read back as X. */
+static void fmt_roundtrip(char *buf, size_t size, double x)
+{
+	int prec;
+
+	for (prec = 15; prec < 17; prec++) {
+		snprintf(buf, size, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			return;
+	}
+	snprintf(buf, size, "%.17g", x);
+}
+
+void json_number(FILE *f, double x)
+{
+	char buf[40];
+
+	if (!isfinite(x)) {
+		fputs("null", f);
+		return;
+	}
+	fmt_roundtrip(buf, sizeof buf, x);
+	fputs(buf, f);
+}
+
+/* Length of the well-formed UTF-8 sequence at S (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* Quotes and escapes S; bytes that are not UTF-8 become U+FFFD so the output stays valid. */
+void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	putc('"', f);
+	while (*p) {
+		size_t len;
+
+		if (*p == '"' || *p == '\\') {
+			putc('\\', f);
+			putc(*p++, f);
+		} else if (*p == '\n' || *p == '\t' || *p == '\r') {
+			putc('\\', f);
+			putc(*p == '\n' ? 'n' : *p == '\t' ? 't' : 'r', f);
+			p++;
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p++);
+		} else if ((len = utf8_len(p)) == 0) {
+			fputs("\\ufffd", f);
+			p++;
+		} else {
+			fwrite(p, 1, len, f);
+			p += len;
+		}
+	}
+	putc('"', f);
+}
+
+/* A JSON string, or null for a missing one. */
+static void json_string_or_null(FILE *f, const char *s)
+{
+	if (s)
+		json_string(f, s);
+	else
+		fputs("null", f);
+}
+
+static void json_avg(FILE *f, const char *key, const struct avgmetrics *a)
+{
+	fprintf(f, ",\"%s\":{\"precision\":", key);
+	json_number(f, a->precision);
+	fputs(",\"recall\":", f);
+	json_number(f, a->recall);
+	fputs(",\"f1\":", f);
+	json_number(f, a->f1);
+	putc('}', f);
+}
+
+/* ,"KEY":X */
+static void json_field(FILE *f, const char *key, double x)
+{
+	fprintf(f, ",\"%s\":", key);
+	json_number(f, x);
+}
+
+static void json_training(FILE *f, char *const *classes, size_t k, const struct trainsummary *t)
+{
+	size_t c;
+
+	fputs(",\"training\":{\"model\":", f);
+	json_string_or_null(f, t->model);
+	fputs(",\"loss\":", f);
+	json_string_or_null(f, t->loss);
+	if (t->loss && strcmp(t->loss, "focal") == 0)
+		json_field(f, "gamma", t->gamma);
+	json_field(f, "lambda", t->lambda);
+	fputs(",\"solver\":", f);
+	json_string_or_null(f, t->solver);
+	fputs(",\"sample\":", f);
+	json_string_or_null(f, t->sample);
+	json_field(f, "objective", t->objective);
+	json_field(f, "gradient_norm", t->gnorm);
+	fprintf(f, ",\"iterations\":%d,\"converged\":%s", t->iterations,
+	        t->converged ? "true" : "false");
+	json_field(f, "seconds", t->seconds);
+	fputs(",\"evaluated_on\":", f);
+	json_string_or_null(f, t->evaluated_on);
+	fputs(",\"class_counts\":{", f);
+	for (c = 0; c < k; c++) {
+		if (c)
+			putc(',', f);
+		json_string(f, classes[c]);
+		fputs(":{\"before\":", f);
+		if (t->count_before)
+			fprintf(f, "%zu", t->count_before[c]);
+		else
+			fputs("null", f);
+		fputs(",\"after\":", f);
+		if (t->count_after)
+			fprintf(f, "%zu", t->count_after[c]);
+		else
+			fputs("null", f);
+		putc('}', f);
+	}
+	fputs("},\"class_weights\":{", f);
+	for (c = 0; c < k; c++) {
+		if (c)
+			putc(',', f);
+		json_string(f, classes[c]);
+		putc(':', f);
+		json_number(f, t->class_weight ? t->class_weight[c] : NAN);
+	}
+	fputs("}}", f);
+}
+
+static void write_json(FILE *f, char *const *classes, const struct report *r,
+                       const struct trainsummary *t)
+{
+	size_t c, j, k = r->k;
+
+	fputs("{\"classes\":[", f);
+	for (c = 0; c < k; c++) {
+		if (c)
+			putc(',', f);
+		json_string(f, classes[c]);
+	}
+	fputs("],\"per_class\":{", f);
+	for (c = 0; c < k; c++) {
+		const struct classmetrics *m = &r->cls[c];
+
+		if (c)
+			putc(',', f);
+		json_string(f, classes[c]);
+		fputs(":{\"precision\":", f);
+		json_number(f, m->precision);
+		json_field(f, "recall", m->recall);
+		json_field(f, "specificity", m->specificity);
+		json_field(f, "f1", m->f1);
+		json_field(f, "gmean", m->gmean);
+		fprintf(f, ",\"support\":%zu", m->support);
+		json_field(f, "roc_auc", m->roc_auc);
+		json_field(f, "average_precision", m->average_precision);
+		putc('}', f);
+	}
+	putc('}', f);
+	json_avg(f, "macro", &r->macro);
+	json_avg(f, "weighted", &r->weighted);
+	json_avg(f, "micro", &r->micro);
+	json_field(f, "accuracy", r->accuracy);
+	json_field(f, "balanced_accuracy", r->balanced_accuracy);
+	json_field(f, "mcc", r->mcc);
+	json_field(f, "cohen_kappa", r->cohen_kappa);
+	json_field(f, "gmean", r->gmean);
+	json_field(f, "log_loss", r->log_loss);
+	fputs(",\"confusion\":[", f);
+	for (c = 0; c < k; c++) {
+		fputs(c ? ",[" : "[", f);
+		for (j = 0; j < k; j++)
+			fprintf(f, j ? ",%zu" : "%zu", r->confusion[c * k + j]);
+		putc(']', f);
+	}
+	fprintf(f, "],\"n\":%zu", r->n);
+	if (t)
+		json_training(f, classes, k, t);
+	fputs("}\n", f);
+}
+
+/* Writes a label for TSV: tabs, newlines and carriage returns become spaces. */
+static void tsv_label(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		putc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+/* Writes a tab and then X for TSV ("-" when undefined). */
+static void tsv_number(FILE *f, double x)
+{
+	char buf[40];
+
+	putc('\t', f);
+	if (!isfinite(x)) {
+		putc('-', f);
+		return;
+	}
+	fmt_roundtrip(buf, sizeof buf, x);
+	fputs(buf, f);
+}
+
+static void write_tsv(FILE *f, char *const *classes, const struct report *r)
+{
+	static const char *const avgname[] = { "macro avg", "weighted avg", "micro avg" };
+	const struct avgmetrics *avg[3];
+	size_t c;
+	int a;
+
+	avg[0] = &r->macro;
+	avg[1] = &r->weighted;
+	avg[2] = &r->micro;
+	fputs("class\tprecision\trecall\tspecificity\tf1\tgmean\tsupport\troc_auc\t"
+	      "average_precision\n", f);
+	for (c = 0; c < r->k; c++) {
+		const struct classmetrics *m = &r->cls[c];
+
+		tsv_label(f, classes[c]);
+		tsv_number(f, m->precision);
+		tsv_number(f, m->recall);
+		tsv_number(f, m->specificity);
+		tsv_number(f, m->f1);
+		tsv_number(f, m->gmean);
+		fprintf(f, "\t%zu", m->support);
+		tsv_number(f, m->roc_auc);
+		tsv_number(f, m->average_precision);
+		putc('\n', f);
+	}
+	for (a = 0; a < 3; a++) {
+		fputs(avgname[a], f);
+		tsv_number(f, avg[a]->precision);
+		tsv_number(f, avg[a]->recall);
+		fputs("\t-", f);
+		tsv_number(f, avg[a]->f1);
+		fprintf(f, "\t-\t%zu\t-\t-\n", r->n);
+	}
+}
+
+/*
+ * A grid of cells printed with columns just as wide as their widest cell, two spaces
+ * apart; the first NLEFT columns are aligned left, the others right.  No trailing spaces.
+ */
+struct grid {
+	size_t rows, cols, nleft;
+	char **cell; /* rows x cols, NULL for an empty cell */
+};
+
+static void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft)
+{
+	g->rows = rows;
+	g->cols = cols;
+	g->nleft = nleft;
+	g->cell = xcalloc(rows && cols ? rows * cols : 1, sizeof *g->cell);
+}
+
+static void grid_release(struct grid *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->rows * g->cols; i++)
+		free(g->cell[i]);
+	free(g->cell);
+	g->cell = NULL;
+}
+
+static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *s;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		len = 0;
+	s = xmalloc((size_t)len + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	free(g->cell[row * g->cols + col]);
+	g->cell[row * g->cols + col] = s;
+}
+
+/* Sets a cell to a label with control characters shown as '?'. */
+static void grid_label(struct grid *g, size_t row, size_t col, const char *label)
+{
+	char *p;
+
+	grid_set(g, row, col, "%s", label);
+	for (p = g->cell[row * g->cols + col]; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+/* Sets a cell to X with 3 decimals, or "-" when undefined. */
+static void grid_num(struct grid *g, size_t row, size_t col, double x)
+{
+	if (isfinite(x))
+		grid_set(g, row, col, "%.3f", x);
+	else
+		grid_set(g, row, col, "-");
+}
+
+/* Display width: characters, counting a UTF-8 sequence as one. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void pad(FILE *f, size_t n)
+{
+	while (n-- > 0)
+		putc(' ', f);
+}
+
+static void grid_print(FILE *f, const struct grid *g)
+{
+	size_t *width = xcalloc(g->cols ? g->cols : 1, sizeof *width);
+	size_t r, c, last;
+
+	for (r = 0; r < g->rows; r++)
+		for (c = 0; c < g->cols; c++) {
+			const char *s = g->cell[r * g->cols + c];
+			size_t w = s ? text_width(s) : 0;
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (r = 0; r < g->rows; r++) {
+		size_t owed = 0; /* spaces still to write before the next visible text */
+
+		last = g->cols;
+		while (last > 0 && !g->cell[r * g->cols + last - 1])
+			last--;
+		for (c = 0; c < last; c++) {
+			const char *s = g->cell[r * g->cols + c];
+			size_t w = s ? text_width(s) : 0;
+
+			if (c > 0)
+				owed += 2;
+			if (c < g->nleft) {
+				pad(f, owed);
+				if (s)
+					fputs(s, f);
+				owed = width[c] - w;
+			} else {
+				pad(f, owed + width[c] - w);
+				if (s)
+					fputs(s, f);
+				owed = 0;
+			}
+		}
+		putc('\n', f);
+	}
+	free(width);
+}
+
+static void table_training(FILE *f, char *const *classes, size_t k, const struct trainsummary *t)
+{
+	struct grid g;
+	size_t c, row = 0;
+	int focal = t->loss && strcmp(t->loss, "focal") == 0;
+
+	grid_init(&g, 11, 2, 2);
+	grid_set(&g, row, 0, "model");
+	grid_set(&g, row++, 1, "%s", t->model ? t->model : "-");
+	grid_set(&g, row, 0, "loss");
+	grid_set(&g, row++, 1, "%s", t->loss ? t->loss : "-");
+	if (focal) {
+		grid_set(&g, row, 0, "gamma");
+		grid_set(&g, row++, 1, "%g", t->gamma);
+	}
+	grid_set(&g, row, 0, "lambda");
+	grid_set(&g, row++, 1, "%g", t->lambda);
+	grid_set(&g, row, 0, "solver");
+	grid_set(&g, row++, 1, "%s", t->solver ? t->solver : "-");
+	grid_set(&g, row, 0, "sample");
+	grid_set(&g, row++, 1, "%s", t->sample ? t->sample : "-");
+	grid_set(&g, row, 0, "objective");
+	grid_set(&g, row++, 1, "%.10g", t->objective);
+	grid_set(&g, row, 0, "gradient norm");
+	grid_set(&g, row++, 1, "%.3g", t->gnorm);
+	grid_set(&g, row, 0, "iterations");
+	grid_set(&g, row++, 1, "%d", t->iterations);
+	grid_set(&g, row, 0, "converged");
+	grid_set(&g, row++, 1, "%s", t->converged ? "yes" : "no");
+	grid_set(&g, row, 0, "seconds");
+	grid_set(&g, row++, 1, "%.3f", t->seconds);
+	g.rows = row; /* the cells past ROW are empty */
+	grid_print(f, &g);
+	grid_release(&g);
+
+	putc('\n', f);
+	grid_init(&g, k + 1, 4, 1);
+	grid_set(&g, 0, 0, "class");
+	grid_set(&g, 0, 1, "rows");
+	grid_set(&g, 0, 2, "after sampling");
+	grid_set(&g, 0, 3, "weight");
+	for (c = 0; c < k; c++) {
+		grid_label(&g, c + 1, 0, classes[c]);
+		if (t->count_before)
+			grid_set(&g, c + 1, 1, "%zu", t->count_before[c]);
+		if (t->count_after)
+			grid_set(&g, c + 1, 2, "%zu", t->count_after[c]);
+		if (t->class_weight)
+			grid_set(&g, c + 1, 3, "%.6g", t->class_weight[c]);
+	}
+	grid_print(f, &g);
+	grid_release(&g);
+	putc('\n', f);
+}
+
+static void write_table(FILE *f, char *const *classes, const struct report *r,
+                        const struct trainsummary *t)
+{
+	static const char *const avgname[] = { "macro avg", "weighted avg", "micro avg" };
+	const struct avgmetrics *avg[3];
+	struct grid g;
+	size_t c, j, k = r->k;
+	int a;
+
+	if (t) {
+		table_training(f, classes, k, t);
+		fprintf(f, "evaluated on %s: %zu rows\n\n", t->evaluated_on ? t->evaluated_on : "-",
+		        r->n);
+	} else {
+		fprintf(f, "%zu rows\n\n", r->n);
+	}
+
+	avg[0] = &r->macro;
+	avg[1] = &r->weighted;
+	avg[2] = &r->micro;
+	grid_init(&g, k + 4, 9, 1);
+	grid_set(&g, 0, 0, "class");
+	grid_set(&g, 0, 1, "precision");
+	grid_set(&g, 0, 2, "recall");
+	grid_set(&g, 0, 3, "spec");
+	grid_set(&g, 0, 4, "f1");
+	grid_set(&g, 0, 5, "gmean");
+	grid_set(&g, 0, 6, "auc");
+	grid_set(&g, 0, 7, "ap");
+	grid_set(&g, 0, 8, "support");
+	for (c = 0; c < k; c++) {
+		const struct classmetrics *m = &r->cls[c];
+
+		grid_label(&g, c + 1, 0, classes[c]);
+		grid_num(&g, c + 1, 1, m->precision);
+		grid_num(&g, c + 1, 2, m->recall);
+		grid_num(&g, c + 1, 3, m->specificity);
+		grid_num(&g, c + 1, 4, m->f1);
+		grid_num(&g, c + 1, 5, m->gmean);
+		grid_num(&g, c + 1, 6, m->roc_auc);
+		grid_num(&g, c + 1, 7, m->average_precision);
+		grid_set(&g, c + 1, 8, "%zu", m->support);
+	}
+	for (a = 0; a < 3; a++) {
+		size_t row = k + 1 + (size_t)a;
+
+		grid_set(&g, row, 0, "%s", avgname[a]);
+		grid_num(&g, row, 1, avg[a]->precision);
+		grid_num(&g, row, 2, avg[a]->recall);
+		grid_num(&g, row, 4, avg[a]->f1);
+		grid_set(&g, row, 8, "%zu", r->n);
+	}
+	grid_print(f, &g);
+	grid_release(&g);
+
+	putc('\n', f);
+	grid_init(&g, 6, 2, 1);
+	grid_set(&g, 0, 0, "accuracy");
+	grid_num(&g, 0, 1, r->accuracy);
+	grid_set(&g, 1, 0, "balanced accuracy");
+	grid_num(&g, 1, 1, r->balanced_accuracy);
+	grid_set(&g, 2, 0, "MCC");
+	grid_num(&g, 2, 1, r->mcc);
+	grid_set(&g, 3, 0, "Cohen's kappa");
+	grid_num(&g, 3, 1, r->cohen_kappa);
+	grid_set(&g, 4, 0, "G-mean");
+	grid_num(&g, 4, 1, r->gmean);
+	grid_set(&g, 5, 0, "log loss");
+	grid_num(&g, 5, 1, r->log_loss);
+	grid_print(f, &g);
+	grid_release(&g);
+
+	fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
+	grid_init(&g, k + 1, k + 1, 1);
+	for (c = 0; c < k; c++) {
+		grid_label(&g, 0, c + 1, classes[c]);
+		grid_label(&g, c + 1, 0, classes[c]);
+		for (j = 0; j < k; j++)
+			grid_set(&g, c + 1, j + 1, "%zu", r->confusion[c * k + j]);
+	}
+	grid_print(f, &g);
+	grid_release(&g);
+}
+
+int report_write(FILE *f, enum outfmt fmt, char *const *classes, const struct report *r,
+                 const struct trainsummary *t)
+{
+	switch (fmt) {
+	case FMT_JSON:
+		write_json(f, classes, r, t);
+		break;
+	case FMT_TSV:
+		write_tsv(f, classes, r);
+		break;
+	case FMT_TABLE:
+	default:
+		write_table(f, classes, r, t);
+		break;
+	}
+	if (fflush(f) != 0 || ferror(f))
+		return -1;
+	return 0;
+}

@@ -1,0 +1,385 @@
+/* sample.c: over-, under-sampling and SMOTE of training rows. */
+#include "sample.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sample_names[] = { "none", "over", "under", "smote", "over+under" };
+
+int sample_parse(const char *s, enum sample_kind *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof sample_names / sizeof sample_names[0]; i++)
+		if (strcmp(s, sample_names[i]) == 0) {
+			*k = (enum sample_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *sample_name(enum sample_kind k)
+{
+	return sample_names[k];
+}
+
+void sample_targets(const size_t *count, size_t nclass, enum sample_kind kind, double ratio,
+                    size_t *target)
+{
+	size_t c, nmax = 0, nmin = SIZE_MAX, up, down, largest = 0;
+
+	for (c = 0; c < nclass; c++) {
+		target[c] = count[c];
+		if (count[c] == 0)
+			continue;
+		nmax = count[c] > nmax ? count[c] : nmax;
+		nmin = count[c] < nmin ? count[c] : nmin;
+	}
+	if (kind == SAMPLE_NONE || nmax == 0)
+		return;
+	up = (size_t)ceil(ratio * (double)nmax - 1e-9);
+	down = (size_t)floor((double)nmin / ratio + 1e-9);
+	if (kind == SAMPLE_OVER_UNDER) {
+		down = (size_t)floor(sqrt((double)nmin * (double)nmax));
+		for (c = 0; c < nclass; c++) {
+			if (target[c] > down)
+				target[c] = down;
+			largest = target[c] > largest ? target[c] : largest;
+		}
+		up = (size_t)ceil(ratio * (double)largest - 1e-9);
+		kind = SAMPLE_OVER;
+	}
+	for (c = 0; c < nclass; c++) {
+		if (count[c] == 0)
+			continue;
+		if ((kind == SAMPLE_OVER || kind == SAMPLE_SMOTE) && target[c] < up)
+			target[c] = up;
+		if (kind == SAMPLE_UNDER && target[c] > down)
+			target[c] = down;
+	}
+}
+
+/* ---- exact k nearest neighbours, blocked ---- */
+
+#define QBLOCK 64   /* queries sharing one pass over a candidate block */
+#define CBLOCK 256  /* candidates per block, stored transposed */
+
+struct knn {
+	const float *x;
+	size_t m, dim, k, nblocks;
+	float *xt;      /* candidate blocks, transposed: block b, dim j, slot c */
+	float *norm;    /* squared norms, padded with +inf */
+	uint32_t *nb;
+	size_t next;    /* next query block to take */
+	pthread_mutex_t lock;
+};
+
+/* Inserts candidate (d, idx) into the sorted top-k list of one query. */
+static void topk_insert(float *bd, uint32_t *bi, size_t k, float d, uint32_t idx)
+{
+	size_t i = k - 1;
+
+	if (d > bd[i] || (d == bd[i] && idx >= bi[i]))
+		return;
+	while (i > 0 && (d < bd[i - 1] || (d == bd[i - 1] && idx < bi[i - 1]))) {
+		bd[i] = bd[i - 1];
+		bi[i] = bi[i - 1];
+		i--;
+	}
+	bd[i] = d;
+	bi[i] = idx;
+}
+
+/* Dot products of one query with the CBLOCK candidates of a block. */
+__attribute__((target_clones("avx2", "default")))
+static void block_dots(const float *q, const float *blk, size_t dim, float *acc)
+{
+	size_t j, c;
+
+	for (c = 0; c < CBLOCK; c++)
+		acc[c] = 0;
+	for (j = 0; j < dim; j++) {
+		const float qj = q[j], *row = blk + j * CBLOCK;
+
+		for (c = 0; c < CBLOCK; c++)
+			acc[c] += qj * row[c];
+	}
+}
+
+static void knn_queries(struct knn *kn, size_t q0, size_t q1, float *bd, uint32_t *bi)
+{
+	float acc[CBLOCK];
+	size_t q, b, c, k = kn->k;
+
+	for (q = q0; q < q1; q++)
+		for (c = 0; c < k; c++) {
+			bd[(q - q0) * k + c] = INFINITY;
+			bi[(q - q0) * k + c] = UINT32_MAX;
+		}
+	for (b = 0; b < kn->nblocks; b++) {
+		const float *blk = kn->xt + b * CBLOCK * kn->dim, *nrm = kn->norm + b * CBLOCK;
+
+		for (q = q0; q < q1; q++) {
+			const float *qx = kn->x + q * kn->dim;
+			float qn = kn->norm[q];
+			float *qd = bd + (q - q0) * k;
+			uint32_t *qi = bi + (q - q0) * k;
+
+			block_dots(qx, blk, kn->dim, acc);
+			for (c = 0; c < CBLOCK; c++) {
+				size_t idx = b * CBLOCK + c;
+				float d = qn + nrm[c] - 2 * acc[c];
+
+				if (idx == q || !(d <= qd[k - 1]))
+					continue;
+				topk_insert(qd, qi, k, d < 0 ? 0 : d, (uint32_t)idx);
+			}
+		}
+	}
+	for (q = q0; q < q1; q++)
+		memcpy(kn->nb + q * k, bi + (q - q0) * k, k * sizeof *bi);
+}
+
+static void *knn_worker(void *arg)
+{
+	struct knn *kn = arg;
+	float *bd = xmalloc(QBLOCK * kn->k * sizeof *bd);
+	uint32_t *bi = xmalloc(QBLOCK * kn->k * sizeof *bi);
+
+	for (;;) {
+		size_t q0;
+
+		pthread_mutex_lock(&kn->lock);
+		q0 = kn->next;
+		kn->next += QBLOCK;
+		pthread_mutex_unlock(&kn->lock);
+		if (q0 >= kn->m)
+			break;
+		knn_queries(kn, q0, q0 + QBLOCK < kn->m ? q0 + QBLOCK : kn->m, bd, bi);
+	}
+	free(bd);
+	free(bi);
+	return NULL;
+}
+
+void knn_within(const float *x, size_t m, size_t dim, size_t k, int threads, uint32_t *nb)
+{
+	struct knn kn;
+	pthread_t *tid;
+	size_t i, j, started = 0;
+	int t;
+
+	memset(&kn, 0, sizeof kn);
+	kn.x = x;
+	kn.m = m;
+	kn.dim = dim;
+	kn.k = k;
+	kn.nb = nb;
+	kn.nblocks = (m + CBLOCK - 1) / CBLOCK;
+	kn.xt = xcalloc(kn.nblocks * CBLOCK * (dim ? dim : 1), sizeof *kn.xt);
+	kn.norm = xmalloc(kn.nblocks * CBLOCK * sizeof *kn.norm);
+	for (i = 0; i < kn.nblocks * CBLOCK; i++)
+		kn.norm[i] = INFINITY;
+	for (i = 0; i < m; i++) {
+		double s = 0;
+		float *blk = kn.xt + (i / CBLOCK) * CBLOCK * dim;
+
+		for (j = 0; j < dim; j++) {
+			blk[j * CBLOCK + i % CBLOCK] = x[i * dim + j];
+			s += (double)x[i * dim + j] * x[i * dim + j];
+		}
+		kn.norm[i] = (float)s;
+	}
+	pthread_mutex_init(&kn.lock, NULL);
+	if (threads < 1)
+		threads = 1;
+	tid = xcalloc((size_t)threads, sizeof *tid);
+	for (t = 1; t < threads && (size_t)t * QBLOCK < m; t++)
+		if (pthread_create(&tid[started], NULL, knn_worker, &kn) == 0)
+			started++;
+	knn_worker(&kn);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&kn.lock);
+	free(tid);
+	free(kn.xt);
+	free(kn.norm);
+}
+
+/* ---- building the sampled set ---- */
+
+struct builder {
+	const struct dataset *in;
+	struct dataset *out;
+	size_t cap;
+};
+
+/* Appends a row (copied from SRC) of class Y and weight W; returns its features. */
+static float *add_row(struct builder *b, const float *src, uint32_t y, double w)
+{
+	struct dataset *o = b->out;
+	float *dst;
+
+	if (o->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		o->x = xreallocarray(o->x, b->cap, (o->dim ? o->dim : 1) * sizeof *o->x);
+		o->y = xreallocarray(o->y, b->cap, sizeof *o->y);
+		if (b->in->roww)
+			o->roww = xreallocarray(o->roww, b->cap, sizeof *o->roww);
+	}
+	dst = o->x + o->n * o->dim;
+	if (src)
+		memcpy(dst, src, o->dim * sizeof *dst);
+	o->y[o->n] = y;
+	if (b->in->roww)
+		o->roww[o->n] = w;
+	o->count[y]++;
+	o->n++;
+	return dst;
+}
+
+/* Random subset of size `keep` of 0..n-1, returned as flags (partial Fisher-Yates). */
+static unsigned char *choose_subset(struct rng *r, size_t n, size_t keep)
+{
+	size_t *perm = xmalloc((n ? n : 1) * sizeof *perm), i;
+	unsigned char *flag = xcalloc(n + 1, 1);
+
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	for (i = 0; i < keep; i++) {
+		size_t j = i + (size_t)rng_below(r, n - i), t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+		flag[perm[i]] = 1;
+	}
+	free(perm);
+	return flag;
+}
+
+/* Is design column j inside a one-hot block?  Fills blk_of[j] = feature index or -1. */
+static long *onehot_blocks(const struct schema *s, size_t dim)
+{
+	long *of = xmalloc((dim ? dim : 1) * sizeof *of);
+	size_t i, j;
+
+	for (j = 0; j < dim; j++)
+		of[j] = -1;
+	if (!s)
+		return of;
+	for (i = 0; i < s->nfeat; i++)
+		if (s->feat[i].categorical)
+			for (j = 0; j < s->feat[i].nvocab; j++)
+				of[s->feat[i].offset + j] = (long)i;
+	return of;
+}
+
+/* Appends `need` SMOTE rows of class C, whose rows in IN are rows[0..m). */
+static void smote_class(struct builder *b, const struct sampleopts *o, struct rng *r, uint32_t c,
+                        const size_t *rows, size_t m, size_t need, const long *blk_of)
+{
+	const struct dataset *in = b->in;
+	size_t dim = in->dim, k = (size_t)o->smote_k, i, j;
+	float *xc;
+	uint32_t *nb = NULL;
+	char msg[512];
+
+	if (m - 1 < k) {
+		k = m - 1;
+		snprintf(msg, sizeof msg, "smote: class '%s' has %zu rows; using %zu neighbours instead "
+		         "of %d", o->s ? o->s->classes[c] : "?", m, k, o->smote_k);
+		if (o->warn)
+			o->warn(msg);
+	}
+	if (k == 0) {
+		for (i = 0; i < need; i++)
+			add_row(b, in->x + rows[0] * dim, c, in->roww ? in->roww[rows[0]] : 1);
+		return;
+	}
+	xc = xmalloc(m * (dim ? dim : 1) * sizeof *xc);
+	for (i = 0; i < m; i++)
+		memcpy(xc + i * dim, in->x + rows[i] * dim, dim * sizeof *xc);
+	nb = xmalloc(m * k * sizeof *nb);
+	knn_within(xc, m, dim, k, o->threads, nb);
+	for (i = 0; i < need; i++) {
+		size_t a = (size_t)rng_below(r, m), bnb = nb[a * k + rng_below(r, k)];
+		double u = rng_uniform(r);
+		const float *xa = xc + a * dim, *xb = xc + bnb * dim;
+		float *dst = add_row(b, NULL, c, in->roww ? in->roww[rows[a]] : 1);
+
+		for (j = 0; j < dim; j++) {
+			if (blk_of[j] >= 0)
+				dst[j] = u < 0.5 ? xa[j] : xb[j];
+			else
+				dst[j] = (float)((double)xa[j] + u * ((double)xb[j] - (double)xa[j]));
+		}
+	}
+	free(nb);
+	free(xc);
+}
+
+int sample_dataset(const struct dataset *in, size_t nclass, const struct sampleopts *o,
+                   struct dataset *out, struct ferr *e)
+{
+	struct builder b;
+	struct rng r;
+	size_t *target = xcalloc(nclass, sizeof *target), **rows = xcalloc(nclass, sizeof *rows);
+	size_t *nrows = xcalloc(nclass, sizeof *nrows), i, c;
+	unsigned char **keep = xcalloc(nclass, sizeof *keep);
+	long *blk_of = onehot_blocks(o->s, in->dim);
+	size_t *seen = xcalloc(nclass, sizeof *seen);
+
+	(void)e;
+	memset(out, 0, sizeof *out);
+	memset(&b, 0, sizeof b);
+	b.in = in;
+	b.out = out;
+	out->dim = in->dim;
+	out->count = xcalloc(nclass, sizeof *out->count);
+	rng_seed(&r, o->seed ^ UINT64_C(0x5a4d504c45));
+	sample_targets(in->count, nclass, o->kind, o->ratio, target);
+	for (c = 0; c < nclass; c++)
+		rows[c] = xmalloc((in->count[c] ? in->count[c] : 1) * sizeof **rows);
+	for (i = 0; i < in->n; i++)
+		rows[in->y[i]][nrows[in->y[i]]++] = i;
+	/* Under-sampling: which rows of each class stay. */
+	for (c = 0; c < nclass; c++)
+		if (target[c] < in->count[c])
+			keep[c] = choose_subset(&r, in->count[c], target[c]);
+	for (i = 0; i < in->n; i++) {
+		uint32_t y = in->y[i];
+		size_t pos = seen[y]++;
+
+		if (!keep[y] || keep[y][pos])
+			add_row(&b, in->x + i * in->dim, y, in->roww ? in->roww[i] : 1);
+	}
+	/* Over-sampling: copies or synthetic rows, class by class. */
+	for (c = 0; c < nclass; c++) {
+		size_t need = target[c] > in->count[c] ? target[c] - in->count[c] : 0;
+
+		if (need == 0)
+			continue;
+		if (o->kind == SAMPLE_SMOTE) {
+			smote_class(&b, o, &r, (uint32_t)c, rows[c], nrows[c], need, blk_of);
+			continue;
+		}
+		for (i = 0; i < need; i++) {
+			size_t src = rows[c][rng_below(&r, nrows[c])];
+
+			add_row(&b, in->x + src * in->dim, (uint32_t)c, in->roww ? in->roww[src] : 1);
+		}
+	}
+	for (c = 0; c < nclass; c++) {
+		free(rows[c]);
+		free(keep[c]);
+	}
+	free(rows);
+	free(keep);
+	free(nrows);
+	free(seen);
+	free(target);
+	free(blk_of);
+	return 0;
+}

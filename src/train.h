@@ -1,0 +1,112 @@
+/* train.h: the linear model, its objective J (SPEC "The model and its objective") and solvers. */
+#ifndef FOCAL_TRAIN_H
+#define FOCAL_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum model_kind { MODEL_LOGISTIC, MODEL_SOFTMAX };
+enum loss_kind { LOSS_CE, LOSS_FOCAL };
+enum solver_kind { SOLVER_LBFGS, SOLVER_SGD, SOLVER_ADAM };
+
+/*
+ * Training rows: features as one contiguous n x dim block of floats (row-major,
+ * already imputed and standardised), a class index per row, and optional row
+ * weights (NULL: all 1).  The caller owns everything.
+ */
+struct trainset {
+	size_t n, dim, nclass;
+	const float *x;
+	const uint32_t *y;
+	const double *roww; /* NULL or n per-row weights (from --weight) */
+	/*
+	 * NULL, or dim values each: feature j enters the model as x_j * col_scale[j] +
+	 * col_shift[j] (cross-validation re-standardises each fold this way without
+	 * copying the block).  The weights are those of the transformed features.
+	 */
+	const double *col_scale, *col_shift;
+};
+
+struct trainopts {
+	enum model_kind model;
+	enum loss_kind loss;
+	double gamma;               /* focal gamma (ignored for CE) */
+	double lambda;              /* L2 strength on W (bias not penalised) */
+	const double *class_weight; /* nclass weights, multiplied into the row weights */
+	int positive;               /* logistic: index of the positive class */
+	enum solver_kind solver;
+	double tol;                 /* L-BFGS: stop when ||grad J||_inf < tol */
+	int max_iter;               /* L-BFGS iterations */
+	int epochs;                 /* sgd/adam */
+	size_t batch_size;          /* sgd/adam */
+	double lr;                  /* sgd/adam */
+	int bias_prior;             /* 1: bias starts at log class priors; 0: zero */
+	uint64_t seed;
+	int threads;                /* >= 1 */
+	/* Optional progress hook, called once per iteration/epoch; may be NULL. */
+	void (*progress)(void *ctx, int iter, double objective, double gnorm);
+	void *progress_ctx;
+};
+
+/*
+ * A trained linear model.  nout = 1 for logistic, nclass for softmax.
+ * w holds nout rows of dim + 1 doubles: dim weights then the bias.
+ * Logistic: z = w.x + b is the logit of class `positive` against `1 - positive`
+ * (nclass is 2).
+ */
+struct linmodel {
+	enum model_kind kind;
+	size_t nclass, dim, nout;
+	int positive;
+	double *w;
+};
+
+struct trainresult {
+	double objective;  /* J at the returned weights */
+	double gnorm;      /* ||grad J||_inf there */
+	double seconds;
+	int iterations;
+	int converged;     /* 1 only when the gradient test was met */
+};
+
+/*
+ * The parameters that act on untransformed features: EFF (nparams values) gets
+ * w_j * scale_j and b + sum_j w_j * shift_j, so that a model trained with col_scale
+ * and col_shift scores raw rows.
+ */
+void linmodel_affine(const struct linmodel *m, const double *params, const double *scale,
+                     const double *shift, double *eff);
+
+/* Number of parameters (nout * (dim + 1)). */
+size_t linmodel_nparams(const struct linmodel *m);
+/* Allocates m->w (zeroed) for the given shape. */
+void linmodel_init(struct linmodel *m, enum model_kind kind, size_t nclass, size_t dim, int positive);
+void linmodel_release(struct linmodel *m);
+
+/* Class probabilities (nclass values, class order) for one encoded row x[dim]. */
+void linmodel_predict(const struct linmodel *m, const double *x, double *prob);
+/* The same for a float row. */
+void linmodel_predict_f(const struct linmodel *m, const float *x, double *prob);
+
+/*
+ * J and its gradient at params (layout of linmodel.w), for set S under options O;
+ * grad may be NULL.  Used by the solvers and by the tests.
+ */
+double objective(const struct trainset *s, const struct trainopts *o, const struct linmodel *shape,
+                 const double *params, double *grad);
+
+/* Trains M (already shaped by linmodel_init) on S.  Returns 0, or -1 with E filled. */
+int train(const struct trainset *s, const struct trainopts *o, struct linmodel *m,
+          struct trainresult *r, struct ferr *e);
+
+/*
+ * Per-row losses (loss.c).  Binary: logit z, target t in {0,1}, weight a applied as is;
+ * returns the loss and sets *dz to d loss / d z.  Stable for |z| up to 1e3 and gamma in [0, 5].
+ */
+double focal_binary(double z, int t, double gamma, double *dz);
+/* Softmax: k logits z, true class y; returns the loss, fills dz[k] (may be NULL). */
+double focal_softmax(const double *z, size_t k, size_t y, double gamma, double *dz);
+
+#endif

@@ -1,0 +1,93 @@
+/* util.h: error reporting, allocation and small helpers shared by every module. */
+#ifndef FOCAL_UTIL_H
+#define FOCAL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FOCAL_VERSION "0.1.0"
+
+/*
+ * An error filled in by the core and printed by the commands as "focal: MSG".
+ * MSG has the shape "file:line: what is wrong" (or "file: ..." without a line),
+ * lowercase, no full stop.  The core never prints or exits; it returns -1 and
+ * fills a struct ferr.
+ */
+struct ferr {
+	char msg[1024];
+	int status; /* exit status the command should use: 1 data/I-O, 2 usage */
+};
+
+/* Formats MSG into E (status 1); returns -1 so callers can "return ferr_set(...)". */
+int ferr_set(struct ferr *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* As ferr_set but with exit status 2 (a usage error). */
+int ferr_usage(struct ferr *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Allocation that cannot fail quietly: on exhaustion prints "focal: out of memory" and exits 1. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Array allocation with overflow check (n * size). */
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* Parses all of S as a finite double; 0 on success, -1 otherwise. */
+int parse_double(const char *s, double *out);
+/* Parses all of S as a long in [lo, hi]; 0 on success, -1 otherwise. */
+int parse_long(const char *s, long lo, long hi, long *out);
+
+/*
+ * Fast exact decimal-to-double conversion of S[0..len): bit-identical to strtod
+ * for every input strtod accepts in full (falls back to strtod when the fast path
+ * cannot guarantee correct rounding).  Returns 0 and sets *out when all of S is a
+ * number (leading/trailing spaces allowed), -1 when it is not a number.
+ * A number that overflows gives +-inf (callers decide what to do with it).
+ */
+int fast_atod(const char *s, size_t len, double *out);
+
+/* Case-insensitive comparison of S[0..len) with the NUL-terminated WORD. */
+int eq_nocase(const char *s, size_t len, const char *word);
+
+/* Splits a comma-separated LIST into a newly allocated array of strings; *n gets the count.
+ * Free with strv_free. */
+char **split_list(const char *list, size_t *n);
+void strv_free(char **v, size_t n);
+
+/* A string-to-index hash map (open addressing).  Keys are copied. */
+struct strmap {
+	char **keys;
+	size_t *vals;
+	size_t cap, len;
+};
+void strmap_init(struct strmap *m);
+void strmap_release(struct strmap *m);
+/* Looks KEY[0..len) up; returns 1 and sets *val when present, 0 otherwise. */
+int strmap_get(const struct strmap *m, const char *key, size_t len, size_t *val);
+/* Inserts KEY with VAL unless present; returns the stored value. */
+size_t strmap_put(struct strmap *m, const char *key, size_t len, size_t val);
+
+/* Compares two class labels / vocabulary strings the way SPEC orders them. */
+int cmp_bytes(const void *a, const void *b);
+
+/* Monotonic wall clock in seconds. */
+double now_seconds(void);
+
+/* 64-bit pseudo-random generator (splitmix64 seeding xoshiro256**). */
+struct rng {
+	uint64_t s[4];
+};
+void rng_seed(struct rng *r, uint64_t seed);
+uint64_t rng_next(struct rng *r);
+/* Uniform integer in [0, n). */
+uint64_t rng_below(struct rng *r, uint64_t n);
+/* Uniform double in [0, 1). */
+double rng_uniform(struct rng *r);
+
+/* Number of online processors (at least 1). */
+int ncores(void);
+
+#endif

@@ -1,0 +1,69 @@
+# Bad input gets "focal: file:line: what" on stderr, exit status 1 (data) or 2 (usage),
+# and never a partial output file.
+. "$(dirname "$0")/lib.sh"
+
+printf 'a,b,y\n1,2,x\n3,4,z\n5,6,x\n' > ok.csv
+focal train -q -o good.focal ok.csv > /dev/null
+
+: > empty.csv
+expect_error 1 'empty.csv: empty file' 'empty file' train -o m1 empty.csv
+printf 'a,b,y\n' > header.csv
+expect_error 1 'header.csv: no data rows' 'header only' train -o m1 header.csv
+printf 'a,b,y\n1,2,x\n3,4\n5,6,z\n' > ragged.csv
+expect_error 1 'ragged.csv:3: expected 3 fields, found 2' 'ragged row' train -o m1 ragged.csv
+expect_error 1 "ok.csv:1: no column 'label' for the target" 'target column missing' \
+	train -y label -o m1 ok.csv
+printf 'a,b,y\n1,2,x\n3,4,x\n' > single.csv
+expect_error 1 "single class \('x'\)" 'single class' train -o m1 single.csv
+for bad in inf -Infinity 1e999; do
+	printf 'a,b,y\n1,2,x\n%s,4,z\n5,6,x\n' "$bad" > inf.csv
+	expect_error 1 "inf.csv:3: column 'a': '$bad' is not a finite number" "non-finite $bad" \
+		train -o m1 inf.csv
+done
+printf 'a,b,y\n1,"2,x\n' > quote.csv
+expect_error 1 'quote.csv:[0-9]+: malformed CSV' 'unterminated quote' train -o m1 quote.csv
+printf 'a,b,y\n1,2,x\n' > /dev/null
+awk 'BEGIN { print "a,b,y"; for (i = 0; i < 20000; i++) print i "," i * 2 "," (i % 3 ? "x" : "z") }' |
+	gzip -c > big.csv.gz
+head -c 20000 big.csv.gz > cut.csv.gz
+expect_error 1 'cut.csv.gz:[0-9]+: truncated or corrupt gzip data' 'truncated gzip' \
+	train -o m1 cut.csv.gz
+expect_error 1 'no-such.csv: No such file' 'missing file' train -o m1 no-such.csv
+expect_success 'no partial model file after errors' '! ls m1* 2>/dev/null | grep -q .'
+
+# at predict time
+printf 'a,b,y\n1,2,x\nabc,4,z\n' > text.csv
+expect_error 1 "text.csv:3: column 'a': 'abc' is not a number" 'text in a numeric column' \
+	predict -m good.focal text.csv
+printf 'b,y\n2,x\n' > nocol.csv
+expect_error 1 "nocol.csv:1: column 'a' of the model is missing" 'missing feature column' \
+	predict -m good.focal nocol.csv
+cp good.focal edited.focal
+sed -i 's/^lambda .*/lambda 0.5/' edited.focal
+expect_error 1 'edited.focal: checksum mismatch' 'edited model file' predict -m edited.focal ok.csv
+# one byte changed, anywhere in the weights
+awk '/^w / && !done { sub(/1/, "2"); done = 1 } { print }' good.focal > byte.focal
+expect_success 'the byte edit changed the file' '! cmp -s good.focal byte.focal'
+expect_error 1 'byte.focal: checksum mismatch' 'model with one byte changed' predict -m byte.focal ok.csv
+head -c 200 good.focal > short.focal
+expect_error 1 'short.focal: truncated model file' 'truncated model' info short.focal
+echo 'hello' > notmodel.focal
+expect_error 1 'notmodel.focal: not a focal model file' 'not a model' info notmodel.focal
+
+# usage errors
+expect_error 2 'unknown or incomplete option' 'unknown option' train --bogus ok.csv
+expect_error 2 "--lambda: 'abc' is not a number" 'bad --lambda' train --lambda abc ok.csv
+expect_error 2 "--lambda: '-1' is not a number" 'negative --lambda' train --lambda -1 ok.csv
+expect_error 2 "--gamma: '1x' is not a number" 'bad --gamma' train --loss focal --gamma 1x ok.csv
+expect_error 2 "--loss: 'hinge' is not one of" 'bad --loss' train --loss hinge ok.csv
+expect_error 2 '--alpha and --class-weight' 'alpha with class-weight' \
+	train --alpha 0.25 --class-weight balanced ok.csv
+expect_error 2 '--alpha needs two classes' 'alpha with three classes' \
+	train --alpha 0.25 "$DATA/glass.csv"
+expect_error 2 "--class-weight: no class 'q'" 'class weight for an unknown class' \
+	train --class-weight q=2 ok.csv
+expect_error 2 'no model' 'predict without -m' predict ok.csv
+expect_error 2 "no command 'bogus'" 'unknown command' bogus
+expect_error 2 'no input FILE' 'train without a file' train
+expect_error 1 'p.csv: cannot create a temporary file' 'predict into a missing directory' \
+	predict -m good.focal -o /nonexistent/dir/p.csv ok.csv

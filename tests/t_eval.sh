@@ -1,0 +1,104 @@
+# focal eval: the golden metrics through predictions CSVs, the predict | eval pipeline,
+# thresholds and bad predictions files.
+. "$(dirname "$0")/lib.sh"
+
+flat() { awk -f "$ROOT/tests/jsonflat.awk"; }
+
+# One predictions CSV per golden case: y_true, predicted, p_<class> ...
+awk -F'\t' 'NR > 1 {
+	f = $1 ".csv"
+	if ($2 == -1) { n = split($3, c, ","); h = "y_true,predicted"
+		for (j = 1; j <= n; j++) h = h ",p_" c[j]; print h > f; next }
+	print $3 "," $4 "," $5 > f }' "$GOLDEN/metrics_inputs.tsv"
+
+for f in *.csv; do
+	case=${f%.csv}
+	expect_success "golden metrics, case $case: every value to 1e-9" "
+		focal eval --truth y_true --format json $f | flat > got.tsv &&
+		awk -F'\t' -v case=$case '
+		FNR == NR { v[\$1] = \$2; next }
+		\$1 != case { next }
+		{
+			m = \$2; c = \$3; want = \$4; path = \"\"
+			if (m == \"confusion\") {
+				split(c, tp, \">\"); for (k = 0; (\"classes/\" k) in v; k++) idx[v[\"classes/\" k]] = k
+				path = \"confusion/\" idx[tp[1]] \"/\" idx[tp[2]]
+			} else if (c != \"-\") {
+				if (m == \"roc_auc_ovr\") m = \"roc_auc\"
+				if (m == \"average_precision_ovr\") m = \"average_precision\"
+				path = \"per_class/\" c \"/\" m
+			} else if (m ~ /_(macro|weighted|micro)\$/ && m !~ /^roc_auc/) {
+				split(m, p, \"_\"); path = p[2] \"/\" p[1]
+			} else if (m == \"gmean_multiclass\") path = \"gmean\"
+			else if (m == \"roc_auc\" || m == \"average_precision\") path = \"per_class/\" v[\"classes/1\"] \"/\" m
+			else if (m ~ /^roc_auc_ovr_/) {
+				s = 0; ws = 0; n = 0; wn = 0
+				for (k = 0; (\"classes/\" k) in v; k++) {
+					a = v[\"per_class/\" v[\"classes/\" k] \"/roc_auc\"]; w = v[\"per_class/\" v[\"classes/\" k] \"/support\"]
+					if (a == \"null\") continue
+					s += a; n++; ws += w * a; wn += w
+				}
+				v[\"computed\"] = m == \"roc_auc_ovr_macro\" ? s / n : ws / wn; path = \"computed\"
+			} else path = m
+			if (!(path in v)) { print \"missing \" path \" for \" m \" \" c; bad = 1; next }
+			got = v[path]; d = got - want; if (d < 0) d = -d; a = want < 0 ? -want : want
+			if (got == \"null\" || d > 1e-9 * a + 1e-300 && d > 0) { print m \" \" c \": got \" got \", want \" want; bad = 1 }
+			checked++
+		}
+		END { print checked \" values checked\"; exit bad || checked == 0 }' got.tsv $GOLDEN/metrics_expected.tsv"
+done
+
+expect_success 'predict --keep type | eval --truth type - gives the report of eval -m' '
+	focal train -q -y type -o m.focal $DATA/glass.csv > /dev/null &&
+	focal predict --keep type -m m.focal $DATA/glass.csv | focal eval --truth type - > pipe.txt &&
+	focal eval -m m.focal $DATA/glass.csv > direct.txt &&
+	cmp pipe.txt direct.txt &&
+	focal predict --keep type -m m.focal $DATA/glass.csv | focal eval --format json --truth type - > pipe.json &&
+	focal eval --format json -m m.focal $DATA/glass.csv > direct.json && cmp pipe.json direct.json'
+
+expect_success 'eval -m reports on the same rows as train' '
+	focal train -q -y type --format json -o m.focal $DATA/glass.csv | flat | grep -v "^training/" > t.tsv &&
+	focal eval --format json -m m.focal $DATA/glass.csv | flat > e.tsv &&
+	grep -v ^log_loss t.tsv > t2 && grep -v ^log_loss e.tsv > e2 && cmp t2 e2 &&
+	close "$(grep ^log_loss t.tsv | cut -f2)" "$(grep ^log_loss e.tsv | cut -f2)" 1e-6'
+
+expect_success 'tsv: a header, one row per class, three average rows' '
+	focal eval --format tsv -m m.focal $DATA/glass.csv > r.tsv &&
+	test "$(wc -l < r.tsv)" -eq 10 &&
+	head -n 1 r.tsv | grep -q "^class	precision	recall	specificity	f1	gmean	support	roc_auc	average_precision$" &&
+	sed -n 2p r.tsv | grep -q "^building_float	" && tail -n 1 r.tsv | grep -q "^micro avg	"'
+
+expect_success '--threshold moves the positive decision (predict and eval agree)' '
+	focal train -q -y diagnosis -o w.focal $DATA/wdbc.csv > /dev/null &&
+	for t in 0.1 0.5 0.9; do
+		focal predict --threshold $t --keep diagnosis -m w.focal $DATA/wdbc.csv > p.csv &&
+		focal eval --truth diagnosis --pred predicted p.csv | grep "^accuracy" > a1 &&
+		focal eval --threshold $t -m w.focal $DATA/wdbc.csv | grep "^accuracy" > a2 &&
+		focal eval --threshold $t --truth diagnosis p.csv | grep "^accuracy" > a3 &&
+		cmp a1 a2 && cmp a1 a3 || exit 1
+	done &&
+	focal predict --threshold 0.1 -m w.focal $DATA/wdbc.csv | grep -c ",malignant," > n1 ;
+	focal predict --threshold 0.9 -m w.focal $DATA/wdbc.csv | grep -c "^malignant," > n2 ;
+	focal predict --threshold 0.1 -m w.focal $DATA/wdbc.csv | grep -c "^malignant," > n3 ;
+	test "$(cat n3)" -gt "$(cat n2)"'
+
+printf 'label,predicted,p_a,p_b\na,a,0.9,0.1\nb,b,0.2,0.8\n' > good.csv
+expect_success 'a predictions file without p_ columns is scored from labels alone' '
+	printf "label,predicted\na,a\nb,a\nb,b\n" > labels.csv &&
+	focal eval --truth label --format json labels.csv | flat > r.tsv &&
+	grep -q "^log_loss	null$" r.tsv && grep -q "^accuracy	0.6666666666666666$" r.tsv'
+printf 'predicted,p_a,p_b\na,0.9,0.1\n' > notruth.csv
+expect_error 1 "notruth.csv:1: no column 'label' for --truth" 'no truth column' eval --truth label notruth.csv
+printf 'label,predicted,p_a,p_b\na,a,0.9,0.1\nc,b,0.2,0.8\n' > unknown.csv
+expect_error 1 "unknown.csv:3: true label 'c' has no p_c column" 'a true label the scores do not name' \
+	eval --truth label unknown.csv
+printf 'label,predicted,p_a,p_b\na,a,0.9,0.1\nb,b,high,0.8\n' > nan.csv
+expect_error 1 "nan.csv:3: column 'p_a': 'high' is not a probability" 'a probability that is not a number' \
+	eval --truth label nan.csv
+printf 'label,predicted,p_a,p_b\na,a,0.9,0.1\nb,b,1.5,0.8\n' > big.csv
+expect_error 1 "big.csv:3: column 'p_a': '1.5' is not a probability" 'a probability above 1' \
+	eval --truth label big.csv
+sed '3s/,building_float$/,nope/' "$DATA/glass.csv" > unk.csv
+expect_error 1 "unk.csv:3: label 'nope' is not one of the model's classes" 'eval -m on an unknown label' \
+	eval -m m.focal unk.csv
+expect_error 2 'give either -m MODEL or --truth COL' 'eval with neither -m nor --truth' eval good.csv
