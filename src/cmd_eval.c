@@ -86,6 +86,7 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 	eo.header = ro->header;
 	eo.na = ro->na;
 	eo.need_label = 1;
+	eo.threads = ncores();
 	eo.warn = cli_warn;
 	if (data_stream(path, &m.s, &eo, on_model_row, &me, e) != 0)
 		goto out;

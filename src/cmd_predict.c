@@ -179,6 +179,7 @@ int cmd_predict(int argc, char **argv)
 	eo.header = r.header;
 	eo.na = r.na;
 	eo.warn = cli_warn;
+	eo.threads = ncores();
 	eo.on_header = on_header;
 	if (data_stream(path, &m.s, &eo, on_row, &p, &e) != 0)
 		goto fail;

@@ -336,7 +336,7 @@ int cmd_train(int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error(cmd, argc ? "too many arguments" : "no input FILE");
 	path = argv[0];
-
+	a.r.threads = a.t.threads;
 	if (data_load_train(path, &a.r, &m.s, &d, &e) != 0)
 		goto fail;
 	if (a.positive) {
@@ -430,6 +430,7 @@ int cmd_train(int argc, char **argv)
 		eo.header = a.r.header;
 		eo.na = a.r.na;
 		eo.need_label = 1;
+		eo.threads = a.t.threads;
 		eo.warn = cli_warn;
 		if (data_load_with_schema(a.valid, &m.s, &eo, &valid, &e) != 0)
 			goto fail;

@@ -1,83 +1,78 @@
-/* csvread.c: streaming CSV reader.  libcsv tokenises; this file feeds it one
- * physical line at a time so that every record knows the line it started on. */
+/* csvread.c: streaming CSV reader.
+ *
+ * The input is read in chunks cut at record boundaries (a newline after an even number
+ * of quote characters).  Each chunk is tokenised on its own: a line without quote
+ * characters is split in place, a line with quotes (and any line of a record that spans
+ * lines) goes through libcsv.  Chunks are tokenised by worker threads while the caller's
+ * callback consumes the chunks before them, in order.
+ */
 #include "csvread.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#define CHUNK (1 << 20)
+#define CHUNK_SIZE ((size_t)4 << 20)
+#define READ_SIZE ((size_t)1 << 20)
 
-struct reader {
-	const char *name;
-	char *buf;          /* the current record's fields, each NUL-terminated */
-	size_t buflen, bufcap;
-	size_t *off, *len;  /* per field: offset in buf, length */
-	char **ptr;
-	size_t nf, fcap;
-	unsigned long line;      /* physical line being fed to libcsv */
-	unsigned long row_line;  /* line where the current record started, 0 before its first field */
-	size_t index;
-	csv_row_fn fn;
-	void *ctx;
-	struct ferr *e;
-	int stop;
+enum { SLOT_EMPTY, SLOT_FILLED, SLOT_PARSING, SLOT_PARSED };
+
+/* One chunk of input and the records tokenised from it. */
+struct batch {
+	char *buf;              /* input bytes (+1 spare); fields are cut in place */
+	size_t len, cap;
+	int last;               /* the final chunk of the input */
+	size_t nrec, reccap;
+	size_t *rec_first, *rec_n;
+	unsigned long *rec_line; /* line where the record starts, from 0 at the chunk's start */
+	size_t nfield, fieldcap;
+	char **f;
+	size_t *flen;
+	double *fnum;
+	size_t *foff;           /* arena fields: offset until the chunk is done */
+	unsigned char *farena;  /* 1 when the field lives in the arena */
+	char *arena;            /* copies of fields that came through libcsv */
+	size_t alen, acap;
+	unsigned long nlines;   /* newlines in the chunk */
+	int err;
+	unsigned long err_line;
+	char errmsg[128];
+	int state;
 };
 
-static void on_field(void *s, size_t n, void *data)
-{
-	struct reader *r = data;
+/* A tokeniser's state: one per thread. */
+struct tokeniser {
+	struct csv_parser p;
+	int ready;
+	struct batch *b;
+	unsigned long line;     /* current line within the chunk */
+	unsigned long rec_line; /* line where the record being built started */
+	int in_rec;             /* libcsv has begun a record */
+	size_t first;           /* its first field */
+	int delim, numbers, force;
+};
 
-	if (r->stop)
-		return;
-	if (r->row_line == 0)
-		r->row_line = r->line;
-	if (r->nf == r->fcap) {
-		r->fcap = r->fcap ? 2 * r->fcap : 64;
-		r->off = xreallocarray(r->off, r->fcap, sizeof *r->off);
-		r->len = xreallocarray(r->len, r->fcap, sizeof *r->len);
-		r->ptr = xreallocarray(r->ptr, r->fcap, sizeof *r->ptr);
-	}
-	if (r->buflen + n + 1 > r->bufcap) {
-		while (r->buflen + n + 1 > r->bufcap)
-			r->bufcap = r->bufcap ? 2 * r->bufcap : 4096;
-		r->buf = xrealloc(r->buf, r->bufcap);
-	}
-	if (n)
-		memcpy(r->buf + r->buflen, s, n);
-	r->buf[r->buflen + n] = '\0';
-	r->off[r->nf] = r->buflen;
-	r->len[r->nf] = n;
-	r->buflen += n + 1;
-	r->nf++;
-}
-
-static void on_row(int c, void *data)
-{
-	struct reader *r = data;
-	struct csvrow row;
-	size_t i;
-
-	(void)c;
-	if (r->stop)
-		return;
-	for (i = 0; i < r->nf; i++)
-		r->ptr[i] = r->buf + r->off[i];
-	row.n = r->nf;
-	row.f = r->ptr;
-	row.len = r->len;
-	row.line = r->row_line ? r->row_line : r->line;
-	row.index = r->index++;
-	if (r->fn(r->ctx, &row, r->e) != 0)
-		r->stop = 1;
-	r->nf = 0;
-	r->buflen = 0;
-	r->row_line = 0;
-}
+struct stream {
+	const char *name;
+	const struct csvopts *o;
+	int delim;
+	gzFile gz;
+	char *carry;            /* bytes after the last cut, waiting for the next chunk */
+	size_t carry_len, carry_cap;
+	int eof, first_read;
+	struct batch *slot;
+	size_t nslot, next_fill, next_parse, next_use;
+	int nthreads, stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ferr *e;
+};
 
 const char *csv_display_name(const char *path)
 {
@@ -101,113 +96,533 @@ static int space_only(unsigned char c)
 	return c == ' ';
 }
 
-/* Feeds DATA[0..n) to libcsv line by line.  Returns 0, or -1 on a parse error. */
-static int feed(struct csv_parser *p, struct reader *r, const char *data, size_t n)
-{
-	while (n > 0 && !r->stop) {
-		const char *nl = memchr(data, '\n', n);
-		size_t seg = nl ? (size_t)(nl - data) + 1 : n;
+/* ---- a chunk's records ---- */
 
-		if (csv_parse(p, data, seg, on_field, on_row, r) != seg)
-			return ferr_set(r->e, "%s:%lu: malformed CSV: %s", r->name, r->line,
-			                csv_strerror(csv_error(p)));
-		if (nl)
-			r->line++;
-		data += seg;
-		n -= seg;
+static void batch_reset(struct batch *b)
+{
+	b->len = 0;
+	b->last = 0;
+	b->nrec = 0;
+	b->nfield = 0;
+	b->alen = 0;
+	b->nlines = 0;
+	b->err = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->buf);
+	free(b->rec_first);
+	free(b->rec_n);
+	free(b->rec_line);
+	free(b->f);
+	free(b->flen);
+	free(b->fnum);
+	free(b->foff);
+	free(b->farena);
+	free(b->arena);
+}
+
+static size_t add_field(struct batch *b)
+{
+	if (b->nfield == b->fieldcap) {
+		b->fieldcap = b->fieldcap ? 2 * b->fieldcap : 4096;
+		b->f = xreallocarray(b->f, b->fieldcap, sizeof *b->f);
+		b->flen = xreallocarray(b->flen, b->fieldcap, sizeof *b->flen);
+		b->fnum = xreallocarray(b->fnum, b->fieldcap, sizeof *b->fnum);
+		b->foff = xreallocarray(b->foff, b->fieldcap, sizeof *b->foff);
+		b->farena = xreallocarray(b->farena, b->fieldcap, sizeof *b->farena);
 	}
+	return b->nfield++;
+}
+
+static void add_record(struct batch *b, size_t first, unsigned long line)
+{
+	if (b->nrec == b->reccap) {
+		b->reccap = b->reccap ? 2 * b->reccap : 1024;
+		b->rec_first = xreallocarray(b->rec_first, b->reccap, sizeof *b->rec_first);
+		b->rec_n = xreallocarray(b->rec_n, b->reccap, sizeof *b->rec_n);
+		b->rec_line = xreallocarray(b->rec_line, b->reccap, sizeof *b->rec_line);
+	}
+	b->rec_first[b->nrec] = first;
+	b->rec_n[b->nrec] = b->nfield - first;
+	b->rec_line[b->nrec] = line;
+	b->nrec++;
+}
+
+static void set_number(const struct tokeniser *t, size_t k)
+{
+	struct batch *b = t->b;
+	double v;
+
+	if (t->numbers)
+		b->fnum[k] = fast_atod(b->f[k], b->flen[k], &v) == 0 ? v : NAN;
+}
+
+/* libcsv's callbacks: fields are copied into the arena. */
+static void on_field(void *s, size_t n, void *data)
+{
+	struct tokeniser *t = data;
+	struct batch *b = t->b;
+	size_t k;
+
+	if (!t->in_rec) {
+		t->in_rec = 1;
+		t->first = b->nfield;
+	}
+	if (b->alen + n + 1 > b->acap) {
+		while (b->alen + n + 1 > b->acap)
+			b->acap = b->acap ? 2 * b->acap : 65536;
+		b->arena = xrealloc(b->arena, b->acap);
+	}
+	if (n)
+		memcpy(b->arena + b->alen, s, n);
+	b->arena[b->alen + n] = '\0';
+	k = add_field(b);
+	b->foff[k] = b->alen;
+	b->farena[k] = 1;
+	b->flen[k] = n;
+	b->alen += n + 1;
+}
+
+static void on_row(int c, void *data)
+{
+	struct tokeniser *t = data;
+
+	(void)c;
+	if (!t->in_rec)
+		t->first = t->b->nfield;
+	add_record(t->b, t->first, t->rec_line);
+	t->in_rec = 0;
+	t->rec_line = t->line;
+}
+
+static int is_trim(const struct tokeniser *t, char c)
+{
+	return c == ' ' || (c == '\t' && t->delim != '\t');
+}
+
+/* Splits the quote-free line [p, end) in place: one record. */
+static void split_line(struct tokeniser *t, char *p, char *end)
+{
+	struct batch *b = t->b;
+	size_t first = b->nfield, k;
+	char *q = p, *s, *fe;
+
+	for (;;) {
+		fe = memchr(q, t->delim, (size_t)(end - q));
+		if (!fe)
+			fe = end;
+		s = q;
+		q = fe;
+		while (s < q && is_trim(t, *s))
+			s++;
+		while (q > s && is_trim(t, q[-1]))
+			q--;
+		*q = '\0';
+		k = add_field(b);
+		b->f[k] = s;
+		b->flen[k] = (size_t)(q - s);
+		b->farena[k] = 0;
+		set_number(t, k);
+		if (fe == end)
+			break;
+		q = fe + 1;
+	}
+	add_record(b, first, t->line);
+}
+
+static size_t count_quotes(const char *p, const char *end)
+{
+	size_t n = 0;
+
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Tokenises batch B: fills its records and fields. */
+static void tokenise(struct tokeniser *t, struct batch *b)
+{
+	char *p = b->buf, *end = b->buf + b->len;
+	size_t parity = 0, k;
+
+	t->b = b;
+	t->line = 0;
+	t->in_rec = 0;
+	if (b->err)
+		return;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end, *cr;
+		char *next = nl ? nl + 1 : end;
+
+		cr = le > p && le[-1] == '\r' ? le - 1 : le;
+		if (parity == 0 && !t->force && !memchr(p, '"', (size_t)(cr - p)) &&
+		    !memchr(p, '\r', (size_t)(cr - p))) {
+			char *s = p;
+
+			while (s < cr && is_trim(t, *s))
+				s++;
+			if (s < cr) /* libcsv skips lines of nothing but spaces */
+				split_line(t, p, cr);
+		} else {
+			size_t seg = (size_t)(next - p);
+
+			if (parity == 0 && !t->in_rec)
+				t->rec_line = t->line;
+			parity = (parity + count_quotes(p, next)) & 1;
+			if (csv_parse(&t->p, p, seg, on_field, on_row, t) != seg) {
+				b->err = 1;
+				b->err_line = t->line;
+				snprintf(b->errmsg, sizeof b->errmsg, "malformed CSV: %s",
+				         csv_strerror(csv_error(&t->p)));
+				break;
+			}
+		}
+		if (nl)
+			t->line++;
+		p = next;
+	}
+	if (!b->err && b->last && csv_fini(&t->p, on_field, on_row, t) != 0) {
+		b->err = 1;
+		b->err_line = t->line;
+		snprintf(b->errmsg, sizeof b->errmsg, "malformed CSV: unterminated quoted field");
+	}
+	/* The arena no longer moves: point its fields at it. */
+	for (k = 0; k < b->nfield; k++)
+		if (b->farena[k]) {
+			b->f[k] = b->arena + b->foff[k];
+			set_number(t, k);
+		}
+	b->nlines = t->line;
+}
+
+static void tokeniser_init(struct tokeniser *t, const struct stream *st)
+{
+	memset(t, 0, sizeof *t);
+	t->delim = st->delim;
+	t->numbers = st->o->numbers;
+	t->force = st->o->force_libcsv;
+	csv_init(&t->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_delim(&t->p, (unsigned char)t->delim);
+	if (t->delim == '\t')
+		csv_set_space_func(&t->p, space_only);
+	t->ready = 1;
+}
+
+static void tokeniser_release(struct tokeniser *t)
+{
+	if (t->ready)
+		csv_free(&t->p);
+	t->ready = 0;
+}
+
+/* ---- reading chunks ---- */
+
+/* End of the last record boundary in [buf, buf + len): just after a newline preceded by
+ * an even number of quotes; 0 when there is none. */
+static const char *last_newline(const char *p, const char *end)
+{
+	while (end > p)
+		if (*--end == '\n')
+			return end;
+	return NULL;
+}
+
+static size_t last_boundary(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *q, *nl;
+	size_t cut = 0;
+	int odd = 0;
+
+	for (;;) {
+		q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			q = end;
+		if (!odd && q > p && (nl = last_newline(p, q)) != NULL)
+			cut = (size_t)(nl - buf) + 1;
+		if (q == end)
+			return cut;
+		odd = !odd;
+		p = q + 1;
+	}
+}
+
+/* Marks B as the last chunk, holding a read error instead of data. */
+static void read_error(struct stream *st, struct batch *b, const char *msg)
+{
+	b->len = 0;
+	b->last = 1;
+	b->err = 1;
+	b->err_line = 0;
+	snprintf(b->errmsg, sizeof b->errmsg, "%s", msg);
+	st->eof = 1;
+}
+
+/*
+ * Fills B with the next chunk, whole records only; the bytes after the last record
+ * boundary wait in st->carry.  A read error leaves B empty with the error in it, to be
+ * reported once the chunks before it have been consumed.
+ */
+static void fill_batch(struct stream *st, struct batch *b)
+{
+	size_t cut, want = CHUNK_SIZE;
+	int got, zerr;
+
+	batch_reset(b);
+	if (b->cap < st->carry_len + READ_SIZE) {
+		b->cap = st->carry_len + CHUNK_SIZE + READ_SIZE;
+		b->buf = xrealloc(b->buf, b->cap + 1);
+	}
+	memcpy(b->buf, st->carry, st->carry_len);
+	b->len = st->carry_len;
+	st->carry_len = 0;
+	for (;;) {
+		while (!st->eof && b->len < want) {
+			if (b->cap - b->len < READ_SIZE) {
+				b->cap = 2 * b->cap;
+				b->buf = xrealloc(b->buf, b->cap + 1);
+			}
+			got = gzread(st->gz, b->buf + b->len, (unsigned)READ_SIZE);
+			if (got < 0) {
+				const char *msg = gzerror(st->gz, &zerr);
+
+				read_error(st, b, zerr == Z_ERRNO ? strerror(errno) :
+				           zerr == Z_BUF_ERROR || zerr == Z_DATA_ERROR ?
+				           "truncated or corrupt gzip data" : msg);
+				return;
+			}
+			if (got == 0) {
+				st->eof = 1;
+				/* zlib reports a truncated gzip member only after the last read. */
+				gzerror(st->gz, &zerr);
+				if (zerr != Z_OK && zerr != Z_STREAM_END) {
+					read_error(st, b, "truncated or corrupt gzip data");
+					return;
+				}
+				break;
+			}
+			if (st->first_read) {
+				st->first_read = 0;
+				if (got >= 3 && memcmp(b->buf + b->len, "\xEF\xBB\xBF", 3) == 0) {
+					memmove(b->buf + b->len, b->buf + b->len + 3, (size_t)got - 3);
+					got -= 3;
+				}
+			}
+			b->len += (size_t)got;
+		}
+		if (st->eof) {
+			b->last = 1;
+			return;
+		}
+		cut = last_boundary(b->buf, b->len);
+		if (cut > 0)
+			break;
+		want *= 2; /* a record longer than the chunk: read on */
+	}
+	st->carry_len = b->len - cut;
+	if (st->carry_len > st->carry_cap) {
+		st->carry_cap = st->carry_len;
+		st->carry = xrealloc(st->carry, st->carry_cap);
+	}
+	memcpy(st->carry, b->buf + cut, st->carry_len);
+	b->len = cut;
+}
+
+/* ---- consuming ---- */
+
+struct consumer {
+	csv_row_fn fn;
+	void *ctx;
+	unsigned long base_line; /* lines before the current chunk */
+	size_t index;
+};
+
+/* Calls the callback for B's records; -1 when it stops or B holds an error. */
+static int consume(struct stream *st, struct consumer *c, struct batch *b)
+{
+	struct csvrow row;
+	size_t r;
+
+	for (r = 0; r < b->nrec; r++) {
+		row.n = b->rec_n[r];
+		row.f = b->f + b->rec_first[r];
+		row.len = b->flen + b->rec_first[r];
+		row.num = st->o->numbers ? b->fnum + b->rec_first[r] : NULL;
+		row.line = c->base_line + b->rec_line[r] + 1;
+		row.index = c->index++;
+		if (c->fn(c->ctx, &row, st->e) != 0)
+			return -1;
+	}
+	if (b->err)
+		return ferr_set(st->e, "%s:%lu: %s", st->name, c->base_line + b->err_line + 1,
+		                b->errmsg);
+	c->base_line += b->nlines;
 	return 0;
+}
+
+/* ---- threads ---- */
+
+static void *worker(void *arg)
+{
+	struct stream *st = arg;
+	struct tokeniser t;
+	struct batch *b;
+
+	tokeniser_init(&t, st);
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (!st->stop && st->next_parse == st->next_fill)
+			pthread_cond_wait(&st->cond, &st->lock);
+		if (st->stop && st->next_parse == st->next_fill)
+			break;
+		b = &st->slot[st->next_parse % st->nslot];
+		st->next_parse++;
+		b->state = SLOT_PARSING;
+		pthread_mutex_unlock(&st->lock);
+		tokenise(&t, b);
+		pthread_mutex_lock(&st->lock);
+		b->state = SLOT_PARSED;
+		pthread_cond_broadcast(&st->cond);
+	}
+	pthread_mutex_unlock(&st->lock);
+	tokeniser_release(&t);
+	return NULL;
+}
+
+/*
+ * Chunks go through the slots in order: the main thread fills slot next_fill, a worker
+ * tokenises slot next_parse, the main thread consumes slot next_use.  A chunk is never
+ * tokenised by two workers at once since each takes the next index under the lock, and
+ * the libcsv state a record needs never crosses a chunk: chunks end at record boundaries.
+ */
+static int run_threaded(struct stream *st, struct consumer *c)
+{
+	pthread_t *tid = xcalloc((size_t)st->nthreads, sizeof *tid);
+	int i, started = 0, rc = 0, done_filling = 0;
+
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	for (i = 0; i < st->nthreads; i++)
+		if (pthread_create(&tid[started], NULL, worker, st) == 0)
+			started++;
+	if (started == 0) {
+		free(tid);
+		pthread_mutex_destroy(&st->lock);
+		pthread_cond_destroy(&st->cond);
+		return 1; /* no threads: the caller runs inline */
+	}
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		/* Fill every free slot while the input lasts. */
+		while (!done_filling && st->next_fill - st->next_use < st->nslot) {
+			struct batch *b = &st->slot[st->next_fill % st->nslot];
+
+			pthread_mutex_unlock(&st->lock);
+			fill_batch(st, b);
+			pthread_mutex_lock(&st->lock);
+			b->state = SLOT_FILLED;
+			st->next_fill++;
+			done_filling = b->last;
+			pthread_cond_broadcast(&st->cond);
+		}
+		if (st->next_use == st->next_fill)
+			break;
+		{
+			struct batch *b = &st->slot[st->next_use % st->nslot];
+
+			while (b->state != SLOT_PARSED)
+				pthread_cond_wait(&st->cond, &st->lock);
+			pthread_mutex_unlock(&st->lock);
+			if (consume(st, c, b) != 0)
+				rc = -1;
+			pthread_mutex_lock(&st->lock);
+			b->state = SLOT_EMPTY;
+			st->next_use++;
+			if (rc != 0)
+				break;
+		}
+	}
+	st->stop = 1;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
+	pthread_mutex_destroy(&st->lock);
+	pthread_cond_destroy(&st->cond);
+	return rc < 0 ? -1 : 0;
+}
+
+static int run_inline(struct stream *st, struct consumer *c)
+{
+	struct tokeniser t;
+	struct batch *b = &st->slot[0];
+	int rc = 0;
+
+	tokeniser_init(&t, st);
+	do {
+		fill_batch(st, b);
+		tokenise(&t, b);
+		if (consume(st, c, b) != 0) {
+			rc = -1;
+			break;
+		}
+	} while (!b->last);
+	tokeniser_release(&t);
+	return rc;
+}
+
+int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void *ctx,
+                  struct ferr *e)
+{
+	struct stream st;
+	struct consumer c;
+	size_t i;
+	int fd, rc = -1;
+
+	memset(&st, 0, sizeof st);
+	memset(&c, 0, sizeof c);
+	st.name = csv_display_name(path);
+	st.o = o;
+	st.e = e;
+	st.delim = o->delim ? o->delim : csv_default_delim(path);
+	st.first_read = 1;
+	c.fn = fn;
+	c.ctx = ctx;
+	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
+	if (fd < 0)
+		return ferr_set(e, "%s: %s", st.name, strerror(errno));
+	st.gz = gzdopen(fd, "rb");
+	if (!st.gz) {
+		close(fd);
+		return ferr_set(e, "%s: cannot read", st.name);
+	}
+	gzbuffer(st.gz, 256 * 1024);
+	st.nthreads = o->threads > 1 ? o->threads : 0;
+	st.nslot = st.nthreads ? 2 * (size_t)st.nthreads + 2 : 1;
+	st.slot = xcalloc(st.nslot, sizeof *st.slot);
+	rc = st.nthreads ? run_threaded(&st, &c) : 1;
+	if (rc == 1) {
+		st.nthreads = 0;
+		rc = run_inline(&st, &c);
+	}
+	for (i = 0; i < st.nslot; i++)
+		batch_free(&st.slot[i]);
+	free(st.slot);
+	free(st.carry);
+	gzclose(st.gz);
+	return rc;
 }
 
 int csv_stream(const char *path, int delim, csv_row_fn fn, void *ctx, struct ferr *e)
 {
-	struct csv_parser p;
-	struct reader r;
-	gzFile gz = NULL;
-	char *chunk = NULL;
-	int rc = -1, fd, first = 1, zerr;
-	int parser_ready = 0;
+	struct csvopts o;
 
-	memset(&r, 0, sizeof r);
-	r.name = csv_display_name(path);
-	r.line = 1;
-	r.fn = fn;
-	r.ctx = ctx;
-	r.e = e;
-	if (delim == 0)
-		delim = csv_default_delim(path);
-
-	if (strcmp(path, "-") == 0)
-		fd = dup(STDIN_FILENO);
-	else
-		fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		ferr_set(e, "%s: %s", r.name, strerror(errno));
-		goto out;
-	}
-	gz = gzdopen(fd, "rb");
-	if (!gz) {
-		close(fd);
-		ferr_set(e, "%s: cannot read", r.name);
-		goto out;
-	}
-	gzbuffer(gz, 256 * 1024);
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		ferr_set(e, "%s: cannot set up the CSV parser", r.name);
-		goto out;
-	}
-	parser_ready = 1;
-	csv_set_delim(&p, (unsigned char)delim);
-	if (delim == '\t')
-		csv_set_space_func(&p, space_only);
-	chunk = xmalloc(CHUNK);
-	for (;;) {
-		int got = gzread(gz, chunk, CHUNK);
-		const char *data = chunk;
-		size_t n;
-
-		if (got < 0) {
-			const char *msg = gzerror(gz, &zerr);
-
-			ferr_set(e, "%s:%lu: cannot read: %s", r.name, r.line,
-			         zerr == Z_ERRNO ? strerror(errno) : msg);
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n = (size_t)got;
-		if (first) {
-			first = 0;
-			if (n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-				data += 3;
-				n -= 3;
-			}
-		}
-		if (feed(&p, &r, data, n) != 0 || r.stop)
-			goto out;
-	}
-	/* zlib reports a truncated gzip member only here, after the last read. */
-	gzerror(gz, &zerr);
-	if (zerr != Z_OK && zerr != Z_STREAM_END) {
-		ferr_set(e, "%s:%lu: truncated or corrupt gzip data", r.name, r.line);
-		goto out;
-	}
-	if (csv_fini(&p, on_field, on_row, &r) != 0) {
-		ferr_set(e, "%s:%lu: malformed CSV: unterminated quoted field", r.name, r.line);
-		goto out;
-	}
-	if (r.stop)
-		goto out;
-	rc = 0;
-out:
-	if (parser_ready)
-		csv_free(&p);
-	if (gz)
-		gzclose(gz);
-	free(chunk);
-	free(r.buf);
-	free(r.off);
-	free(r.len);
-	free(r.ptr);
-	return rc;
+	memset(&o, 0, sizeof o);
+	o.delim = delim;
+	o.threads = 1;
+	return csv_stream_ex(path, &o, fn, ctx, e);
 }

@@ -11,19 +11,35 @@ struct csvrow {
 	size_t n;           /* number of fields */
 	char **f;           /* f[i]: field i */
 	size_t *len;        /* len[i]: its length in bytes */
+	const double *num;  /* NULL, or num[i]: field i's value when it reads as a number
+	                       (fast_atod, possibly +-inf), NAN when it does not */
 	unsigned long line; /* physical line where the record starts (1-based) */
 	size_t index;       /* record number, 0 for the first record of the file */
 };
 
-/* Called for every record; a nonzero return stops the stream (E filled by the callee). */
+/* Called for every record, in file order; a nonzero return stops the stream (E filled). */
 typedef int (*csv_row_fn)(void *ctx, const struct csvrow *row, struct ferr *e);
+
+struct csvopts {
+	int delim;        /* 0: tab for names ending in .tsv or .tsv.gz, comma otherwise */
+	int threads;      /* threads that tokenise (and convert numbers) ahead of the callback */
+	int numbers;      /* 1: fill csvrow.num */
+	int force_libcsv; /* 1: every record through libcsv (tests compare the two paths) */
+};
 
 /*
  * Reads PATH ("-": standard input; gzip recognised by content), skipping a UTF-8
- * byte-order mark, and calls FN for every record in order.  DELIM 0 picks tab for
- * names ending in .tsv or .tsv.gz and comma otherwise.  Returns 0, or -1 with E
- * filled ("file:line: ...").
+ * byte-order mark, and calls FN for every record in order.  Records without quote
+ * characters are split in place; the others go through libcsv; both follow libcsv's
+ * rules (spaces and tabs around unquoted fields trimmed, empty lines skipped, CR, LF
+ * or CRLF ending a record).  With o->threads > 1 the input is cut at record boundaries
+ * into chunks that worker threads tokenise while FN consumes earlier ones.
+ * Returns 0, or -1 with E filled ("file:line: ...").
  */
+int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void *ctx,
+                  struct ferr *e);
+
+/* csv_stream_ex on one thread, without numbers. */
 int csv_stream(const char *path, int delim, csv_row_fn fn, void *ctx, struct ferr *e);
 
 /* The name used for PATH in messages ("stdin" for "-"). */

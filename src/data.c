@@ -16,6 +16,7 @@ void readopts_init(struct readopts *o)
 	o->header = 1;
 	o->max_categories = 100;
 	o->standardize = 1;
+	o->threads = 1;
 }
 
 static void warnf(void (*warn)(const char *), const char *fmt, ...)
@@ -41,12 +42,43 @@ void schema_set_na(struct schema *s, const char *list)
 	strv_free(s->na, s->nna);
 	if (list) {
 		s->na = split_list(list, &s->nna);
-		return;
+	} else {
+		s->nna = sizeof default_na / sizeof default_na[0];
+		s->na = xcalloc(s->nna, sizeof *s->na);
+		for (i = 0; i < s->nna; i++)
+			s->na[i] = xstrdup(default_na[i]);
 	}
-	s->nna = sizeof default_na / sizeof default_na[0];
-	s->na = xcalloc(s->nna, sizeof *s->na);
+	schema_na_update(s);
+}
+
+void schema_na_update(struct schema *s)
+{
+	size_t i;
+	double v;
+
+	s->na_numeric = 0;
 	for (i = 0; i < s->nna; i++)
-		s->na[i] = xstrdup(default_na[i]);
+		if (fast_atod(s->na[i], strlen(s->na[i]), &v) == 0)
+			s->na_numeric = 1;
+}
+
+/* Is field I of ROW missing?  A field that reads as a number is not, unless some
+ * missing-value token is itself a number. */
+static int field_is_na(const struct schema *s, const struct csvrow *row, size_t i)
+{
+	if (row->num && !isnan(row->num[i]) && !s->na_numeric)
+		return 0;
+	return schema_is_na(s, row->f[i], row->len[i]);
+}
+
+/* The value of field I of ROW: 0 and *v when it reads as a number, -1 otherwise. */
+static int field_number(const struct csvrow *row, size_t i, double *v)
+{
+	if (row->num) {
+		*v = row->num[i];
+		return isnan(*v) ? -1 : 0;
+	}
+	return fast_atod(row->f[i], row->len[i], v);
 }
 
 int schema_is_na(const struct schema *s, const char *field, size_t len)
@@ -333,18 +365,20 @@ out:
 	return rc;
 }
 
-static int store_feature(struct trainload *t, struct column *c, float *dst, const char *f,
-                         size_t len, unsigned long line, struct ferr *e)
+static int store_feature(struct trainload *t, struct column *c, float *dst,
+                         const struct csvrow *row, size_t i, struct ferr *e)
 {
+	const char *f = row->f[i];
+	size_t len = row->len[i], code;
+	unsigned long line = row->line;
 	double v;
-	size_t code;
 
-	if (schema_is_na(t->s, f, len)) {
+	if (field_is_na(t->s, row, i)) {
 		*dst = NAN;
 		return 0;
 	}
 	if (!c->categorical) {
-		if (fast_atod(f, len, &v) == 0) {
+		if (field_number(row, i, &v) == 0) {
 			if (!isfinite(v))
 				return ferr_set(e, "%s:%lu: column '%s': '%s' is not a finite number",
 				                t->name, line, c->name, f);
@@ -402,7 +436,7 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	if (t->weight >= 0) {
 		double w;
 
-		if (fast_atod(row->f[t->weight], row->len[t->weight], &w) != 0 || !isfinite(w) || w < 0)
+		if (field_number(row, (size_t)t->weight, &w) != 0 || !isfinite(w) || w < 0)
 			return ferr_set(e, "%s:%lu: column '%s': weight '%s' is not a non-negative number",
 			                t->name, row->line, t->col[t->weight].name, row->f[t->weight]);
 		t->roww[t->n] = w;
@@ -412,7 +446,7 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		struct column *c = &t->col[i];
 
 		if (c->role == ROLE_FEATURE &&
-		    store_feature(t, c, dst + c->fidx, row->f[i], row->len[i], row->line, e) != 0)
+		    store_feature(t, c, dst + c->fidx, row, i, e) != 0)
 			return -1;
 	}
 	id = strmap_put(&t->labels, row->f[t->target], row->len[t->target], t->labels.len);
@@ -607,6 +641,7 @@ static void trainload_release(struct trainload *t)
 int data_load_train(const char *path, const struct readopts *o, struct schema *s,
                     struct dataset *d, struct ferr *e)
 {
+	struct csvopts co;
 	struct trainload t;
 	int rc = -1;
 
@@ -618,7 +653,11 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 	t.s = s;
 	strmap_init(&t.labels);
 	schema_set_na(s, o->na);
-	if (csv_stream(path, o->delim, on_train_row, &t, e) != 0)
+	memset(&co, 0, sizeof co);
+	co.delim = o->delim;
+	co.threads = o->threads;
+	co.numbers = 1;
+	if (csv_stream_ex(path, &co, on_train_row, &t, e) != 0)
 		goto out;
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file", t.name);
@@ -724,14 +763,14 @@ static int on_stream_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		                row->n);
 	for (j = 0; j < s->nfeat; j++) {
 		const struct feature *f = &s->feat[j];
-		const char *v = row->f[t->featcol[j]];
-		size_t len = row->len[t->featcol[j]], code;
+		size_t col = (size_t)t->featcol[j], len = row->len[col], code;
+		const char *v = row->f[col];
 		double num;
 
 		if (f->categorical) {
 			for (k = 0; k < f->nvocab; k++)
 				t->x[f->offset + k] = 0;
-			if (schema_is_na(&t->na, v, len))
+			if (field_is_na(&t->na, row, col))
 				continue;
 			if (strmap_get(&t->vocab[j], v, len, &code)) {
 				t->x[f->offset + code] = 1;
@@ -741,9 +780,9 @@ static int on_stream_row(void *ctx, const struct csvrow *row, struct ferr *e)
 			}
 			continue;
 		}
-		if (schema_is_na(&t->na, v, len)) {
+		if (field_is_na(&t->na, row, col)) {
 			num = f->impute;
-		} else if (fast_atod(v, len, &num) != 0) {
+		} else if (field_number(row, col, &num) != 0) {
 			return ferr_set(e, "%s:%lu: column '%s': '%s' is not a number (the model holds "
 			                "'%s' as numeric)", t->name, row->line, f->name, v, f->name);
 		} else if (!isfinite(num)) {
@@ -768,6 +807,7 @@ static int on_stream_row(void *ctx, const struct csvrow *row, struct ferr *e)
 int data_stream(const char *path, const struct schema *s, const struct encode_opts *o,
                 encoded_row_fn fn, void *ctx, struct ferr *e)
 {
+	struct csvopts co;
 	struct streamload t;
 	size_t j, k;
 	int rc = -1;
@@ -785,6 +825,7 @@ int data_stream(const char *path, const struct schema *s, const struct encode_op
 		t.na.na = xcalloc(s->nna + 1, sizeof *t.na.na);
 		for (k = 0; k < s->nna; k++)
 			t.na.na[k] = xstrdup(s->na[k]);
+		schema_na_update(&t.na);
 	}
 	t.featcol = xcalloc(s->nfeat + 1, sizeof *t.featcol);
 	t.vocab = xcalloc(s->nfeat + 1, sizeof *t.vocab);
@@ -794,7 +835,11 @@ int data_stream(const char *path, const struct schema *s, const struct encode_op
 			strmap_put(&t.vocab[j], s->feat[j].vocab[k], strlen(s->feat[j].vocab[k]), k);
 	}
 	t.x = xcalloc(s->dim + 1, sizeof *t.x);
-	if (csv_stream(path, o->delim, on_stream_row, &t, e) != 0)
+	memset(&co, 0, sizeof co);
+	co.delim = o->delim;
+	co.threads = o->threads;
+	co.numbers = 1;
+	if (csv_stream_ex(path, &co, on_stream_row, &t, e) != 0)
 		goto out;
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file", t.name);

@@ -17,6 +17,7 @@ struct readopts {
 	const char *weight;    /* per-row weight column, or NULL */
 	size_t max_categories; /* categorical columns with more distinct values are an error */
 	int standardize;       /* 1: scale numeric features to unit variance */
+	int threads;           /* threads that tokenise the input (1: none) */
 	/* Receives each warning ("file: ..."), or NULL to drop them. */
 	void (*warn)(const char *msg);
 };
@@ -46,11 +47,14 @@ struct schema {
 	char *target;        /* name of the label column */
 	char **na;           /* missing-value tokens */
 	size_t nna;
+	int na_numeric;      /* some token reads as a number (e.g. -999) */
 };
 
 void schema_release(struct schema *s);
 /* Sets the missing-value tokens from LIST (comma-separated) or the defaults when NULL. */
 void schema_set_na(struct schema *s, const char *list);
+/* Sets s->na_numeric from s->na (after the tokens change). */
+void schema_na_update(struct schema *s);
 /* 1 when FIELD[0..len) is a missing-value token of S. */
 int schema_is_na(const struct schema *s, const char *field, size_t len);
 /* Sorts LABELS into class order: numeric when every label is a finite number, byte order
@@ -92,6 +96,7 @@ struct encode_opts {
 	int delim, header;
 	const char *na;      /* NULL: the schema's tokens */
 	int need_label;      /* 1: the label column must be present (eval, --valid) */
+	int threads;         /* as in struct readopts */
 	void (*warn)(const char *msg); /* as in struct readopts */
 	/* Called once with the header (names of all columns) before the first row; may be NULL. */
 	int (*on_header)(void *ctx, const struct csvrow *header, struct ferr *e);

@@ -544,6 +544,7 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 	for (i = 0; i < s->nna; i++)
 		if (get_str(ps, &s->na[i]))
 			return -1;
+	schema_na_update(s);
 	if (end_of_line(ps) || expect_kw(ps, lim, "classes") || get_size(ps, &s->nclass, 1000000))
 		return -1;
 	if (s->nclass < 2)

@@ -1,0 +1,155 @@
+/* unit_csv.c: the in-place splitter agrees with libcsv, on one thread and on several,
+ * across chunk boundaries, with the same line numbers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "tap.h"
+
+/* Every record as "line|field\x1ffield...\n", appended to a growing string. */
+struct dump {
+	char *s;
+	size_t len, cap;
+};
+
+static void put(struct dump *d, const char *p, size_t n)
+{
+	if (d->len + n + 1 > d->cap) {
+		while (d->len + n + 1 > d->cap)
+			d->cap = d->cap ? 2 * d->cap : 4096;
+		d->s = xrealloc(d->s, d->cap);
+	}
+	memcpy(d->s + d->len, p, n);
+	d->len += n;
+	d->s[d->len] = '\0';
+}
+
+static int on_row(void *ctx, const struct csvrow *row, struct ferr *e)
+{
+	struct dump *d = ctx;
+	char num[64];
+	size_t i;
+
+	(void)e;
+	snprintf(num, sizeof num, "%lu|", row->line);
+	put(d, num, strlen(num));
+	for (i = 0; i < row->n; i++) {
+		if (i)
+			put(d, "\x1f", 1);
+		put(d, row->f[i], row->len[i]);
+		if (strlen(row->f[i]) != row->len[i])
+			put(d, "<NUL>", 5);
+	}
+	put(d, "\n", 1);
+	return 0;
+}
+
+/* Parses PATH with the given settings; the dump (or "error: ...") is returned. */
+static char *parse(const char *path, int force, int threads, int delim)
+{
+	struct csvopts o;
+	struct dump d = { NULL, 0, 0 };
+	struct ferr e;
+
+	memset(&o, 0, sizeof o);
+	o.delim = delim;
+	o.threads = threads;
+	o.force_libcsv = force;
+	put(&d, "", 0);
+	if (csv_stream_ex(path, &o, on_row, &d, &e) != 0) {
+		put(&d, "error: ", 7);
+		put(&d, e.msg, strlen(e.msg));
+	}
+	return d.s;
+}
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	fwrite(data, 1, n, f);
+	fclose(f);
+}
+
+/* The three ways of reading PATH agree; returns the libcsv dump (caller frees). */
+static char *agree(const char *what, const char *path, int delim)
+{
+	char *a = parse(path, 1, 1, delim), *b = parse(path, 0, 1, delim), *c = parse(path, 0, 3, delim);
+	int ok = strcmp(a, b) == 0 && strcmp(a, c) == 0;
+
+	CHECK(ok, "%s: libcsv, the splitter and three threads agree", what);
+	if (!ok) {
+		printf("# libcsv:   %.300s\n# splitter: %.300s\n# threads:  %.300s\n", a, b, c);
+	}
+	free(b);
+	free(c);
+	return a;
+}
+
+int main(void)
+{
+	static const struct {
+		const char *what, *text;
+		int delim;
+	} cases[] = {
+		{ "plain", "a,b,c\n1,2,3\n4,5,6\n", 0 },
+		{ "spaces and tabs around fields", "a , b,\tc\t\n 1 ,2 , 3\n", 0 },
+		{ "tab delimiter keeps tabs as separators", "a\tb\n 1 \t 2\n\t\n", '\t' },
+		{ "CRLF and a final line without newline", "a,b\r\n1,2\r\n3,4", 0 },
+		{ "empty lines are skipped", "a,b\n\n1,2\n\r\n\n3,4\n", 0 },
+		{ "a line of spaces", "a,b\n   \n1,2\n", 0 },
+		{ "empty fields and a trailing delimiter", "a,,c,\n,,,\n", 0 },
+		{ "quotes", "a,\"b,c\",\"d\"\"e\"\n\"x\ny\",2,3\n4,\"\",5\n", 0 },
+		{ "quoted field spanning lines then plain lines", "\"a\n\nb\",1\nc,2\nd,3\n", 0 },
+		{ "CR line endings", "a,b\r1,2\r3,4\r", 0 },
+		{ "CR inside a line", "a,b\rc,d\n1,2\n", 0 },
+		{ "semicolons", "a;b\n1,5;2\n", ';' },
+		{ "unterminated quote", "a,b\n1,\"2\n3,4\n", 0 },
+		{ "quote inside an unquoted field", "a,b\n1,2\"3\n", 0 },
+		{ "empty file", "", 0 },
+	};
+	char path[] = "/tmp/unit_csv.XXXXXX", *out, *big;
+	size_t i, n = 0, cap = 12u << 20;
+	int fd = mkstemp(path);
+	unsigned r = 12345;
+
+	close(fd);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		write_file(path, cases[i].text, strlen(cases[i].text));
+		free(agree(cases[i].what, path, cases[i].delim));
+	}
+	write_file(path, "a,b\n1,2\n3,4\n", 12);
+	out = parse(path, 0, 1, 0);
+	CHECK(strcmp(out, "1|a\x1f" "b\n2|1\x1f" "2\n3|3\x1f" "4\n") == 0, "records and line numbers");
+	free(out);
+	write_file(path, "a,b\n\"x\ny\",1\n2,3\n", 16);
+	out = parse(path, 0, 1, 0);
+	CHECK(strstr(out, "2|x\ny\x1f" "1\n4|2") != NULL, "a record after a quoted newline starts on line 4");
+	free(out);
+
+	/* 12 MB: several chunks, quoted newlines and CRLF here and there. */
+	big = xmalloc(cap + 256);
+	while (n < cap) {
+		r = r * 1103515245u + 12345u;
+		switch ((r >> 16) % 7) {
+		case 0:
+			n += (size_t)sprintf(big + n, "%u,\"q\n%u\",x\n", r % 1000, r % 77);
+			break;
+		case 1:
+			n += (size_t)sprintf(big + n, "%u, %u ,y\r\n", r % 1000, r % 13);
+			break;
+		case 2:
+			n += (size_t)sprintf(big + n, "\n");
+			break;
+		default:
+			n += (size_t)sprintf(big + n, "%u.%u,%u,z\n", r % 1000, r % 99, r % 5);
+		}
+	}
+	write_file(path, big, n);
+	free(big);
+	free(agree("12 MB across chunk boundaries", path, 0));
+	unlink(path);
+	TAP_DONE();
+}
