@@ -191,7 +191,7 @@ const char usage_train[] =
 	"      --lambda L          L2 strength (default: 1/n, n training rows)\n"
 	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
 	"      --tol T             lbfgs: stop when the gradient's largest entry is below T\n"
-	"                          (default: 1e-6)\n"
+	"                          (default: 1e-4)\n"
 	"      --max-iter N        lbfgs iterations (default: 1000)\n"
 	"      --epochs N          sgd/adam passes over the data (default: 20)\n"
 	"      --batch-size N      sgd/adam rows per step (default: 256)\n"

@@ -319,7 +319,7 @@ int cmd_train(int argc, char **argv)
 	a.lambda = NAN;
 	a.threshold = 0.5;
 	a.t.gamma = 2;
-	a.t.tol = 1e-6;
+	a.t.tol = 1e-4;
 	a.t.max_iter = 1000;
 	a.t.epochs = 20;
 	a.t.batch_size = 256;

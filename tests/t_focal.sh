@@ -1,0 +1,71 @@
+# Focal loss through the command line: L-BFGS converges for gamma 0.5, 2 and 5 on the
+# bundled datasets, deterministically; alpha and class weights point the right way.
+. "$(dirname "$0")/lib.sh"
+
+flat() { awk -f "$ROOT/tests/jsonflat.awk"; }
+
+for ds in "glass type" "wdbc diagnosis"; do
+	set -- $ds
+	for g in 0.5 2 5; do
+		for cw in none balanced; do
+			expect_success "$1 focal gamma $g class-weight $cw: converges below --tol 1e-6, same model twice" "
+				focal train -q -y $2 --loss focal --gamma $g --class-weight $cw --lambda 0.01 --tol 1e-6 \
+					--format json -o a.focal $DATA/$1.csv | flat > r.tsv &&
+				grep -qx 'training/converged	true' r.tsv &&
+				awk -F'\t' '\$1 == \"training/gradient_norm\" { exit !(\$2 < 1e-6) }' r.tsv &&
+				cp a.focal first.focal &&
+				focal train -q -y $2 --loss focal --gamma $g --class-weight $cw --lambda 0.01 --tol 1e-6 \
+					--format json -o a.focal $DATA/$1.csv > /dev/null && cmp a.focal first.focal"
+		done
+	done
+done
+
+expect_success 'the report prints each class weight; --alpha weights the positive class' '
+	focal train -q -y diagnosis --loss focal --alpha 0.25 --format json $DATA/wdbc.csv | flat > r.tsv &&
+	grep -qx "training/class_weights/malignant	0.25" r.tsv &&
+	grep -qx "training/class_weights/benign	0.75" r.tsv &&
+	focal train -q -y diagnosis --alpha 0.25 --positive benign --format json $DATA/wdbc.csv | flat > r.tsv &&
+	grep -qx "training/class_weights/benign	0.25" r.tsv'
+
+expect_success 'balanced weights are n / (k n_c)' '
+	focal train -q -y type --class-weight balanced --format json $DATA/glass.csv | flat > r.tsv &&
+	grep -qx "training/class_weights/tableware	3.962962962962963" r.tsv &&
+	grep -qx "training/class_weights/building_nonfloat	0.4692982456140351" r.tsv'
+
+expect_success 'LABEL=W weights, the others 1' '
+	focal train -q -y type --class-weight tableware=5,container=2.5 --format json $DATA/glass.csv | flat > r.tsv &&
+	grep -qx "training/class_weights/tableware	5" r.tsv &&
+	grep -qx "training/class_weights/container	2.5" r.tsv &&
+	grep -qx "training/class_weights/headlamp	1" r.tsv'
+
+expect_success 'focal loss with weights and gamma 2 raises minority recall on glass' '
+	focal train -q -y type --format json $DATA/glass.csv | flat > ce.tsv &&
+	focal train -q -y type --loss focal --gamma 2 --class-weight balanced --format json $DATA/glass.csv | flat > fl.tsv &&
+	ce=$(grep "^per_class/vehicle_float/recall" ce.tsv | cut -f2) &&
+	fl=$(grep "^per_class/vehicle_float/recall" fl.tsv | cut -f2) &&
+	echo "vehicle_float recall: ce $ce, focal $fl" &&
+	awk -v a="$ce" -v b="$fl" "BEGIN { exit !(b > a) }"'
+
+expect_success 'sgd and adam train, deterministically, and say they did not converge' '
+	for s in sgd adam; do
+		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv | flat > r.tsv &&
+		grep -qx "training/iterations	5" r.tsv &&
+		grep -qx "training/converged	false" r.tsv && cp a.focal first.focal &&
+		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv > /dev/null &&
+		cmp a.focal first.focal || exit 1
+	done'
+
+expect_success '--max-iter stops early and says so' '
+	focal train -y type --max-iter 3 --format json $DATA/glass.csv 2> err | flat > r.tsv &&
+	grep -qx "training/converged	false" r.tsv && grep -q "did not converge" err'
+
+expect_success '--bias-init zero and prior reach the same optimum' '
+	focal train -q -y type --tol 1e-9 --bias-init zero --format json $DATA/glass.csv | flat > z.tsv &&
+	focal train -q -y type --tol 1e-9 --format json $DATA/glass.csv | flat > p.tsv &&
+	close "$(grep ^training/objective z.tsv | cut -f2)" "$(grep ^training/objective p.tsv | cut -f2)" 1e-9'
+
+expect_success '--threads 1 and 2 give the same model' '
+	focal train -q -y type --loss focal --threads 1 -o a.focal $DATA/glass.csv > /dev/null &&
+	grep "^w " a.focal > w1 &&
+	focal train -q -y type --loss focal --threads 2 -o a.focal $DATA/glass.csv > /dev/null &&
+	grep "^w " a.focal > w2 && cmp w1 w2'
