@@ -68,11 +68,12 @@ void csv_put(FILE *f, const char *s, int delim);
 char *cli_cmdline(int argc, char **argv);
 
 /* Usage text of each command, printed by -h and `focal help COMMAND`. */
-extern const char usage_train[], usage_predict[], usage_eval[], usage_info[];
+extern const char usage_train[], usage_predict[], usage_eval[], usage_info[], usage_cv[];
 
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_cv(int argc, char **argv);
 
 #endif

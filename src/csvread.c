@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define CHUNK_SIZE ((size_t)4 << 20)
-#define READ_SIZE ((size_t)1 << 20)
+#define CHUNK_SIZE ((size_t)1 << 20)
+#define READ_SIZE ((size_t)256 << 10)
 
 enum { SLOT_EMPTY, SLOT_FILLED, SLOT_PARSING, SLOT_PARSED };
 
@@ -376,7 +376,8 @@ static void fill_batch(struct stream *st, struct batch *b)
 		b->cap = st->carry_len + CHUNK_SIZE + READ_SIZE;
 		b->buf = xrealloc(b->buf, b->cap + 1);
 	}
-	memcpy(b->buf, st->carry, st->carry_len);
+	if (st->carry_len)
+		memcpy(b->buf, st->carry, st->carry_len);
 	b->len = st->carry_len;
 	st->carry_len = 0;
 	for (;;) {
@@ -602,7 +603,7 @@ int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void
 	}
 	gzbuffer(st.gz, 256 * 1024);
 	st.nthreads = o->threads > 1 ? o->threads : 0;
-	st.nslot = st.nthreads ? 2 * (size_t)st.nthreads + 2 : 1;
+	st.nslot = st.nthreads ? (size_t)st.nthreads + 2 : 1;
 	st.slot = xcalloc(st.nslot, sizeof *st.slot);
 	rc = st.nthreads ? run_threaded(&st, &c) : 1;
 	if (rc == 1) {

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "train", cmd_train, usage_train, "train a model, save it, report metrics" },
 	{ "predict", cmd_predict, usage_predict, "write predictions as CSV" },
 	{ "eval", cmd_eval, usage_eval, "per-class report for a model or a predictions CSV" },
+	{ "cv", cmd_cv, usage_cv, "cross-validate configurations side by side on the same folds" },
 	{ "info", cmd_info, usage_info, "show what a model file holds" },
 };
 

@@ -65,4 +65,31 @@ void json_string(FILE *f, const char *s);
 /* Writes X as a JSON number that round-trips, or null when X is not finite. */
 void json_number(FILE *f, double x);
 
+/* Writes a label for TSV: tabs, newlines and carriage returns become spaces. */
+void tsv_label(FILE *f, const char *s);
+/* Writes a tab and then X for TSV (as in JSON, "-" when undefined). */
+void tsv_number(FILE *f, double x);
+
+/*
+ * A grid of table cells for people, printed with columns just as wide as their widest
+ * cell (a UTF-8 sequence counts as one character), two spaces apart; the first NLEFT
+ * columns are aligned left, the others right.  No trailing spaces.  The grid owns its
+ * cells; grid_release frees them.
+ */
+struct grid {
+	size_t rows, cols, nleft;
+	char **cell; /* rows x cols, NULL for an empty cell */
+};
+
+void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft);
+void grid_release(struct grid *g);
+/* Sets cell (ROW, COL) to the printf-formatted text. */
+void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Sets a cell to LABEL with control characters shown as '?'. */
+void grid_label(struct grid *g, size_t row, size_t col, const char *label);
+/* Sets a cell to X with 3 decimals, or "-" when undefined. */
+void grid_num(struct grid *g, size_t row, size_t col, double x);
+void grid_print(FILE *f, const struct grid *g);
+
 #endif

@@ -252,14 +252,14 @@ static void write_json(FILE *f, char *const *classes, const struct report *r,
 }
 
 /* Writes a label for TSV: tabs, newlines and carriage returns become spaces. */
-static void tsv_label(FILE *f, const char *s)
+void tsv_label(FILE *f, const char *s)
 {
 	for (; *s; s++)
 		putc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
 }
 
 /* Writes a tab and then X for TSV ("-" when undefined). */
-static void tsv_number(FILE *f, double x)
+void tsv_number(FILE *f, double x)
 {
 	char buf[40];
 
@@ -308,16 +308,9 @@ static void write_tsv(FILE *f, char *const *classes, const struct report *r)
 	}
 }
 
-/*
- * A grid of cells printed with columns just as wide as their widest cell, two spaces
- * apart; the first NLEFT columns are aligned left, the others right.  No trailing spaces.
- */
-struct grid {
-	size_t rows, cols, nleft;
-	char **cell; /* rows x cols, NULL for an empty cell */
-};
+/* ---- grids: aligned tables for people (declared in metrics.h) ---- */
 
-static void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft)
+void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft)
 {
 	g->rows = rows;
 	g->cols = cols;
@@ -325,7 +318,7 @@ static void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft)
 	g->cell = xcalloc(rows && cols ? rows * cols : 1, sizeof *g->cell);
 }
 
-static void grid_release(struct grid *g)
+void grid_release(struct grid *g)
 {
 	size_t i;
 
@@ -335,10 +328,7 @@ static void grid_release(struct grid *g)
 	g->cell = NULL;
 }
 
-static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
 {
 	va_list ap;
 	int len;
@@ -358,7 +348,7 @@ static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ..
 }
 
 /* Sets a cell to a label with control characters shown as '?'. */
-static void grid_label(struct grid *g, size_t row, size_t col, const char *label)
+void grid_label(struct grid *g, size_t row, size_t col, const char *label)
 {
 	char *p;
 
@@ -369,7 +359,7 @@ static void grid_label(struct grid *g, size_t row, size_t col, const char *label
 }
 
 /* Sets a cell to X with 3 decimals, or "-" when undefined. */
-static void grid_num(struct grid *g, size_t row, size_t col, double x)
+void grid_num(struct grid *g, size_t row, size_t col, double x)
 {
 	if (isfinite(x))
 		grid_set(g, row, col, "%.3f", x);
@@ -393,7 +383,7 @@ static void pad(FILE *f, size_t n)
 		putc(' ', f);
 }
 
-static void grid_print(FILE *f, const struct grid *g)
+void grid_print(FILE *f, const struct grid *g)
 {
 	size_t *width = xcalloc(g->cols ? g->cols : 1, sizeof *width);
 	size_t r, c, last;
