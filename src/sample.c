@@ -92,25 +92,72 @@ static void topk_insert(float *bd, uint32_t *bi, size_t k, float d, uint32_t idx
 	bi[i] = idx;
 }
 
-/* Dot products of one query with the CBLOCK candidates of a block. */
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_u __attribute__((vector_size(32), aligned(4))); /* unaligned access */
+
+/*
+ * Dot products of two queries with the CBLOCK candidates of a transposed block, 32
+ * candidates at a time in eight vector accumulators (the row of the block is loaded once
+ * for both queries).  Cloned for AVX2; multiplication and addition stay separate, so
+ * every clone computes the same sums.
+ */
 __attribute__((target_clones("avx2", "default")))
-static void block_dots(const float *q, const float *blk, size_t dim, float *acc)
+static void block_dots2(const float *q0, const float *q1, const float *blk, size_t dim,
+                        float *out0, float *out1)
 {
-	size_t j, c;
+	size_t c, j;
 
-	for (c = 0; c < CBLOCK; c++)
-		acc[c] = 0;
-	for (j = 0; j < dim; j++) {
-		const float qj = q[j], *row = blk + j * CBLOCK;
+	for (c = 0; c < CBLOCK; c += 32) {
+		v8f a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+		v8f b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
 
-		for (c = 0; c < CBLOCK; c++)
-			acc[c] += qj * row[c];
+		for (j = 0; j < dim; j++) {
+			const float *row = blk + j * CBLOCK + c;
+			v8f r0 = *(const v8f_u *)row, r1 = *(const v8f_u *)(row + 8);
+			v8f r2 = *(const v8f_u *)(row + 16), r3 = *(const v8f_u *)(row + 24);
+			float x = q0[j], y = q1[j];
+
+			a0 += r0 * x;
+			a1 += r1 * x;
+			a2 += r2 * x;
+			a3 += r3 * x;
+			b0 += r0 * y;
+			b1 += r1 * y;
+			b2 += r2 * y;
+			b3 += r3 * y;
+		}
+		*(v8f_u *)(out0 + c) = a0;
+		*(v8f_u *)(out0 + c + 8) = a1;
+		*(v8f_u *)(out0 + c + 16) = a2;
+		*(v8f_u *)(out0 + c + 24) = a3;
+		*(v8f_u *)(out1 + c) = b0;
+		*(v8f_u *)(out1 + c + 8) = b1;
+		*(v8f_u *)(out1 + c + 16) = b2;
+		*(v8f_u *)(out1 + c + 24) = b3;
+	}
+}
+
+/* Offers the CBLOCK candidates of block B, with dot products ACC, to query Q's list. */
+static void offer_block(const struct knn *kn, size_t q, size_t b, const float *acc, float *qd,
+                        uint32_t *qi)
+{
+	const float *nrm = kn->norm + b * CBLOCK;
+	float qn = kn->norm[q];
+	size_t c, k = kn->k;
+
+	for (c = 0; c < CBLOCK; c++) {
+		size_t idx = b * CBLOCK + c;
+		float d = qn + nrm[c] - 2 * acc[c];
+
+		if (idx == q || !(d <= qd[k - 1]))
+			continue;
+		topk_insert(qd, qi, k, d < 0 ? 0 : d, (uint32_t)idx);
 	}
 }
 
 static void knn_queries(struct knn *kn, size_t q0, size_t q1, float *bd, uint32_t *bi)
 {
-	float acc[CBLOCK];
+	float acc0[CBLOCK], acc1[CBLOCK];
 	size_t q, b, c, k = kn->k;
 
 	for (q = q0; q < q1; q++)
@@ -119,23 +166,15 @@ static void knn_queries(struct knn *kn, size_t q0, size_t q1, float *bd, uint32_
 			bi[(q - q0) * k + c] = UINT32_MAX;
 		}
 	for (b = 0; b < kn->nblocks; b++) {
-		const float *blk = kn->xt + b * CBLOCK * kn->dim, *nrm = kn->norm + b * CBLOCK;
+		const float *blk = kn->xt + b * CBLOCK * kn->dim;
 
-		for (q = q0; q < q1; q++) {
-			const float *qx = kn->x + q * kn->dim;
-			float qn = kn->norm[q];
-			float *qd = bd + (q - q0) * k;
-			uint32_t *qi = bi + (q - q0) * k;
+		for (q = q0; q < q1; q += 2) {
+			size_t qb = q + 1 < q1 ? q + 1 : q; /* an odd last query pairs with itself */
 
-			block_dots(qx, blk, kn->dim, acc);
-			for (c = 0; c < CBLOCK; c++) {
-				size_t idx = b * CBLOCK + c;
-				float d = qn + nrm[c] - 2 * acc[c];
-
-				if (idx == q || !(d <= qd[k - 1]))
-					continue;
-				topk_insert(qd, qi, k, d < 0 ? 0 : d, (uint32_t)idx);
-			}
+			block_dots2(kn->x + q * kn->dim, kn->x + qb * kn->dim, blk, kn->dim, acc0, acc1);
+			offer_block(kn, q, b, acc0, bd + (q - q0) * k, bi + (q - q0) * k);
+			if (qb != q)
+				offer_block(kn, qb, b, acc1, bd + (qb - q0) * k, bi + (qb - q0) * k);
 		}
 	}
 	for (q = q0; q < q1; q++)
