@@ -670,7 +670,7 @@ static struct config *make_configs(const struct cvargs *a, const struct schema *
 			}
 			c.kind = MODEL_LOGISTIC;
 		}
-		c.positive = c.kind == MODEL_SOFTMAX ? 1 : positive;
+		c.positive = positive;
 		for (il = 0; il < a->loss.n; il++) {
 			c.loss = (enum loss_kind)a->loss.v[il];
 			for (ig = 0; ig < (c.loss == LOSS_FOCAL ? a->gamma.n : 1); ig++) {

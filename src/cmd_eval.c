@@ -67,7 +67,7 @@ static int on_model_row(void *ctx, const double *x, long label, const struct csv
 }
 
 static int eval_model(const char *model_path, const char *path, const struct readopts *ro,
-                      double threshold, enum outfmt fmt, struct ferr *e)
+                      double threshold, int have_threshold, enum outfmt fmt, struct ferr *e)
 {
 	struct model m;
 	struct modeleval me;
@@ -77,6 +77,11 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 
 	if (model_load(model_path, &m, e) != 0)
 		return -1;
+	if (have_threshold && m.s.nclass != 2) {
+		ferr_usage(e, "--threshold needs two classes; the model has %zu", m.s.nclass);
+		model_release(&m);
+		return -1;
+	}
 	memset(&me, 0, sizeof me);
 	me.m = &m;
 	me.r.k = m.s.nclass;
@@ -116,6 +121,7 @@ out:
 
 struct predeval {
 	const char *name, *truth, *pred;
+	int header;             /* the first record names the columns */
 	struct schema na;       /* missing-value tokens */
 	long truthcol, predcol;
 	long *scorecol;         /* input column of each p_ column */
@@ -126,12 +132,13 @@ struct predeval {
 	size_t *scoreid;        /* label id of each p_ column */
 };
 
-static long column_index(const struct csvrow *h, const char *spec)
+/* Column SPEC (a header name, else a 1-based index); without a header, indices only. */
+static long column_index(const struct csvrow *h, const char *spec, int header)
 {
 	size_t i;
 	long v;
 
-	for (i = 0; i < h->n; i++)
+	for (i = 0; header && i < h->n; i++)
 		if (strcmp(h->f[i], spec) == 0)
 			return (long)i;
 	if (parse_long(spec, 1, (long)h->n, &v) == 0)
@@ -144,14 +151,14 @@ static int pred_header(struct predeval *pe, const struct csvrow *h, struct ferr 
 	size_t i;
 
 	pe->ncol = h->n;
-	pe->truthcol = column_index(h, pe->truth);
+	pe->truthcol = column_index(h, pe->truth, pe->header);
 	if (pe->truthcol < 0)
 		return ferr_set(e, "%s:%lu: no column '%s' for --truth", pe->name, h->line, pe->truth);
-	pe->predcol = column_index(h, pe->pred);
+	pe->predcol = column_index(h, pe->pred, pe->header);
 	pe->scorecol = xcalloc(h->n, sizeof *pe->scorecol);
 	pe->scoreid = xcalloc(h->n, sizeof *pe->scoreid);
 	pe->scorename = xcalloc(h->n, sizeof *pe->scorename);
-	for (i = 0; i < h->n; i++) {
+	for (i = 0; pe->header && i < h->n; i++) {
 		if (strncmp(h->f[i], "p_", 2) != 0 || (long)i == pe->truthcol || (long)i == pe->predcol)
 			continue;
 		pe->scorecol[pe->nscore] = (long)i;
@@ -174,8 +181,12 @@ static int on_pred_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	size_t j, id;
 	double best = -1;
 
-	if (row->index == 0)
-		return pred_header(pe, row, e);
+	if (row->index == 0) {
+		if (pred_header(pe, row, e) != 0)
+			return -1;
+		if (pe->header)
+			return 0;
+	}
 	if (row->n != pe->ncol)
 		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", pe->name, row->line,
 		                pe->ncol, row->n);
@@ -230,6 +241,7 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 	pe.name = csv_display_name(path);
 	pe.truth = truth;
 	pe.pred = pred;
+	pe.header = ro->header;
 	strmap_init(&pe.labels);
 	schema_set_na(&pe.na, ro->na);
 	if (csv_stream(path, ro->delim, on_pred_row, &pe, e) != 0)
@@ -317,7 +329,7 @@ int cmd_eval(int argc, char **argv)
 	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *path;
 	enum outfmt fmt = FMT_TABLE;
 	double threshold = 0.5;
-	int ch, rc, have_threshold = 0;
+	int ch, rc, have_threshold = 0, have_pred = 0;
 
 	readopts_init(&r);
 	while ((ch = getopt_long(argc, argv, "m:d:qh", longopts, NULL)) != -1) {
@@ -335,6 +347,7 @@ int cmd_eval(int argc, char **argv)
 			break;
 		case OPT_PRED:
 			pred = optarg;
+			have_pred = 1;
 			break;
 		case OPT_THRESHOLD:
 			if (cli_double(cmd, "--threshold", optarg, 0, 1, &threshold) != 0)
@@ -362,8 +375,10 @@ int cmd_eval(int argc, char **argv)
 	path = argv[0];
 	if (!model_path == !truth)
 		return cli_usage_error(cmd, "give either -m MODEL or --truth COL");
+	if (model_path && have_pred)
+		return cli_usage_error(cmd, "--pred goes with --truth, not with -m");
 	if (model_path)
-		rc = eval_model(model_path, path, &r, threshold, fmt, &e);
+		rc = eval_model(model_path, path, &r, threshold, have_threshold, fmt, &e);
 	else
 		rc = eval_predictions(path, truth, pred, &r, threshold, have_threshold, fmt, &e);
 	if (rc != 0)

@@ -16,6 +16,7 @@ struct predictor {
 	const struct model *m;
 	const char *keep;
 	const char *name;
+	int header;
 	long *keepcol;
 	size_t nkeep;
 	double threshold;
@@ -28,6 +29,7 @@ static int on_header(void *ctx, const struct csvrow *h, struct ferr *e)
 	struct predictor *p = ctx;
 	char **cols = NULL;
 	size_t i, j, ncols = 0;
+	long idx;
 
 	if (p->keep) {
 		cols = split_list(p->keep, &ncols);
@@ -36,15 +38,13 @@ static int on_header(void *ctx, const struct csvrow *h, struct ferr *e)
 	}
 	for (i = 0; i < ncols; i++) {
 		p->keepcol[i] = -1;
-		for (j = 0; j < h->n; j++) {
-			char num[32];
-
-			snprintf(num, sizeof num, "%zu", j + 1);
-			if (strcmp(cols[i], h->f[j]) == 0 || strcmp(cols[i], num) == 0) {
+		for (j = 0; p->header && j < h->n; j++)
+			if (strcmp(cols[i], h->f[j]) == 0) {
 				p->keepcol[i] = (long)j;
 				break;
 			}
-		}
+		if (p->keepcol[i] < 0 && parse_long(cols[i], 1, (long)h->n, &idx) == 0)
+			p->keepcol[i] = idx - 1;
 		if (p->keepcol[i] < 0) {
 			ferr_usage(e, "%s:%lu: --keep: no column '%s'", p->name, h->line, cols[i]);
 			strv_free(cols, ncols);
@@ -52,7 +52,10 @@ static int on_header(void *ctx, const struct csvrow *h, struct ferr *e)
 		}
 	}
 	for (i = 0; i < ncols; i++) {
-		csv_put(p->out, cols[i], ',');
+		char num[32];
+
+		snprintf(num, sizeof num, "%ld", p->keepcol[i] + 1);
+		csv_put(p->out, p->header ? h->f[p->keepcol[i]] : num, ',');
 		fputc(',', p->out);
 	}
 	fputs("predicted", p->out);
@@ -112,7 +115,7 @@ int cmd_predict(int argc, char **argv)
 	struct ferr e = { "", 1 };
 	const char *model_path = NULL, *output = NULL, *path = "-";
 	char *tmp = NULL;
-	int ch, rc, status = 1, fd;
+	int ch, rc, status = 1, fd, have_threshold = 0;
 
 	memset(&p, 0, sizeof p);
 	memset(&m, 0, sizeof m);
@@ -137,6 +140,7 @@ int cmd_predict(int argc, char **argv)
 		case OPT_THRESHOLD:
 			if (cli_double(cmd, "--threshold", optarg, 0, 1, &p.threshold) != 0)
 				return 2;
+			have_threshold = 1;
 			break;
 		case 'q':
 			cli_quiet = 1;
@@ -161,6 +165,11 @@ int cmd_predict(int argc, char **argv)
 
 	p.m = &m;
 	p.name = csv_display_name(path);
+	p.header = r.header;
+	if (have_threshold && m.s.nclass != 2) {
+		ferr_usage(&e, "--threshold needs two classes; the model has %zu", m.s.nclass);
+		goto fail;
+	}
 	p.prob = xcalloc(m.s.nclass, sizeof *p.prob);
 	p.out = stdout;
 	if (output) {

@@ -362,8 +362,6 @@ int cmd_train(int argc, char **argv)
 		}
 		kind = MODEL_LOGISTIC;
 	}
-	if (kind == MODEL_SOFTMAX)
-		positive = 1;
 
 	a.so.seed = a.t.seed;
 	a.so.threads = a.t.threads;

@@ -258,8 +258,9 @@ static int make_categorical(struct trainload *t, struct column *c, unsigned long
 		return ferr_set(e, "%s:%lu: column '%s' mixes numbers and text ('%s') and has more than "
 		                "%zu distinct values; drop it with --drop '%s' or raise --max-categories",
 		                t->name, line, c->name, value, t->o->max_categories, c->name);
-	warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name, line,
-	      c->name, value);
+	if (c->cnt > 0) /* numbers came first: say why the column is not numeric */
+		warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name,
+		      line, c->name, value);
 	map = xcalloc(c->track.n + 1, sizeof *map);
 	for (i = 0; i < c->track.cap; i++) {
 		if (!c->track.str[i])

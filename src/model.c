@@ -101,7 +101,7 @@ static void write_body(FILE *f, const struct model *m)
 		fprintf(f, " %zu %zu %.17g\n", t->count_before ? t->count_before[i] : 0,
 		        t->count_after ? t->count_after[i] : 0, t->class_weight ? t->class_weight[i] : 1.0);
 	}
-	if (lm->kind == MODEL_LOGISTIC)
+	if (s->nclass == 2)
 		fprintf(f, "positive %d\n", lm->positive);
 	fprintf(f, "features %zu %zu\n", s->nfeat, s->dim);
 	for (i = 0; i < s->nfeat; i++) {
@@ -200,6 +200,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 		goto out;
 	}
 	if (ends_with(path, ".gz")) {
+		int gzfd = fd;
 		gzFile gz = gzdopen(fd, "wb9");
 
 		fd = -1;
@@ -209,7 +210,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 			ferr_set(e, "%s: cannot write compressed data", tmp);
 			goto out;
 		}
-		if (gzclose(gz) != Z_OK) {
+		if (gzflush(gz, Z_FINISH) != Z_OK || fsync(gzfd) != 0 || gzclose(gz) != Z_OK) {
 			ferr_set(e, "%s: cannot write compressed data", tmp);
 			goto out;
 		}
@@ -451,6 +452,9 @@ static int check_crc(const char *path, const char *buf, size_t len, size_t *body
 
 	if (len < 12 || strncmp(buf, "focal-model ", 12) != 0)
 		return ferr_set(e, "%s: not a focal model file", path);
+	if (strtol(buf + 12, NULL, 10) != MODEL_FORMAT_VERSION)
+		return ferr_set(e, "%s:1: model format version %.20s is not supported (this focal "
+		                "reads version %d)", path, buf + 12, MODEL_FORMAT_VERSION);
 	if (buf[len - 1] != '\n')
 		return ferr_set(e, "%s: truncated model file (no final checksum line)", path);
 	start = len - 1;
@@ -462,7 +466,7 @@ static int check_crc(const char *path, const char *buf, size_t len, size_t *body
 	errno = 0;
 	want = strtoul(last + 6, &endp, 16);
 	if (endp != last + 14 || *endp != '\n' || errno)
-		return ferr_set(e, "%s:%s: corrupt model file: bad checksum line", path, "last line");
+		return ferr_set(e, "%s: corrupt model file: bad checksum line", path);
 	got = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf, (uInt)start);
 	if (got != want)
 		return ferr_set(e, "%s: checksum mismatch: the model file was truncated or edited "
@@ -560,10 +564,10 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 		    end_of_line(ps))
 			return -1;
 	m->lm.positive = 1;
-	if (m->lm.kind == MODEL_LOGISTIC) {
-		if (s->nclass != 2)
-			return bad(ps, "a logistic model needs two classes");
-		if (expect_kw(ps, lim, "positive") || get_size(ps, &v, 1))
+	if (m->lm.kind == MODEL_LOGISTIC && s->nclass != 2)
+		return bad(ps, "a logistic model needs two classes");
+	if (s->nclass == 2) {
+		if (expect_kw(ps, lim, "positive") || get_size(ps, &v, 1) || end_of_line(ps))
 			return -1;
 		m->lm.positive = (int)v;
 	}
@@ -698,6 +702,10 @@ int model_describe(FILE *f, const struct model *m, int json)
 		json_string(f, t->cmdline);
 		fputs(",\"target\":", f);
 		json_string(f, s->target);
+		if (s->nclass == 2) {
+			fputs(",\"positive\":", f);
+			json_string(f, s->classes[m->lm.positive]);
+		}
 		fputs(",\"classes\":[", f);
 		for (i = 0; i < s->nclass; i++) {
 			fputs(i ? "," : "", f);
@@ -731,6 +739,8 @@ int model_describe(FILE *f, const struct model *m, int json)
 			} else {
 				fputs(",\"type\":\"numeric\",\"mean\":", f);
 				json_number(f, ft->impute);
+				fputs(",\"center\":", f);
+				json_number(f, ft->center);
 				fputs(",\"scale\":", f);
 				json_number(f, ft->scale);
 				fputc('}', f);
@@ -758,7 +768,7 @@ int model_describe(FILE *f, const struct model *m, int json)
 	fprintf(f, "seed        %" PRIu64 "\n", t->seed);
 	fprintf(f, "command     %s\n", t->cmdline);
 	fprintf(f, "target      %s\n", s->target);
-	if (m->lm.kind == MODEL_LOGISTIC)
+	if (s->nclass == 2)
 		fprintf(f, "positive    %s\n", s->classes[m->lm.positive]);
 	{
 		size_t wl = 5;

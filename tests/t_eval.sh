@@ -102,3 +102,23 @@ sed '3s/,building_float$/,nope/' "$DATA/glass.csv" > unk.csv
 expect_error 1 "unk.csv:3: label 'nope' is not one of the model's classes" 'eval -m on an unknown label' \
 	eval -m m.focal unk.csv
 expect_error 2 'give either -m MODEL or --truth COL' 'eval with neither -m nor --truth' eval good.csv
+
+expect_success 'eval --truth on a file without a header: columns by index' '
+	printf "a,a,0.9,0.1\nb,a,0.6,0.4\nb,b,0.2,0.8\n" > nohead.csv &&
+	focal eval --no-header --truth 1 --pred 2 --format json nohead.csv | flat > r.tsv &&
+	grep -qx "n	3" r.tsv && grep -qx "accuracy	0.6666666666666666" r.tsv'
+expect_error 2 '--pred goes with --truth' 'eval -m with --pred' eval -m m.focal --pred x "$DATA/glass.csv"
+expect_error 2 '--threshold needs two classes; the model has 6' 'threshold on a six-class model' \
+	eval -m m.focal --threshold 0.3 "$DATA/glass.csv"
+expect_error 2 '--threshold needs two classes; the model has 6' 'predict threshold on a six-class model' \
+	predict -m m.focal --threshold 0.3 "$DATA/glass.csv"
+expect_success 'predict --keep by index keeps the header name; --no-header names it by number' '
+	focal predict -m m.focal --keep 10 $DATA/glass.csv | head -n 1 | grep -q "^type,predicted," &&
+	tail -n +2 $DATA/glass.csv > nh.csv &&
+	focal train -q --no-header -o nh.focal nh.csv > /dev/null &&
+	focal predict -m nh.focal --no-header --keep 10 nh.csv > p.csv &&
+	head -n 1 p.csv | grep -q "^10,predicted," && test "$(wc -l < p.csv)" -eq 215'
+expect_success 'softmax on two classes keeps --positive for the threshold' '
+	focal train -q -y diagnosis --model softmax --positive benign -o s.focal $DATA/wdbc.csv > /dev/null &&
+	grep -qx "positive 0" s.focal &&
+	focal info --format json s.focal | grep -q "\"positive\":\"benign\""'
