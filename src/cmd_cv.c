@@ -42,6 +42,7 @@
 #include "cli.h"
 #include "sample.h"
 #include "score.h"
+#include "weights.h"
 #include "train.h"
 
 static const char cmd[] = "cv";
@@ -59,15 +60,6 @@ static const char *const model_words[] = { "auto", "logistic", "softmax" };
 /* What a seed is derived for. */
 enum { SEED_FOLDS = 1, SEED_SAMPLE, SEED_SOLVER };
 
-enum weight_kind { WEIGHT_NONE, WEIGHT_BALANCED, WEIGHT_ALPHA, WEIGHT_LABELS };
-
-/* One class weighting of the --alpha or --class-weight list. */
-struct weighting {
-	enum weight_kind kind;
-	double alpha;  /* WEIGHT_ALPHA */
-	char *text;    /* "none", "balanced", "alpha=A" or the LABEL=W,... spec */
-	double *w;     /* WEIGHT_LABELS: nclass weights, once the classes are known */
-};
 
 /* Values of a list option, in command-line order. */
 struct numlist {
@@ -540,10 +532,8 @@ static void cvargs_release(struct cvargs *a)
 {
 	size_t i;
 
-	for (i = 0; i < a->nwt; i++) {
-		free(a->wt[i].text);
-		free(a->wt[i].w);
-	}
+	for (i = 0; i < a->nwt; i++)
+		weighting_release(&a->wt[i]);
 	free(a->wt);
 	free(a->loss.v);
 	free(a->model.v);
@@ -555,46 +545,14 @@ static void cvargs_release(struct cvargs *a)
 
 /* ---- configurations ---- */
 
-/* Parses the LABEL=W,... weightings against the classes of S (as train does). */
+/* Checks the weightings against the classes of S (as train does). */
 static int resolve_weights(struct cvargs *a, const struct schema *s, struct ferr *e)
 {
-	size_t i, j, n, c;
+	size_t i;
 
-	for (i = 0; i < a->nwt; i++) {
-		struct weighting *wt = &a->wt[i];
-		char **items;
-		int bad = 0;
-
-		if (wt->kind == WEIGHT_ALPHA && s->nclass != 2)
-			return ferr_usage(e, "--alpha needs two classes; the data has %zu (use "
-			                  "--class-weight)", s->nclass);
-		if (wt->kind != WEIGHT_LABELS)
-			continue;
-		wt->w = xcalloc(s->nclass, sizeof *wt->w);
-		for (c = 0; c < s->nclass; c++)
-			wt->w[c] = 1;
-		items = split_list(wt->text, &n);
-		for (j = 0; j < n && !bad; j++) {
-			char *eq = strrchr(items[j], '=');
-			long cls;
-			double v;
-
-			*eq = '\0';
-			cls = schema_class(s, items[j]);
-			if (cls < 0) {
-				ferr_usage(e, "--class-weight: no class '%s' in the data", items[j]);
-				bad = 1;
-			} else if (parse_double(eq + 1, &v) != 0 || v < 0) {
-				ferr_usage(e, "--class-weight: '%s' is not a non-negative weight", eq + 1);
-				bad = 1;
-			} else {
-				wt->w[cls] = v;
-			}
-		}
-		strv_free(items, n);
-		if (bad)
+	for (i = 0; i < a->nwt; i++)
+		if (weighting_resolve(&a->wt[i], s, e) != 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -945,32 +903,6 @@ static void training_copy(const struct dataset *d, size_t nclass, const uint32_t
 	part->n = m;
 }
 
-/* Class weights of weighting WT for COUNT rows per class (balanced: n / (k n_c)). */
-static void class_weights(const struct weighting *wt, size_t nclass, const size_t *count,
-                          int positive, double *w)
-{
-	size_t c, n = 0;
-
-	for (c = 0; c < nclass; c++) {
-		w[c] = 1;
-		n += count[c];
-	}
-	switch (wt->kind) {
-	case WEIGHT_NONE:
-		break;
-	case WEIGHT_BALANCED:
-		for (c = 0; c < nclass; c++)
-			w[c] = count[c] ? (double)n / ((double)nclass * (double)count[c]) : 0;
-		break;
-	case WEIGHT_ALPHA:
-		w[positive] = wt->alpha;
-		w[1 - positive] = 1 - wt->alpha;
-		break;
-	case WEIGHT_LABELS:
-		memcpy(w, wt->w, nclass * sizeof *w);
-		break;
-	}
-}
 
 /* Trains configuration c on the training part of (repeat r, fold f) and scores its test part. */
 static int run_task(const struct cvrun *run, size_t t, struct result *out, struct ferr *e)
@@ -1038,7 +970,7 @@ static int run_task(const struct cvrun *run, size_t t, struct result *out, struc
 		ts.y = d->y;
 		ts.roww = mult;
 	}
-	class_weights(cf->wt, nclass, after, cf->positive, cw);
+	weighting_apply(cf->wt, nclass, after, cf->positive, cw);
 
 	o = a->t;
 	o.model = cf->kind;

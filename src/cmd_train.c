@@ -8,6 +8,7 @@
 #include "model.h"
 #include "sample.h"
 #include "score.h"
+#include "weights.h"
 
 static const char cmd[] = "train";
 
@@ -221,60 +222,6 @@ static int check_choices(struct trainargs *a)
 	return 0;
 }
 
-/* Effective class weights from --class-weight / --alpha and the class counts. */
-static int class_weights(const struct trainargs *a, const struct schema *s, const size_t *count,
-                         int positive, double *w, struct ferr *e)
-{
-	size_t i, n = 0, nitems;
-	char **items;
-
-	for (i = 0; i < s->nclass; i++) {
-		w[i] = 1;
-		n += count[i];
-	}
-	if (!isnan(a->alpha)) {
-		if (s->nclass != 2)
-			return ferr_usage(e, "--alpha needs two classes; the data has %zu (use "
-			                  "--class-weight)", s->nclass);
-		w[positive] = a->alpha;
-		w[1 - positive] = 1 - a->alpha;
-		return 0;
-	}
-	if (!a->class_weight || strcmp(a->class_weight, "none") == 0)
-		return 0;
-	if (strcmp(a->class_weight, "balanced") == 0) {
-		for (i = 0; i < s->nclass; i++)
-			w[i] = count[i] ? (double)n / ((double)s->nclass * (double)count[i]) : 0;
-		return 0;
-	}
-	items = split_list(a->class_weight, &nitems);
-	for (i = 0; i < nitems; i++) {
-		char *eq = strrchr(items[i], '=');
-		long c;
-		double v;
-
-		if (!eq) {
-			ferr_usage(e, "--class-weight: '%s' is not LABEL=W", items[i]);
-			goto fail;
-		}
-		*eq = '\0';
-		c = schema_class(s, items[i]);
-		if (c < 0) {
-			ferr_usage(e, "--class-weight: no class '%s' in the data", items[i]);
-			goto fail;
-		}
-		if (parse_double(eq + 1, &v) != 0 || v < 0) {
-			ferr_usage(e, "--class-weight: '%s' is not a non-negative weight", eq + 1);
-			goto fail;
-		}
-		w[c] = v;
-	}
-	strv_free(items, nitems);
-	return 0;
-fail:
-	strv_free(items, nitems);
-	return -1;
-}
 
 static void show_progress(void *ctx, int iter, double objective, double gnorm)
 {
@@ -303,6 +250,7 @@ int cmd_train(int argc, char **argv)
 	struct trainresult res;
 	struct trainset ts;
 	struct trainsummary sum;
+	struct weighting wt;
 	const char *path;
 	int status = 1, positive = 1, have_report = 0;
 	enum model_kind kind;
@@ -313,6 +261,7 @@ int cmd_train(int argc, char **argv)
 	memset(&valid, 0, sizeof valid);
 	memset(&sampled, 0, sizeof sampled);
 	memset(&res, 0, sizeof res);
+	memset(&wt, 0, sizeof wt);
 	readopts_init(&a.r);
 	a.r.warn = cli_warn;
 	a.alpha = NAN;
@@ -378,8 +327,13 @@ int cmd_train(int argc, char **argv)
 	m.info.class_weight = xcalloc(m.s.nclass, sizeof *m.info.class_weight);
 	memcpy(m.info.count_before, d.count, m.s.nclass * sizeof *d.count);
 	memcpy(m.info.count_after, fit->count, m.s.nclass * sizeof *d.count);
-	if (class_weights(&a, &m.s, m.info.count_after, positive, m.info.class_weight, &e) != 0)
+	if (!isnan(a.alpha))
+		weighting_alpha(a.alpha, &wt);
+	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &wt, &e) != 0)
 		goto fail;
+	if (weighting_resolve(&wt, &m.s, &e) != 0)
+		goto fail;
+	weighting_apply(&wt, m.s.nclass, m.info.count_after, positive, m.info.class_weight);
 
 	a.t.model = kind;
 	a.t.positive = positive;
@@ -467,6 +421,7 @@ out:
 		report_release(&rep);
 	dataset_release(&valid);
 	dataset_release(&sampled);
+	weighting_release(&wt);
 	dataset_release(&d);
 	model_release(&m);
 	return status;
