@@ -32,15 +32,32 @@ focal: src/focal.o libfocal.a
 tests/unit_%: tests/unit_%.c tests/tap.h libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
 
-check: focal $(UNIT_BIN)
-	@sh tests/run
+# A second build with AddressSanitizer and UndefinedBehaviorSanitizer, beside the first:
+# focal-asan, tests/unit_*-asan.
+ASAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_OBJ = $(LIB_SRC:.c=.asan.o)
+UNIT_ASAN = $(UNIT_SRC:.c=-asan)
 
-# The same tests on a build with AddressSanitizer and UndefinedBehaviorSanitizer.
-check-asan:
-	$(MAKE) clean
-	$(MAKE) CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-		LDFLAGS='-fsanitize=address,undefined' check
-	$(MAKE) clean
+src/%.asan.o: src/%.c $(HDR)
+	$(CC) $(WARN) $(ASAN) $(CPPFLAGS_ALL) -c -o $@ $<
+
+libfocal-asan.a: $(ASAN_OBJ)
+	rm -f $@
+	ar rcs $@ $(ASAN_OBJ)
+
+focal-asan: src/focal.asan.o libfocal-asan.a
+	$(CC) $(ASAN) $(LDFLAGS) -o $@ src/focal.asan.o libfocal-asan.a $(LDLIBS_ALL)
+
+tests/unit_%-asan: tests/unit_%.c tests/tap.h libfocal-asan.a $(HDR)
+	$(CC) $(WARN) -Wno-missing-prototypes $(ASAN) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal-asan.a $(LDLIBS_ALL)
+
+# Every test on the optimised build, then on the sanitized one; one summary line.
+check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN)
+	@sh tests/run "" -asan
+
+# Only the optimised build.
+check-fast: focal $(UNIT_BIN)
+	@sh tests/run ""
 
 bench/%: bench/%.c libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
@@ -64,6 +81,6 @@ uninstall:
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$${f#man/}; done
 
 clean:
-	rm -f focal src/*.o libfocal.a $(UNIT_BIN) $(BENCH_BIN)
+	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN)
 
-.PHONY: all check check-asan bench lint-man install uninstall clean
+.PHONY: all check check-fast bench lint-man install uninstall clean

@@ -6,10 +6,11 @@ export LC_ALL
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$ROOT/datasets
 GOLDEN=$ROOT/tests/golden
+BIN=${FOCAL_BIN:-$ROOT/focal}
 if [ "${VALGRIND:-0}" = 1 ]; then
-	FOCAL="valgrind -q --error-exitcode=99 --leak-check=full $ROOT/focal"
+	FOCAL="valgrind -q --error-exitcode=99 --leak-check=full $BIN"
 else
-	FOCAL=$ROOT/focal
+	FOCAL=$BIN
 fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM

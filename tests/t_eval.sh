@@ -15,9 +15,9 @@ for f in *.csv; do
 	case=${f%.csv}
 	expect_success "golden metrics, case $case: every value to 1e-9" "
 		focal eval --truth y_true --format json $f | flat > got.tsv &&
-		awk -F'\t' -v case=$case '
+		awk -F'\t' -v want=$case '
 		FNR == NR { v[\$1] = \$2; next }
-		\$1 != case { next }
+		\$1 != want { next }
 		{
 			m = \$2; c = \$3; want = \$4; path = \"\"
 			if (m == \"confusion\") {
