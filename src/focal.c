@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	const struct command *c;
 
 	if (argc < 2) {
+		fputs("focal: no command given\n", stderr);
 		usage(stderr);
 		return 2;
 	}
