@@ -38,14 +38,75 @@ struct ranked {
 	int pos;
 };
 
-/* Orders by score, highest first (NaN last, so the order is total). */
-static int cmp_ranked_desc(const void *a, const void *b)
+/* A key whose unsigned order is the score's order, highest first (NaN last). */
+static uint64_t desc_key(double x)
 {
-	double x = ((const struct ranked *)a)->score, y = ((const struct ranked *)b)->score;
+	uint64_t u;
 
-	if (isnan(x) || isnan(y))
-		return isnan(x) - isnan(y);
-	return x > y ? -1 : x < y ? 1 : 0;
+	if (isnan(x))
+		return UINT64_MAX;
+	if (x == 0)
+		x = 0; /* -0 and +0 are one score */
+	memcpy(&u, &x, sizeof u);
+	u = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+	return ~u;
+}
+
+/* The score of a key made by desc_key. */
+static double key_score(uint64_t key)
+{
+	uint64_t u = ~key;
+	double x;
+
+	u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
+	memcpy(&x, &u, sizeof x);
+	return x;
+}
+
+/*
+ * Sorts BUF by score, highest first, equal scores together: a radix sort on 16-bit
+ * digits of desc_key, skipping passes in which every key has the same digit.  Keys and
+ * labels move in separate arrays (9 bytes a row, twice).
+ */
+static void sort_ranked_desc(struct ranked *buf, size_t n)
+{
+	uint64_t *ka = xcalloc(n + 1, sizeof *ka), *kb = xcalloc(n + 1, sizeof *kb), *kt;
+	unsigned char *pa = xcalloc(n + 1, 1), *pb = xcalloc(n + 1, 1), *pt;
+	size_t *count = xcalloc(65536, sizeof *count), i, d, c, sum;
+
+	for (i = 0; i < n; i++) {
+		ka[i] = desc_key(buf[i].score);
+		pa[i] = (unsigned char)buf[i].pos;
+	}
+	for (d = 0; d < 64 && n > 0; d += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (i = 0; i < n; i++)
+			count[(ka[i] >> d) & 0xffff]++;
+		if (count[(ka[0] >> d) & 0xffff] == n)
+			continue;
+		for (sum = 0, i = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			size_t to = count[(ka[i] >> d) & 0xffff]++;
+
+			kb[to] = ka[i];
+			pb[to] = pa[i];
+		}
+		kt = ka, ka = kb, kb = kt;
+		pt = pa, pa = pb, pb = pt;
+	}
+	for (i = 0; i < n; i++) {
+		buf[i].score = key_score(ka[i]);
+		buf[i].pos = pa[i];
+	}
+	free(ka);
+	free(kb);
+	free(pa);
+	free(pb);
+	free(count);
 }
 
 /*
@@ -69,7 +130,7 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 		*ap = NAN;
 		return;
 	}
-	qsort(buf, n, sizeof *buf, cmp_ranked_desc);
+	sort_ranked_desc(buf, n);
 	for (i = 0; i < n; i++) {
 		if (buf[i].pos)
 			tps++;
