@@ -392,7 +392,8 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 			c->sumsq += v * v;
 			c->cnt++;
 			*dst = (float)v;
-			return track_add(&c->track, *dst, f, len, t->o->max_categories);
+			return c->track.overflow ? 0 :
+			       track_add(&c->track, *dst, f, len, t->o->max_categories);
 		}
 		if (make_categorical(t, c, line, f, e) != 0)
 			return -1;
