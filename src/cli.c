@@ -120,6 +120,48 @@ int cli_read_option(const char *command, int ch, const char *arg, struct readopt
 	return 0;
 }
 
+int cli_solver_option(const char *command, int ch, const char *arg, struct trainopts *t,
+                      int *have_lr)
+{
+	long v;
+
+	switch (ch) {
+	case OPT_TOL:
+		return cli_double(command, "--tol", arg, 0, 1e6, &t->tol) ? -1 : 1;
+	case OPT_MAX_ITER:
+		if (cli_long(command, "--max-iter", arg, 0, 100000000, &v) != 0)
+			return -1;
+		t->max_iter = (int)v;
+		return 1;
+	case OPT_EPOCHS:
+		if (cli_long(command, "--epochs", arg, 1, 100000000, &v) != 0)
+			return -1;
+		t->epochs = (int)v;
+		return 1;
+	case OPT_BATCH_SIZE:
+		if (cli_long(command, "--batch-size", arg, 1, 1000000000, &v) != 0)
+			return -1;
+		t->batch_size = (size_t)v;
+		return 1;
+	case OPT_LR:
+		if (cli_double(command, "--lr", arg, 1e-12, 1e6, &t->lr) != 0)
+			return -1;
+		*have_lr = 1;
+		return 1;
+	case OPT_SEED:
+		if (cli_long(command, "--seed", arg, 0, 0x7fffffffL, &v) != 0)
+			return -1;
+		t->seed = (uint64_t)v;
+		return 1;
+	case OPT_THREADS:
+		if (cli_long(command, "--threads", arg, 1, 1024, &v) != 0)
+			return -1;
+		t->threads = (int)v;
+		return 1;
+	}
+	return 0;
+}
+
 void csv_put(FILE *f, const char *s, int delim)
 {
 	if (!strchr(s, delim) && !strpbrk(s, "\"\r\n")) {

@@ -7,6 +7,7 @@
 
 #include "data.h"
 #include "metrics.h"
+#include "train.h"
 #include "util.h"
 
 /* Set by -q: warnings are not printed. */
@@ -51,6 +52,14 @@ enum {
  * 0 when it is not, -1 for a bad value (message printed).
  */
 int cli_read_option(const char *command, int ch, const char *arg, struct readopts *o);
+
+/*
+ * Applies solver option CH (--tol --max-iter --epochs --batch-size --lr --seed --threads)
+ * to T, setting *have_lr for --lr.  Returns 1 when CH is one of them, 0 when it is not,
+ * -1 for a bad value (message printed).
+ */
+int cli_solver_option(const char *command, int ch, const char *arg, struct trainopts *t,
+                      int *have_lr);
 
 /* Parses a number option: prints a usage error naming OPT and returns -1 when ARG is bad. */
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,

@@ -365,6 +365,8 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 
 	while ((ch = getopt_long(argc, argv, "k:y:d:qh", longopts, NULL)) != -1) {
 		r = cli_read_option(cmd, ch, optarg, &a->r);
+		if (r == 0)
+			r = cli_solver_option(cmd, ch, optarg, &a->t, &a->have_lr);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -409,42 +411,8 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 		case OPT_SOLVER:
 			a->solver = optarg;
 			break;
-		case OPT_TOL:
-			if (cli_double(cmd, "--tol", optarg, 0, 1e6, &a->t.tol) != 0)
-				return -1;
-			break;
-		case OPT_MAX_ITER:
-			if (cli_long(cmd, "--max-iter", optarg, 0, 100000000, &v) != 0)
-				return -1;
-			a->t.max_iter = (int)v;
-			break;
-		case OPT_EPOCHS:
-			if (cli_long(cmd, "--epochs", optarg, 1, 100000000, &v) != 0)
-				return -1;
-			a->t.epochs = (int)v;
-			break;
-		case OPT_BATCH_SIZE:
-			if (cli_long(cmd, "--batch-size", optarg, 1, 1000000000, &v) != 0)
-				return -1;
-			a->t.batch_size = (size_t)v;
-			break;
-		case OPT_LR:
-			if (cli_double(cmd, "--lr", optarg, 1e-12, 1e6, &a->t.lr) != 0)
-				return -1;
-			a->have_lr = 1;
-			break;
 		case OPT_BIAS_INIT:
 			a->bias_init = optarg;
-			break;
-		case OPT_SEED:
-			if (cli_long(cmd, "--seed", optarg, 0, 0x7fffffffL, &v) != 0)
-				return -1;
-			a->t.seed = (uint64_t)v;
-			break;
-		case OPT_THREADS:
-			if (cli_long(cmd, "--threads", optarg, 1, 1024, &v) != 0)
-				return -1;
-			a->t.threads = (int)v;
 			break;
 		case OPT_SAMPLE_RATIO:
 			if (add_numbers(&a->ratio, "--sample-ratio", optarg, 0, 1, 1, 0) != 0)
@@ -682,18 +650,6 @@ static uint64_t derive_seed(uint64_t seed, uint64_t what, uint64_t r, uint64_t f
 	return mix64(h ^ detail);
 }
 
-/* Uniform shuffle of P[0..n). */
-static void shuffle(size_t *p, size_t n, struct rng *rng)
-{
-	size_t i, j, t;
-
-	for (i = n; i > 1; i--) {
-		j = (size_t)rng_below(rng, i);
-		t = p[i - 1];
-		p[i - 1] = p[j];
-		p[j] = t;
-	}
-}
 
 /*
  * Stratified folds of repeat R: each class's rows shuffled, then dealt with one counter
@@ -712,7 +668,7 @@ static void make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_
 		idx[off[d->y[i]] + fill[d->y[i]]++] = i;
 	rng_seed(&rng, derive_seed(seed, SEED_FOLDS, r, 0, 0));
 	for (c = 0; c < nclass; c++)
-		shuffle(idx + off[c], d->count[c], &rng);
+		rng_shuffle(&rng, idx + off[c], d->count[c]);
 	for (i = 0; i < d->n; i++)
 		fold[idx[i]] = (uint32_t)(t++ % k);
 	free(off);

@@ -60,6 +60,8 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 
 	while ((ch = getopt_long(argc, argv, "o:y:d:qh", longopts, NULL)) != -1) {
 		r = cli_read_option(cmd, ch, optarg, &a->r);
+		if (r == 0)
+			r = cli_solver_option(cmd, ch, optarg, &a->t, &a->have_lr);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -98,42 +100,8 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 		case OPT_SOLVER:
 			a->solver = optarg;
 			break;
-		case OPT_TOL:
-			if (cli_double(cmd, "--tol", optarg, 0, 1e6, &a->t.tol) != 0)
-				return -1;
-			break;
-		case OPT_MAX_ITER:
-			if (cli_long(cmd, "--max-iter", optarg, 0, 100000000, &v) != 0)
-				return -1;
-			a->t.max_iter = (int)v;
-			break;
-		case OPT_EPOCHS:
-			if (cli_long(cmd, "--epochs", optarg, 1, 100000000, &v) != 0)
-				return -1;
-			a->t.epochs = (int)v;
-			break;
-		case OPT_BATCH_SIZE:
-			if (cli_long(cmd, "--batch-size", optarg, 1, 1000000000, &v) != 0)
-				return -1;
-			a->t.batch_size = (size_t)v;
-			break;
-		case OPT_LR:
-			if (cli_double(cmd, "--lr", optarg, 1e-12, 1e6, &a->t.lr) != 0)
-				return -1;
-			a->have_lr = 1;
-			break;
 		case OPT_BIAS_INIT:
 			a->bias_init = optarg;
-			break;
-		case OPT_SEED:
-			if (cli_long(cmd, "--seed", optarg, 0, 0x7fffffffL, &v) != 0)
-				return -1;
-			a->t.seed = (uint64_t)v;
-			break;
-		case OPT_THREADS:
-			if (cli_long(cmd, "--threads", optarg, 1, 1024, &v) != 0)
-				return -1;
-			a->t.threads = (int)v;
 			break;
 		case OPT_SAMPLE:
 			if (sample_parse(optarg, &a->so.kind) != 0)

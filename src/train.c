@@ -892,18 +892,6 @@ out:
 
 /* ---- mini-batch SGD and Adam ---- */
 
-/* Fisher-Yates shuffle of P[0..n). */
-static void shuffle(size_t *p, size_t n, struct rng *rng)
-{
-	size_t i, j, t;
-
-	for (i = n; i > 1; i--) {
-		j = (size_t)rng_below(rng, i);
-		t = p[i - 1];
-		p[i - 1] = p[j];
-		p[j] = t;
-	}
-}
 
 /* State of the stochastic solvers. */
 struct stoch {
@@ -977,7 +965,7 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 		perm[i] = i;
 	rng_seed(&rng, o->seed);
 	for (ep = 1; ep <= o->epochs; ep++) {
-		shuffle(perm, n, &rng);
+		rng_shuffle(&rng, perm, n);
 		lsum = 0;
 		for (b = 0; b < n; b += cnt) {
 			cnt = n - b < bs ? n - b : bs;

@@ -442,6 +442,18 @@ uint64_t rng_below(struct rng *r, uint64_t n)
 	return x % n;
 }
 
+void rng_shuffle(struct rng *r, size_t *p, size_t n)
+{
+	size_t i, j, t;
+
+	for (i = n; i > 1; i--) {
+		j = (size_t)rng_below(r, i);
+		t = p[i - 1];
+		p[i - 1] = p[j];
+		p[j] = t;
+	}
+}
+
 double rng_uniform(struct rng *r)
 {
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;

@@ -84,6 +84,8 @@ void rng_seed(struct rng *r, uint64_t seed);
 uint64_t rng_next(struct rng *r);
 /* Uniform integer in [0, n). */
 uint64_t rng_below(struct rng *r, uint64_t n);
+/* Uniform random permutation of P[0..n) (Fisher-Yates). */
+void rng_shuffle(struct rng *r, size_t *p, size_t n);
 /* Uniform double in [0, 1). */
 double rng_uniform(struct rng *r);
 
