@@ -173,10 +173,10 @@ static int slow_atod(const char *s, size_t len, double *out)
  */
 int fast_atod(const char *s, size_t len, double *out)
 {
-	const char *p, *end;
+	const char *p, *end, *q;
 	uint64_t m = 0;
-	int neg = 0, ndig = 0, nsig = 0, dexp = 0, any = 0;
-	long e = 0;
+	int neg = 0;
+	long e = 0, nsig, dexp = 0;
 
 	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
 		len--;
@@ -188,36 +188,37 @@ int fast_atod(const char *s, size_t len, double *out)
 	end = s + len;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	for (; p < end && (unsigned)(*p - '0') < 10; p++, ndig++) {
-		any = 1;
-		if (m == 0 && *p == '0')
-			continue;
-		if (nsig < 19)
-			m = m * 10 + (uint64_t)(*p - '0');
-		else
-			dexp++;
-		nsig++;
+	/* integer digits: leading zeros, then the significant ones into m */
+	q = p;
+	while (p < end && *p == '0')
+		p++;
+	{
+		const char *d = p;
+
+		while (p < end && (unsigned)(*p - '0') < 10)
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		nsig = p - d;
 	}
 	if (p < end && *p == '.') {
-		for (p++; p < end && (unsigned)(*p - '0') < 10; p++, ndig++) {
-			any = 1;
-			if (m == 0 && *p == '0') {
-				dexp--;
-				continue;
-			}
-			if (nsig < 19) {
-				m = m * 10 + (uint64_t)(*p - '0');
-				dexp--;
-			}
-			nsig++;
-		}
+		const char *f = ++p, *d;
+
+		if (nsig == 0)
+			while (p < end && *p == '0')
+				p++;
+		d = p;
+		while (p < end && (unsigned)(*p - '0') < 10)
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		nsig += p - d;
+		dexp = -(p - f);
+		if (p == f && p - 1 == q) /* "." alone, or a sign and "." */
+			return slow_atod(s, len, out);
+	} else if (p == q) {
+		return slow_atod(s, len, out); /* no digits: inf, infinity, or not a number */
 	}
-	if (!any)
-		return slow_atod(s, len, out);
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		int eneg = 0;
-		const char *q = p + 1;
 
+		q = p + 1;
 		if (q < end && (*q == '-' || *q == '+'))
 			eneg = *q++ == '-';
 		if (q >= end || (unsigned)(*q - '0') >= 10)
@@ -229,14 +230,15 @@ int fast_atod(const char *s, size_t len, double *out)
 			e = -e;
 		p = q;
 	}
-	if (p != end)
+	/* m holds the significant digits exactly only when there are at most 19 */
+	if (p != end || nsig > 19)
 		return slow_atod(s, len, out);
 	if (m == 0) {
 		*out = neg ? -0.0 : 0.0;
 		return 0;
 	}
 	e += dexp;
-	if (nsig > 19 || m > (UINT64_C(1) << 53) || e < -22 || e > 22)
+	if (m > (UINT64_C(1) << 53) || e < -22 || e > 22)
 		return slow_atod(s, len, out);
 	{
 		double v = (double)m;
