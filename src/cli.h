@@ -47,6 +47,29 @@ enum {
 	{ "weight", required_argument, NULL, OPT_WEIGHT },                           \
 	{ "no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE }
 
+/* The getopt_long entries of the model, loss, weighting, solver and sampling options that
+ * train and cv share (cv reads several of them as lists). */
+#define CLI_MODEL_OPTIONS                                                        \
+	{ "model", required_argument, NULL, OPT_MODEL },                             \
+	{ "loss", required_argument, NULL, OPT_LOSS },                               \
+	{ "gamma", required_argument, NULL, OPT_GAMMA },                             \
+	{ "alpha", required_argument, NULL, OPT_ALPHA },                             \
+	{ "class-weight", required_argument, NULL, OPT_CLASS_WEIGHT },               \
+	{ "positive", required_argument, NULL, OPT_POSITIVE },                       \
+	{ "lambda", required_argument, NULL, OPT_LAMBDA },                           \
+	{ "solver", required_argument, NULL, OPT_SOLVER },                           \
+	{ "tol", required_argument, NULL, OPT_TOL },                                 \
+	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },                       \
+	{ "epochs", required_argument, NULL, OPT_EPOCHS },                           \
+	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },                   \
+	{ "lr", required_argument, NULL, OPT_LR },                                   \
+	{ "bias-init", required_argument, NULL, OPT_BIAS_INIT },                     \
+	{ "seed", required_argument, NULL, OPT_SEED },                               \
+	{ "threads", required_argument, NULL, OPT_THREADS },                         \
+	{ "sample", required_argument, NULL, OPT_SAMPLE },                           \
+	{ "sample-ratio", required_argument, NULL, OPT_SAMPLE_RATIO },               \
+	{ "smote-k", required_argument, NULL, OPT_SMOTE_K }
+
 /*
  * Applies data-reading option CH with ARG to O.  Returns 1 when CH is one of them,
  * 0 when it is not, -1 for a bad value (message printed).
