@@ -320,7 +320,7 @@ const char usage_cv[] =
 	"  -h, --help              this help\n";
 
 const char usage_info[] =
-	"usage: focal info [--format table|json] MODEL\n"
+	"usage: focal info [--format table|tsv|json] MODEL\n"
 	"Show what a model file holds: classes, features, how it was trained.\n\n"
-	"      --format F          table or json (default: table)\n"
+	"      --format F          table, tsv or json (default: table)\n"
 	"  -h, --help              this help\n";

@@ -23,8 +23,6 @@ int cmd_info(int argc, char **argv)
 		case OPT_FORMAT:
 			if (cli_format(cmd, optarg, &fmt) != 0)
 				return 2;
-			if (fmt == FMT_TSV)
-				return cli_usage_error(cmd, "--format: info writes table or json");
 			break;
 		case 'h':
 			fputs(usage_info, stdout);
@@ -39,7 +37,7 @@ int cmd_info(int argc, char **argv)
 		return cli_usage_error(cmd, argc ? "too many arguments" : "no MODEL");
 	if (model_load(argv[0], &m, &e) != 0)
 		return cli_fail(&e);
-	model_describe(stdout, &m, fmt == FMT_JSON);
+	model_describe(stdout, &m, (int)fmt);
 	status = cli_close_stdout();
 	model_release(&m);
 	return status;

@@ -671,11 +671,74 @@ out:
 
 /* ---- focal info ---- */
 
-int model_describe(FILE *f, const struct model *m, int json)
+/* A TSV field: tabs and newlines in S become spaces. */
+static void tsv_put(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+}
+
+/* `focal info --format tsv`: a header, then one "key<TAB>value" row per fact. */
+static int describe_tsv(FILE *f, const struct model *m)
+{
+	const struct schema *s = &m->s;
+	const struct traininfo *t = &m->info;
+	size_t i, j;
+
+	fprintf(f, "key\tvalue\nformat_version\t%d\nmodel\t%s\nloss\t%s\ngamma\t%.17g\n"
+	        "lambda\t%.17g\nsolver\t%s\nbias_init\t%s\nsample\t%s\nsample_ratio\t%.17g\n"
+	        "seed\t%" PRIu64 "\nobjective\t%.17g\niterations\t%d\nconverged\t%s\ncommand\t",
+	        MODEL_FORMAT_VERSION, m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", t->loss,
+	        t->gamma, t->lambda, t->solver, t->bias_init, t->sample, t->sample_ratio, t->seed,
+	        t->objective, t->iterations, t->converged ? "true" : "false");
+	tsv_put(f, t->cmdline);
+	fputs("\ntarget\t", f);
+	tsv_put(f, s->target);
+	if (s->nclass == 2) {
+		fputs("\npositive\t", f);
+		tsv_put(f, s->classes[m->lm.positive]);
+	}
+	for (i = 0; i < s->nclass; i++) {
+		static const char *const key[] = { "rows", "sampled", "weight" };
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			fprintf(f, "\n%s/", key[k]);
+			tsv_put(f, s->classes[i]);
+			if (k < 2)
+				fprintf(f, "\t%zu", k == 0 ? t->count_before[i] : t->count_after[i]);
+			else
+				fprintf(f, "\t%.17g", t->class_weight[i]);
+		}
+	}
+	for (i = 0; i < s->nfeat; i++) {
+		const struct feature *ft = &s->feat[i];
+
+		fputs("\nfeature/", f);
+		tsv_put(f, ft->name);
+		if (!ft->categorical) {
+			fprintf(f, "\tnumeric mean %.17g scale %.17g", ft->impute, ft->scale);
+			continue;
+		}
+		fputs("\tcategorical", f);
+		for (j = 0; j < ft->nvocab; j++) {
+			fputc(' ', f);
+			tsv_put(f, ft->vocab[j]);
+		}
+	}
+	fprintf(f, "\ndim\t%zu\n", s->dim);
+	return ferror(f) ? -1 : 0;
+}
+
+int model_describe(FILE *f, const struct model *m, int fmt)
 {
 	const struct schema *s = &m->s;
 	const struct traininfo *t = &m->info;
 	size_t i, nnum = 0;
+	int json = fmt == FMT_JSON;
+
+	if (fmt == FMT_TSV)
+		return describe_tsv(f, m);
 
 	for (i = 0; i < s->nfeat; i++)
 		nnum += !s->feat[i].categorical;

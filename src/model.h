@@ -48,7 +48,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e);
 /* Reads PATH (gzip or plain) into M after checking its version and CRC-32. */
 int model_load(const char *path, struct model *m, struct ferr *e);
 
-/* Writes `focal info` output for M to F in FMT ("table", "json"); -1 on a write error. */
-int model_describe(FILE *f, const struct model *m, int json);
+/* Writes `focal info` output for M to F in format FMT (an enum outfmt); -1 on a write error. */
+int model_describe(FILE *f, const struct model *m, int fmt);
 
 #endif

@@ -23,3 +23,10 @@ expect_success 'make install puts the binary and the pages under DESTDIR/PREFIX'
 	make -s -C "$ROOT" install DESTDIR="$T/root" PREFIX=/usr > /dev/null &&
 	test -x "$T/root/usr/bin/focal" && test -f "$T/root/usr/share/man/man1/focal-train.1" &&
 	test -f "$T/root/usr/share/man/man5/focal.5"'
+expect_success 'info --format tsv: key and value rows' '
+	focal train -q -y diagnosis -o w.focal "$DATA/wdbc.csv" > /dev/null &&
+	focal info --format tsv w.focal > i.tsv &&
+	head -n 1 i.tsv | grep -qx "key	value" &&
+	grep -qx "positive	malignant" i.tsv && grep -qx "rows/benign	357" i.tsv &&
+	grep -q "^feature/mean_radius	numeric mean " i.tsv &&
+	awk -F"\t" "NF != 2 { exit 1 }" i.tsv'
