@@ -69,3 +69,22 @@ expect_success '--threads 1 and 2 give the same model' '
 	grep "^w " a.focal > w1 &&
 	focal train -q -y type --loss focal --threads 2 -o a.focal $DATA/glass.csv > /dev/null &&
 	grep "^w " a.focal > w2 && cmp w1 w2'
+
+awk 'NR == 1 || NR % 3 != 0' $DATA/glass.csv > tr.csv
+awk 'NR == 1 || NR % 3 == 0' $DATA/glass.csv > va.csv
+expect_success '--valid: the report is on the validation rows, never sampled' '
+	focal train -q -y type --sample over --valid va.csv --format json tr.csv | flat > r.tsv &&
+	grep -qx "n	71" r.tsv && grep -qx "training/evaluated_on	va.csv" r.tsv'
+cut -d, -f1-9 va.csv > va2.csv
+awk -F, -v OFS=, 'NR == 1 { print $0, "w"; next } { print $0, (NR == 3 ? -1 : 1) }' $DATA/glass.csv > bw.csv
+expect_error 1 "va2.csv:1: no label column 'type'" '--valid without the label column' \
+	train -q -y type --valid va2.csv "$DATA/glass.csv"
+
+expect_success '--weight: a column of row weights, not a feature; uniform weights change nothing' '
+	awk -F, -v OFS=, "NR == 1 { print \$0, \"w\"; next } { print \$0, 2 }" $DATA/glass.csv > w.csv &&
+	focal train -q -y type --weight w --tol 1e-9 -o w.focal --format json w.csv | flat > a.tsv &&
+	focal train -q -y type --tol 1e-9 --format json $DATA/glass.csv | flat > b.tsv &&
+	! grep -q "^numeric \"w\"" w.focal &&
+	close "$(grep ^training/objective a.tsv | cut -f2)" "$(grep ^training/objective b.tsv | cut -f2)" 1e-9'
+expect_error 1 "bw.csv:3: column 'w': weight '-1' is not a non-negative number" 'a negative weight' \
+	train -q -y type --weight w bw.csv
