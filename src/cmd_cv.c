@@ -563,6 +563,7 @@ static struct config *make_configs(const struct cvargs *a, const struct schema *
 	struct config *cfg = NULL, c;
 	size_t im, il, ig, iw, is, ir, ix, n = 0;
 	size_t nlambda = a->lambda.n ? a->lambda.n : 1;
+	int seen[2] = { 0, 0 }; /* model kinds already in the list */
 
 	for (im = 0; im < a->model.n; im++) {
 		memset(&c, 0, sizeof c);
@@ -578,6 +579,17 @@ static struct config *make_configs(const struct cvargs *a, const struct schema *
 			}
 			c.kind = MODEL_LOGISTIC;
 		}
+		if (seen[c.kind]) {
+			/* auto and softmax (or auto and logistic) would fit the same model twice */
+			char msg[160];
+
+			snprintf(msg, sizeof msg, "--model: '%s' fits the same %s model as an earlier "
+			         "value; counted once", model_words[c.choice],
+			         c.kind == MODEL_LOGISTIC ? "logistic" : "softmax");
+			cli_warn(msg);
+			continue;
+		}
+		seen[c.kind] = 1;
 		c.positive = positive;
 		for (il = 0; il < a->loss.n; il++) {
 			c.loss = (enum loss_kind)a->loss.v[il];

@@ -197,3 +197,6 @@ expect_error 2 '--model logistic needs two classes' 'logistic with six classes' 
 expect_error 2 "--format: 'xml' is not one of" 'bad --format' cv -k 3 --format xml "$GLASS"
 expect_error 2 'no input FILE' 'no FILE' cv -k 3
 expect_error 1 'nonexistent.csv' 'a missing file' cv -k 3 nonexistent.csv
+expect_success '--model auto,softmax on six classes: one configuration, with a warning' '
+	focal cv -k 3 -y type --model auto,softmax --format tsv "$DATA/glass.csv" > out 2> err &&
+	test "$(wc -l < out)" -eq 2 && grep -q "fits the same softmax model" err'
