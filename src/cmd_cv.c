@@ -498,11 +498,18 @@ static void cvargs_release(struct cvargs *a)
 /* Checks the weightings against the classes of S (as train does). */
 static int resolve_weights(struct cvargs *a, const struct schema *s, struct ferr *e)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < a->nwt; i++)
+	for (i = 0; i < a->nwt; i++) {
 		if (weighting_resolve(&a->wt[i], s, e) != 0)
 			return -1;
+		/* the same class weights written in another order are the same weighting */
+		for (j = 0; j < i && a->wt[i].kind == WEIGHT_LABELS; j++)
+			if (a->wt[j].kind == WEIGHT_LABELS &&
+			    memcmp(a->wt[i].w, a->wt[j].w, s->nclass * sizeof *a->wt[i].w) == 0)
+				return ferr_usage(e, "--class-weight: '%s' gives the same weights as '%s'",
+				                  a->wt[i].text, a->wt[j].text);
+	}
 	return 0;
 }
 

@@ -200,3 +200,6 @@ expect_error 1 'nonexistent.csv' 'a missing file' cv -k 3 nonexistent.csv
 expect_success '--model auto,softmax on six classes: one configuration, with a warning' '
 	focal cv -k 3 -y type --model auto,softmax --format tsv "$DATA/glass.csv" > out 2> err &&
 	test "$(wc -l < out)" -eq 2 && grep -q "fits the same softmax model" err'
+expect_error 2 "--class-weight: 'tableware=2,container=3' gives the same weights as 'container=3,tableware=2'" \
+	'the same LABEL=W weighting written twice' \
+	cv -k 3 -y type --class-weight container=3,tableware=2 --class-weight tableware=2,container=3 "$DATA/glass.csv"
