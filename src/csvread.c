@@ -44,6 +44,7 @@ struct batch {
 	unsigned long err_line;
 	char errmsg[128];
 	int state;
+	void *prep;             /* csvopts.prepare's block for this chunk */
 };
 
 /* A tokeniser's state: one per thread. */
@@ -56,6 +57,7 @@ struct tokeniser {
 	int in_rec;             /* libcsv has begun a record */
 	size_t first;           /* its first field */
 	int delim, numbers, force;
+	const struct csvopts *o;
 };
 
 struct stream {
@@ -100,6 +102,8 @@ static int space_only(unsigned char c)
 
 static void batch_reset(struct batch *b)
 {
+	free(b->prep);
+	b->prep = NULL;
 	b->len = 0;
 	b->last = 0;
 	b->nrec = 0;
@@ -111,6 +115,7 @@ static void batch_reset(struct batch *b)
 
 static void batch_free(struct batch *b)
 {
+	free(b->prep);
 	free(b->buf);
 	free(b->rec_first);
 	free(b->rec_n);
@@ -297,6 +302,17 @@ static void tokenise(struct tokeniser *t, struct batch *b)
 			set_number(t, k);
 		}
 	b->nlines = t->line;
+	if (t->o->prepare && !b->err) {
+		struct csvchunk c;
+
+		c.nrec = b->nrec;
+		c.first = b->rec_first;
+		c.n = b->rec_n;
+		c.f = b->f;
+		c.len = b->flen;
+		c.num = t->numbers ? b->fnum : NULL;
+		b->prep = t->o->prepare(t->o->prepare_ctx, &c);
+	}
 }
 
 static void tokeniser_init(struct tokeniser *t, const struct stream *st)
@@ -305,6 +321,7 @@ static void tokeniser_init(struct tokeniser *t, const struct stream *st)
 	t->delim = st->delim;
 	t->numbers = st->o->numbers;
 	t->force = st->o->force_libcsv;
+	t->o = st->o;
 	csv_init(&t->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
 	csv_set_delim(&t->p, (unsigned char)t->delim);
 	if (t->delim == '\t')
@@ -454,6 +471,8 @@ static int consume(struct stream *st, struct consumer *c, struct batch *b)
 		row.num = st->o->numbers ? b->fnum + b->rec_first[r] : NULL;
 		row.line = c->base_line + b->rec_line[r] + 1;
 		row.index = c->index++;
+		row.prep = b->prep;
+		row.prep_row = r;
 		if (c->fn(c->ctx, &row, st->e) != 0)
 			return -1;
 	}

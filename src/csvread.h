@@ -15,6 +15,18 @@ struct csvrow {
 	                       (fast_atod, possibly +-inf), NAN when it does not */
 	unsigned long line; /* physical line where the record starts (1-based) */
 	size_t index;       /* record number, 0 for the first record of the file */
+	const void *prep;   /* what csvopts.prepare made of this record's chunk, or NULL */
+	size_t prep_row;    /* the record's position in that chunk, from 0 */
+};
+
+/* A tokenised chunk as the prepare hook sees it: records r = 0..nrec-1 hold the
+ * fields first[r] .. first[r] + n[r] - 1. */
+struct csvchunk {
+	size_t nrec;
+	const size_t *first, *n;
+	char *const *f;
+	const size_t *len;
+	const double *num;  /* NULL unless csvopts.numbers */
 };
 
 /* Called for every record, in file order; a nonzero return stops the stream (E filled). */
@@ -25,6 +37,14 @@ struct csvopts {
 	int threads;      /* threads that tokenise (and convert numbers) ahead of the callback */
 	int numbers;      /* 1: fill csvrow.num */
 	int force_libcsv; /* 1: every record through libcsv (tests compare the two paths) */
+	/*
+	 * Optional: called on the tokenising thread for every chunk, in no particular order
+	 * and concurrently; returns a malloc'd block (or NULL) that the records of the chunk
+	 * carry as csvrow.prep and that is freed once the chunk has been consumed.  It must
+	 * read only what does not change while the stream runs.
+	 */
+	void *(*prepare)(void *ctx, const struct csvchunk *c);
+	void *prepare_ctx;
 };
 
 /*

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +169,9 @@ struct column {
 	double shift;         /* first value seen; values are stored as value - shift */
 	double sum, sumsq;    /* of value - shift, over non-missing values */
 	size_t cnt;
+	double csum, csumsq;  /* the same over the current chunk, added at its end */
+	size_t ccnt;
+	int use_prep;         /* the current chunk's values come prepared (see prepare_chunk) */
 	struct numtrack track;
 	struct strmap vocab;  /* categorical: value -> code in order of appearance */
 	size_t nvocab;
@@ -186,6 +190,30 @@ struct trainload {
 	size_t n, cap;
 	struct strmap labels; /* label -> id in order of appearance */
 	size_t nolabel;
+	/*
+	 * Chunks: each numeric column's statistics are summed per chunk, in row order, then
+	 * added in chunk order, whether the tokenising thread did it (prepare_chunk) or the
+	 * callback did, so the figures do not depend on threads or timing.  Once the first
+	 * chunk is done, the shifts are published for prepare_chunk to use.
+	 */
+	const struct prepared *prep; /* the current chunk's prepared block, or NULL */
+	int all_prep;                /* every feature column of the chunk comes prepared */
+	size_t chunks;               /* chunks started */
+	size_t *fcol;                /* feature index -> input column */
+	double *pub_shift;           /* published shifts, by feature index */
+	unsigned char *pub_known;    /* 1 when the column had a shift and was numeric */
+	atomic_int published;
+};
+
+/* What prepare_chunk makes of a chunk: per feature column, each row's stored value and the
+ * chunk's sums, or dirty when some value needs the callback (text, inf, no shift yet). */
+struct prepared {
+	size_t nrec, nf;
+	float *val;           /* nrec x nf: value - shift, NaN when missing */
+	unsigned char *dirty; /* nf */
+	unsigned char *nolabel; /* nrec: 1 when the row's label is missing */
+	double *sum, *sumsq;  /* nf */
+	size_t *cnt;          /* nf */
 };
 
 static int track_add(struct numtrack *t, float v, const char *raw, size_t len, size_t limit)
@@ -258,7 +286,7 @@ static int make_categorical(struct trainload *t, struct column *c, unsigned long
 		return ferr_set(e, "%s:%lu: column '%s' mixes numbers and text ('%s') and has more than "
 		                "%zu distinct values; drop it with --drop '%s' or raise --max-categories",
 		                t->name, line, c->name, value, t->o->max_categories, c->name);
-	if (c->cnt > 0) /* numbers came first: say why the column is not numeric */
+	if (c->cnt + c->ccnt > 0) /* numbers came first: say why the column is not numeric */
 		warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name,
 		      line, c->name, value);
 	map = xcalloc(c->track.n + 1, sizeof *map);
@@ -360,6 +388,12 @@ static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr 
 	for (i = 0; i < row->n; i++)
 		if (t->col[i].role == ROLE_FEATURE)
 			t->col[i].fidx = t->nf++;
+	t->fcol = xcalloc(t->nf + 1, sizeof *t->fcol);
+	t->pub_shift = xcalloc(t->nf + 1, sizeof *t->pub_shift);
+	t->pub_known = xcalloc(t->nf + 1, sizeof *t->pub_known);
+	for (i = 0; i < row->n; i++)
+		if (t->col[i].role == ROLE_FEATURE)
+			t->fcol[t->col[i].fidx] = i;
 	rc = 0;
 out:
 	free(names);
@@ -388,9 +422,9 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 				c->shift = v;
 			}
 			v -= c->shift;
-			c->sum += v;
-			c->sumsq += v * v;
-			c->cnt++;
+			c->csum += v;
+			c->csumsq += v * v;
+			c->ccnt++;
 			*dst = (float)v;
 			return c->track.overflow ? 0 :
 			       track_add(&c->track, *dst, f, len, t->o->max_categories);
@@ -409,22 +443,150 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 	return 0;
 }
 
+/*
+ * On a tokenising thread: the stored values and sums of a chunk's numeric feature
+ * columns, computed as the callback would, once the shifts are published.  Reads only
+ * what stays fixed while the file streams: the roles, the tokens and the published shifts.
+ */
+static void *prepare_chunk(void *ctx, const struct csvchunk *c)
+{
+	struct trainload *t = ctx;
+	struct prepared *p;
+	size_t r, j, nf = t->nf;
+	char *mem;
+
+	if (!c->num || !atomic_load_explicit(&t->published, memory_order_acquire))
+		return NULL;
+	mem = xmalloc(sizeof *p + c->nrec * nf * sizeof(float) + nf * (2 * sizeof(double) +
+	              sizeof(size_t) + 1) + c->nrec + 16);
+	p = (struct prepared *)mem;
+	p->nrec = c->nrec;
+	p->nf = nf;
+	p->sum = (double *)(p + 1);
+	p->sumsq = p->sum + nf;
+	p->cnt = (size_t *)(p->sumsq + nf);
+	p->val = (float *)(p->cnt + nf);
+	p->dirty = (unsigned char *)(p->val + c->nrec * nf);
+	p->nolabel = p->dirty + nf;
+	for (j = 0; j < nf; j++) {
+		p->sum[j] = p->sumsq[j] = 0;
+		p->cnt[j] = 0;
+		p->dirty[j] = !t->pub_known[j];
+	}
+	for (r = 0; r < c->nrec; r++) {
+		size_t k0 = c->first[r];
+		float *val = p->val + r * nf;
+
+		if (c->n[r] != t->ncol) { /* the callback will refuse the row */
+			free(mem);
+			return NULL;
+		}
+		p->nolabel[r] = (unsigned char)schema_is_na(t->s, c->f[k0 + t->target],
+		                                            c->len[k0 + t->target]);
+		if (p->nolabel[r])
+			continue; /* skipped by the callback too */
+		for (j = 0; j < nf; j++) {
+			size_t k = k0 + t->fcol[j];
+			double v = c->num[k];
+
+			if ((isnan(v) || t->s->na_numeric) && schema_is_na(t->s, c->f[k], c->len[k])) {
+				val[j] = NAN;
+				continue;
+			}
+			if (!isfinite(v)) {
+				p->dirty[j] = 1;
+				continue;
+			}
+			v -= t->pub_shift[j];
+			val[j] = (float)v;
+			p->sum[j] += v;
+			p->sumsq[j] += v * v;
+			p->cnt[j]++;
+		}
+	}
+	return p;
+}
+
+/* Adds the sums the callback made of the chunk into the columns', and publishes the
+ * shifts after the first chunk. */
+static void finish_chunk(struct trainload *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		c->sum += c->csum; /* nothing for a prepared column: start_chunk added its sums */
+		c->sumsq += c->csumsq;
+		c->cnt += c->ccnt;
+		c->csum = c->csumsq = 0;
+		c->ccnt = 0;
+		c->use_prep = 0;
+	}
+	if (t->chunks == 1 && t->nf && !atomic_load_explicit(&t->published, memory_order_relaxed)) {
+		for (i = 0; i < t->ncol; i++) {
+			struct column *c = &t->col[i];
+
+			if (c->role != ROLE_FEATURE)
+				continue;
+			t->pub_shift[c->fidx] = c->shift;
+			t->pub_known[c->fidx] = c->have_shift && !c->categorical;
+		}
+		atomic_store_explicit(&t->published, 1, memory_order_release);
+	}
+}
+
+/*
+ * Starts a chunk: the columns whose values all came prepared take them for the whole
+ * chunk, and their sums now (the prepared block goes away with the chunk); the others
+ * go through store_feature row by row.
+ */
+static void start_chunk(struct trainload *t, const struct prepared *p)
+{
+	size_t i;
+
+	t->chunks++;
+	t->prep = p;
+	t->all_prep = p != NULL;
+	for (i = 0; p && i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		c->use_prep = !c->categorical && c->have_shift && c->track.overflow &&
+		              !p->dirty[c->fidx];
+		if (!c->use_prep) {
+			t->all_prep = 0;
+			continue;
+		}
+		c->sum += p->sum[c->fidx];
+		c->sumsq += p->sumsq[c->fidx];
+		c->cnt += p->cnt[c->fidx];
+	}
+}
+
 static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 {
 	struct trainload *t = ctx;
 	size_t i, id;
 	float *dst;
 
-	if (row->index == 0) {
-		if (set_roles(t, row, e) != 0)
-			return -1;
-		if (t->o->header)
-			return 0;
+	if (row->index == 0 && set_roles(t, row, e) != 0)
+		return -1;
+	if (row->prep_row == 0) {
+		if (t->chunks)
+			finish_chunk(t);
+		start_chunk(t, row->prep);
 	}
+	if (row->index == 0 && t->o->header)
+		return 0;
 	if (row->n != t->ncol)
 		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", t->name, row->line, t->ncol,
 		                row->n);
-	if (schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
+	if (t->prep ? t->prep->nolabel[row->prep_row] :
+	              schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
 		t->nolabel++;
 		return 0;
 	}
@@ -444,11 +606,18 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		t->roww[t->n] = w;
 	}
 	dst = t->x + t->n * t->nf;
-	for (i = 0; i < t->ncol; i++) {
+	if (t->all_prep)
+		memcpy(dst, t->prep->val + row->prep_row * t->nf, t->nf * sizeof *dst);
+	for (i = 0; !t->all_prep && i < t->ncol; i++) {
 		struct column *c = &t->col[i];
 
-		if (c->role == ROLE_FEATURE &&
-		    store_feature(t, c, dst + c->fidx, row, i, e) != 0)
+		if (c->role != ROLE_FEATURE)
+			continue;
+		if (c->use_prep) {
+			dst[c->fidx] = t->prep->val[row->prep_row * t->nf + c->fidx];
+			continue;
+		}
+		if (store_feature(t, c, dst + c->fidx, row, i, e) != 0)
 			return -1;
 	}
 	id = strmap_put(&t->labels, row->f[t->target], row->len[t->target], t->labels.len);
@@ -634,6 +803,9 @@ static void trainload_release(struct trainload *t)
 		strmap_release(&t->col[i].vocab);
 	}
 	free(t->col);
+	free(t->fcol);
+	free(t->pub_shift);
+	free(t->pub_known);
 	free(t->x);
 	free(t->y);
 	free(t->roww);
@@ -648,6 +820,7 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 	int rc = -1;
 
 	memset(&t, 0, sizeof t);
+	atomic_init(&t.published, 0);
 	memset(s, 0, sizeof *s);
 	memset(d, 0, sizeof *d);
 	t.name = csv_display_name(path);
@@ -659,8 +832,12 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 	co.delim = o->delim;
 	co.threads = o->threads;
 	co.numbers = 1;
+	co.prepare = prepare_chunk;
+	co.prepare_ctx = &t;
 	if (csv_stream_ex(path, &co, on_train_row, &t, e) != 0)
 		goto out;
+	if (t.chunks)
+		finish_chunk(&t);
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file", t.name);
 		goto out;

@@ -306,6 +306,7 @@ static uint64_t hash_bytes(const char *s, size_t len)
 void strmap_init(struct strmap *m)
 {
 	m->keys = NULL;
+	m->klen = NULL;
 	m->vals = NULL;
 	m->cap = 0;
 	m->len = 0;
@@ -320,6 +321,7 @@ void strmap_release(struct strmap *m)
 	for (i = 0; i < m->cap; i++)
 		free(m->keys[i]);
 	free(m->keys);
+	free(m->klen);
 	free(m->vals);
 	strmap_init(m);
 }
@@ -328,7 +330,7 @@ static size_t strmap_slot(const struct strmap *m, const char *key, size_t len)
 {
 	size_t i = (size_t)hash_bytes(key, len) & (m->cap - 1);
 
-	while (m->keys[i] && !(strlen(m->keys[i]) == len && memcmp(m->keys[i], key, len) == 0))
+	while (m->keys[i] && !(m->klen[i] == len && memcmp(m->keys[i], key, len) == 0))
 		i = (i + 1) & (m->cap - 1);
 	return i;
 }
@@ -354,15 +356,18 @@ static void strmap_grow(struct strmap *m)
 	n.cap = m->cap ? m->cap * 2 : 16;
 	n.len = m->len;
 	n.keys = xcalloc(n.cap, sizeof *n.keys);
+	n.klen = xcalloc(n.cap, sizeof *n.klen);
 	n.vals = xcalloc(n.cap, sizeof *n.vals);
 	for (i = 0; i < m->cap; i++) {
 		if (!m->keys[i])
 			continue;
-		j = strmap_slot(&n, m->keys[i], strlen(m->keys[i]));
+		j = strmap_slot(&n, m->keys[i], m->klen[i]);
 		n.keys[j] = m->keys[i];
+		n.klen[j] = m->klen[i];
 		n.vals[j] = m->vals[i];
 	}
 	free(m->keys);
+	free(m->klen);
 	free(m->vals);
 	*m = n;
 }
@@ -377,6 +382,7 @@ size_t strmap_put(struct strmap *m, const char *key, size_t len, size_t val)
 	if (m->keys[i])
 		return m->vals[i];
 	m->keys[i] = xstrndup(key, len);
+	m->klen[i] = len;
 	m->vals[i] = val;
 	m->len++;
 	return val;

@@ -60,6 +60,7 @@ void strv_free(char **v, size_t n);
 /* A string-to-index hash map (open addressing).  Keys are copied. */
 struct strmap {
 	char **keys;
+	size_t *klen;  /* length of each key */
 	size_t *vals;
 	size_t cap, len;
 };

@@ -1,0 +1,39 @@
+# Files of several chunks: the threaded reader and its per-chunk preparation give the
+# same model as one thread, and late surprises (text, missing values, inf) are handled
+# with the right line numbers.
+. "$(dirname "$0")/lib.sh"
+
+# 40,000 rows, ~3 MB: a few chunks.  Column a is integer-valued (few distinct values),
+# b..h continuous, y the label.
+awk 'BEGIN { srand(7); print "a,b,c,d,e,f,g,h,y";
+	for (i = 1; i <= 40000; i++) {
+		printf "%d", i % 5
+		for (j = 0; j < 7; j++) printf ",%.6g", (rand() - 0.5) * 10 ^ (j - 3)
+		printf ",%s\n", (rand() < 0.1 ? "rare" : "common")
+	} }' > big.csv
+
+model_lines() { grep -E '^(numeric|categorical|w) ' "$1"; }
+
+expect_success 'threads 1, 2 and 3 give the same model on a file of several chunks' '
+	for t in 1 2 3; do
+		focal train -q --threads $t -o m$t.focal big.csv > /dev/null && model_lines m$t.focal > l$t || exit 1
+	done && cmp l1 l2 && cmp l1 l3'
+
+awk -F, -v OFS=, 'NR == 30001 { $1 = "seven" } NR % 997 == 0 { $4 = "NA" } { print }' big.csv > late.csv
+expect_success 'late text turns a column categorical, missing values are imputed: same for any threads' '
+	focal train --threads 1 -o m1.focal late.csv > /dev/null 2> err1 &&
+	focal train --threads 2 -o m2.focal late.csv > /dev/null 2> err2 &&
+	grep -q "late.csv:30001: column .a. is categorical: .seven. is not a number" err1 &&
+	cmp err1 err2 &&
+	grep -q "^categorical \"a\" 6 \"0\" \"1\" \"2\" \"3\" \"4\" \"seven\"$" m1.focal &&
+	model_lines m1.focal > l1 && model_lines m2.focal > l2 && cmp l1 l2'
+
+awk -F, -v OFS=, 'NR == 30001 { $3 = "oops" } { print }' big.csv > text.csv
+expect_error 1 "text.csv:30001: column 'c' mixes numbers and text \('oops'\)" \
+	'late text in a continuous column, on two threads' train --threads 2 text.csv
+awk -F, -v OFS=, 'NR == 35001 { $5 = "inf" } { print }' big.csv > inf.csv
+expect_error 1 "inf.csv:35001: column 'e': 'inf' is not a finite number" \
+	'a late infinity, on two threads' train --threads 2 inf.csv
+awk 'NR == 38001 { print "1,2"; next } { print }' big.csv > ragged.csv
+expect_error 1 'ragged.csv:38001: expected 9 fields, found 2' 'a late ragged row, on two threads' \
+	train --threads 2 ragged.csv
