@@ -229,7 +229,11 @@ static void split_line(struct tokeniser *t, char *p, char *end)
 		b->f[k] = s;
 		b->flen[k] = (size_t)(q - s);
 		b->farena[k] = 0;
-		set_number(t, k);
+		if (t->numbers) {
+			double v;
+
+			b->fnum[k] = fast_atod(s, (size_t)(q - s), &v) == 0 ? v : NAN;
+		}
 		if (fe == end)
 			break;
 		q = fe + 1;
