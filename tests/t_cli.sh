@@ -30,3 +30,9 @@ expect_success 'info --format tsv: key and value rows' '
 	grep -qx "positive	malignant" i.tsv && grep -qx "rows/benign	357" i.tsv &&
 	grep -q "^feature/mean_radius	numeric mean " i.tsv &&
 	awk -F"\t" "NF != 2 { exit 1 }" i.tsv'
+expect_success 'progress on stderr only with --progress when stderr is not a terminal' '
+	focal train -q -y type "$DATA/glass.csv" > /dev/null 2> quiet.err && test ! -s quiet.err &&
+	focal train -q --progress -y type "$DATA/glass.csv" > /dev/null 2> prog.err &&
+	grep -q "iteration" prog.err &&
+	focal cv -q -k 3 --progress -y type "$DATA/glass.csv" > /dev/null 2> cvprog.err &&
+	grep -q "fits" cvprog.err'
