@@ -158,8 +158,32 @@ int cli_solver_option(const char *command, int ch, const char *arg, struct train
 			return -1;
 		t->threads = (int)v;
 		return 1;
+	case OPT_SOLVER:
+		if (strcmp(arg, "lbfgs") == 0)
+			t->solver = SOLVER_LBFGS;
+		else if (strcmp(arg, "sgd") == 0)
+			t->solver = SOLVER_SGD;
+		else if (strcmp(arg, "adam") == 0)
+			t->solver = SOLVER_ADAM;
+		else
+			return cli_usage_error(command, "--solver: '%s' is not one of lbfgs, sgd, adam",
+			                       arg), -1;
+		return 1;
+	case OPT_BIAS_INIT:
+		if (strcmp(arg, "prior") == 0 || strcmp(arg, "zero") == 0)
+			t->bias_prior = strcmp(arg, "prior") == 0;
+		else
+			return cli_usage_error(command, "--bias-init: '%s' is not one of prior, zero",
+			                       arg), -1;
+		return 1;
 	}
 	return 0;
+}
+
+void cli_solver_defaults(struct trainopts *t, int have_lr)
+{
+	if (!have_lr)
+		t->lr = t->solver == SOLVER_SGD ? 0.1 : 0.01;
 }
 
 void csv_put(FILE *f, const char *s, int delim)

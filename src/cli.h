@@ -77,12 +77,14 @@ enum {
 int cli_read_option(const char *command, int ch, const char *arg, struct readopts *o);
 
 /*
- * Applies solver option CH (--tol --max-iter --epochs --batch-size --lr --seed --threads)
- * to T, setting *have_lr for --lr.  Returns 1 when CH is one of them, 0 when it is not,
- * -1 for a bad value (message printed).
+ * Applies solver option CH (--solver --tol --max-iter --epochs --batch-size --lr
+ * --bias-init --seed --threads) to T, setting *have_lr for --lr.  Returns 1 when CH is
+ * one of them, 0 when it is not, -1 for a bad value (message printed).
  */
 int cli_solver_option(const char *command, int ch, const char *arg, struct trainopts *t,
                       int *have_lr);
+/* Fills what depends on the options as a whole: --lr's default follows --solver. */
+void cli_solver_defaults(struct trainopts *t, int have_lr);
 
 /* Parses a number option: prints a usage error naming OPT and returns -1 when ARG is bad. */
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,

@@ -69,7 +69,7 @@ struct numlist {
 
 struct cvargs {
 	long k, repeat;
-	const char *positive, *solver, *bias_init;
+	const char *positive;
 	int have_lr, progress, metric, smote_k;
 	int have_alpha, have_class_weight;
 	struct numlist loss, model, sample; /* enum values */
@@ -390,12 +390,6 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 			if (add_numbers(&a->lambda, "--lambda", optarg, 0, 1e6, 0, 0) != 0)
 				return -1;
 			break;
-		case OPT_SOLVER:
-			a->solver = optarg;
-			break;
-		case OPT_BIAS_INIT:
-			a->bias_init = optarg;
-			break;
 		case OPT_SAMPLE_RATIO:
 			if (add_numbers(&a->ratio, "--sample-ratio", optarg, 0, 1, 1, 0) != 0)
 				return -1;
@@ -439,30 +433,9 @@ static int check_choices(struct cvargs *a)
 {
 	if (a->k == 0)
 		return cli_usage_error(cmd, "-k K (the number of folds) is required");
-	if (a->solver) {
-		if (strcmp(a->solver, "lbfgs") == 0)
-			a->t.solver = SOLVER_LBFGS;
-		else if (strcmp(a->solver, "sgd") == 0)
-			a->t.solver = SOLVER_SGD;
-		else if (strcmp(a->solver, "adam") == 0)
-			a->t.solver = SOLVER_ADAM;
-		else
-			return cli_usage_error(cmd, "--solver: '%s' is not one of lbfgs, sgd, adam",
-			                       a->solver);
-	}
-	if (a->bias_init) {
-		if (strcmp(a->bias_init, "prior") == 0)
-			a->t.bias_prior = 1;
-		else if (strcmp(a->bias_init, "zero") == 0)
-			a->t.bias_prior = 0;
-		else
-			return cli_usage_error(cmd, "--bias-init: '%s' is not one of prior, zero",
-			                       a->bias_init);
-	}
 	if (a->have_alpha && a->have_class_weight)
 		return cli_usage_error(cmd, "--alpha and --class-weight cannot be used together");
-	if (!a->have_lr)
-		a->t.lr = a->t.solver == SOLVER_SGD ? 0.1 : 0.01;
+	cli_solver_defaults(&a->t, a->have_lr);
 	if (a->loss.n == 0)
 		numlist_add(&a->loss, LOSS_CE);
 	if (a->model.n == 0)

@@ -13,12 +13,13 @@
 static const char cmd[] = "train";
 
 struct trainargs {
-	const char *output, *valid, *positive, *class_weight, *model, *loss, *solver, *bias_init;
+	const char *output, *valid, *positive, *class_weight, *model, *loss;
 	double alpha;          /* NAN when not given */
 	double lambda;         /* NAN: 1/n */
 	double threshold;
 	int have_lr, progress;
 	struct sampleopts so;
+	struct weighting wt;       /* from --alpha or --class-weight, checked against the data later */
 	enum outfmt fmt;
 	struct trainopts t;
 	struct readopts r;
@@ -79,12 +80,6 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 			if (cli_double(cmd, "--lambda", optarg, 0, 1e6, &a->lambda) != 0)
 				return -1;
 			break;
-		case OPT_SOLVER:
-			a->solver = optarg;
-			break;
-		case OPT_BIAS_INIT:
-			a->bias_init = optarg;
-			break;
 		case OPT_SAMPLE:
 			if (sample_parse(optarg, &a->so.kind) != 0)
 				return cli_usage_error(cmd, "--sample: '%s' is not one of none, over, "
@@ -137,38 +132,13 @@ static int check_choices(struct trainargs *a)
 		else
 			return cli_usage_error(cmd, "--loss: '%s' is not one of ce, focal", a->loss);
 	}
-	if (a->solver) {
-		if (strcmp(a->solver, "lbfgs") == 0)
-			a->t.solver = SOLVER_LBFGS;
-		else if (strcmp(a->solver, "sgd") == 0)
-			a->t.solver = SOLVER_SGD;
-		else if (strcmp(a->solver, "adam") == 0)
-			a->t.solver = SOLVER_ADAM;
-		else
-			return cli_usage_error(cmd, "--solver: '%s' is not one of lbfgs, sgd, adam",
-			                       a->solver);
-	}
-	if (a->bias_init) {
-		if (strcmp(a->bias_init, "prior") == 0)
-			a->t.bias_prior = 1;
-		else if (strcmp(a->bias_init, "zero") == 0)
-			a->t.bias_prior = 0;
-		else
-			return cli_usage_error(cmd, "--bias-init: '%s' is not one of prior, zero",
-			                       a->bias_init);
-	}
 	if (a->model && strcmp(a->model, "auto") != 0 && strcmp(a->model, "logistic") != 0 &&
 	    strcmp(a->model, "softmax") != 0)
 		return cli_usage_error(cmd, "--model: '%s' is not one of logistic, softmax, auto",
 		                       a->model);
 	if (!isnan(a->alpha) && a->class_weight)
 		return cli_usage_error(cmd, "--alpha and --class-weight cannot be used together");
-	if (a->class_weight && strcmp(a->class_weight, "none") != 0 &&
-	    strcmp(a->class_weight, "balanced") != 0 && !strchr(a->class_weight, '='))
-		return cli_usage_error(cmd, "--class-weight: '%s' is not none, balanced or LABEL=W,...",
-		                       a->class_weight);
-	if (!a->have_lr)
-		a->t.lr = a->t.solver == SOLVER_SGD ? 0.1 : 0.01;
+	cli_solver_defaults(&a->t, a->have_lr);
 	return 0;
 }
 
@@ -200,7 +170,6 @@ int cmd_train(int argc, char **argv)
 	struct trainresult res;
 	struct trainset ts;
 	struct trainsummary sum;
-	struct weighting wt;
 	const char *path;
 	int status = 1, positive = 1, have_report = 0;
 	enum model_kind kind;
@@ -211,7 +180,6 @@ int cmd_train(int argc, char **argv)
 	memset(&valid, 0, sizeof valid);
 	memset(&sampled, 0, sizeof sampled);
 	memset(&res, 0, sizeof res);
-	memset(&wt, 0, sizeof wt);
 	readopts_init(&a.r);
 	a.r.warn = cli_warn;
 	a.alpha = NAN;
@@ -235,6 +203,10 @@ int cmd_train(int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error(cmd, argc ? "too many arguments" : "no input FILE");
 	path = argv[0];
+	if (!isnan(a.alpha))
+		weighting_alpha(a.alpha, &a.wt);
+	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &a.wt, &e) != 0)
+		goto fail;
 	a.r.threads = a.t.threads;
 	if (data_load_train(path, &a.r, &m.s, &d, &e) != 0)
 		goto fail;
@@ -277,13 +249,9 @@ int cmd_train(int argc, char **argv)
 	m.info.class_weight = xcalloc(m.s.nclass, sizeof *m.info.class_weight);
 	memcpy(m.info.count_before, d.count, m.s.nclass * sizeof *d.count);
 	memcpy(m.info.count_after, fit->count, m.s.nclass * sizeof *d.count);
-	if (!isnan(a.alpha))
-		weighting_alpha(a.alpha, &wt);
-	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &wt, &e) != 0)
+	if (weighting_resolve(&a.wt, &m.s, &e) != 0)
 		goto fail;
-	if (weighting_resolve(&wt, &m.s, &e) != 0)
-		goto fail;
-	weighting_apply(&wt, m.s.nclass, m.info.count_after, positive, m.info.class_weight);
+	weighting_apply(&a.wt, m.s.nclass, m.info.count_after, positive, m.info.class_weight);
 
 	a.t.model = kind;
 	a.t.positive = positive;
@@ -371,7 +339,7 @@ out:
 		report_release(&rep);
 	dataset_release(&valid);
 	dataset_release(&sampled);
-	weighting_release(&wt);
+	weighting_release(&a.wt);
 	dataset_release(&d);
 	model_release(&m);
 	return status;
