@@ -49,6 +49,53 @@ int parse_long(const char *s, long lo, long hi, long *out);
  */
 int fast_atod(const char *s, size_t len, double *out);
 
+/* 10^0 .. 10^22: the powers of ten a double holds exactly. */
+extern const double pow10_exact[23];
+
+/*
+ * The common spelling of a number in a data file, read in one pass while looking for
+ * the end of its field: [-+]digits[.digits] with 1 to 19 digits in all (so at most 19
+ * after the point) and the digits as an integer at most 2^53.  Such a number is that
+ * integer divided by an exact power of ten, one correctly rounded operation, so
+ * *OUT is strtod's value bit for bit.  P must reach a byte that is not a digit, a point
+ * or a sign at END or before it.  Returns the byte after the number when that byte is
+ * END or DELIM, else NULL (the field needs fast_atod: spaces, an exponent, more digits,
+ * or not a number), leaving *OUT alone.
+ */
+static inline const char *plain_number(const char *p, const char *end, int delim, double *out)
+{
+	const char *d, *f;
+	uint64_t m = 0;
+	unsigned c;
+	size_t nfrac = 0, ndig;
+	int neg = *p == '-';
+	double v;
+
+	p += *p == '-' || *p == '+';
+	d = p;
+	while ((c = (unsigned)(unsigned char)*p - '0') < 10) {
+		m = m * 10 + c;
+		p++;
+	}
+	ndig = (size_t)(p - d);
+	if (*p == '.') {
+		f = ++p;
+		while ((c = (unsigned)(unsigned char)*p - '0') < 10) {
+			m = m * 10 + c;
+			p++;
+		}
+		nfrac = (size_t)(p - f);
+		ndig += nfrac;
+	}
+	if ((p != end && *p != delim) || ndig - 1 > 18 || m > ((uint64_t)1 << 53))
+		return NULL;
+	v = (double)m;
+	if (nfrac)
+		v /= pow10_exact[nfrac];
+	*out = neg ? -v : v;
+	return p;
+}
+
 /* Case-insensitive comparison of S[0..len) with the NUL-terminated WORD. */
 int eq_nocase(const char *s, size_t len, const char *word);
 

@@ -1,5 +1,6 @@
 /* unit_csv.c: the in-place splitter agrees with libcsv, on one thread and on several,
  * across chunk boundaries, with the same line numbers. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +42,24 @@ static int on_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		put(d, row->f[i], row->len[i]);
 		if (strlen(row->f[i]) != row->len[i])
 			put(d, "<NUL>", 5);
+		if (row->num) { /* the number read with the field is fast_atod's, bit for bit */
+			double v, w = row->num[i];
+
+			if (fast_atod(row->f[i], row->len[i], &v) != 0)
+				v = NAN;
+			snprintf(num, sizeof num, "=%a", w);
+			put(d, num, strlen(num));
+			if (memcmp(&v, &w, sizeof v) != 0 && !(isnan(v) && isnan(w)))
+				put(d, "<NUM>", 5);
+		}
 	}
 	put(d, "\n", 1);
 	return 0;
 }
 
 /* Parses PATH with the given settings; the dump (or "error: ...") is returned. */
+static int numbers; /* parse asks the reader for each field's number */
+
 static char *parse(const char *path, int force, int threads, int delim)
 {
 	struct csvopts o;
@@ -57,6 +70,7 @@ static char *parse(const char *path, int force, int threads, int delim)
 	o.delim = delim;
 	o.threads = threads;
 	o.force_libcsv = force;
+	o.numbers = numbers;
 	put(&d, "", 0);
 	if (csv_stream_ex(path, &o, on_row, &d, &e) != 0) {
 		put(&d, "error: ", 7);
@@ -110,16 +124,51 @@ int main(void)
 		{ "quote inside an unquoted field", "a,b\n1,2\"3\n", 0 },
 		{ "empty file", "", 0 },
 	};
+	/* Numbers read while splitting: each case names one field's expected dump. */
+	static const struct {
+		const char *what, *text, *want;
+		int delim;
+	} numcases[] = {
+		{ "plain numbers", "a,b,c\n-0.5,+2,10\n", "-0x1p-1\x1f" "+2=0x1p+1\x1f" "10=0x1.4p+3\n", 0 },
+		{ "negative zero", "a\n-0\n", "-0=-0x0p+0", 0 },
+		{ "a point at either end", "a,b\n1.,.5\n", "1.=0x1p+0\x1f" ".5=0x1p-1", 0 },
+		{ "an exponent", "a,b\n1e2,2.5E-1\n", "1e2=0x1.9p+6\x1f" "2.5E-1=0x1p-2", 0 },
+		{ "spaces around a number", "a,b\n 1.5 ,\t2\n", "1.5=0x1.8p+0\x1f" "2=0x1p+1", 0 },
+		{ "not numbers", "a,b,c,d\n-,.,1.2.3,1x\n", "-=nan\x1f.=nan\x1f" "1.2.3=nan\x1f" "1x=nan", 0 },
+		{ "an empty field and a sign alone", "a,b,c\n,+,-1\n", "2|=nan\x1f+=nan\x1f-1=-0x1p+0", 0 },
+		{ "20 digits", "a\n12345678901234567890\n", "=0x1.56a95319d63e1p+63", 0 },
+		{ "above 2^53", "a\n9007199254740993\n", "=0x1p+53", 0 },
+		{ "23 digits after the point", "a\n0.00000000000000000000001\n", "=0x1.82db34012b251p-77", 0 },
+		{ "inf", "a\ninf\n", "inf=inf", 0 },
+		{ "a number at the end of the file", "a,b\n1,0.25", "1=0x1p+0\x1f" "0.25=0x1p-2", 0 },
+		{ "CRLF after a number", "a\r\n3.5\r\n", "3.5=0x1.cp+1\n", 0 },
+		{ "point as the delimiter", "a.b\n1.5\n", "1=0x1p+0\x1f" "5=0x1.4p+2", '.' },
+		{ "a digit as the delimiter", "a5b\n152\n", "1=0x1p+0\x1f" "2=0x1p+1", '5' },
+		{ "minus as the delimiter", "a-b\n1-2\n", "1=0x1p+0\x1f" "2=0x1p+1", '-' },
+		{ "tab delimiter", "a\tb\n1.5\t-2\n", "1.5=0x1.8p+0\x1f" "-2=-0x1p+1", '\t' },
+	};
 	char path[] = "/tmp/unit_csv.XXXXXX", *out, *big;
 	size_t i, n = 0, cap = 12u << 20;
 	int fd = mkstemp(path);
 	unsigned r = 12345;
 
 	close(fd);
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		write_file(path, cases[i].text, strlen(cases[i].text));
-		free(agree(cases[i].what, path, cases[i].delim));
+	for (numbers = 0; numbers < 2; numbers++)
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			write_file(path, cases[i].text, strlen(cases[i].text));
+			free(agree(cases[i].what, path, cases[i].delim));
+		}
+	numbers = 1;
+	for (i = 0; i < sizeof numcases / sizeof numcases[0]; i++) {
+		write_file(path, numcases[i].text, strlen(numcases[i].text));
+		out = agree(numcases[i].what, path, numcases[i].delim);
+		CHECK(strstr(out, "<NUM>") == NULL, "%s: each field's number is fast_atod's",
+		      numcases[i].what);
+		CHECK(strstr(out, numcases[i].want) != NULL, "%s: %s", numcases[i].what,
+		      numcases[i].want);
+		free(out);
 	}
+	numbers = 0;
 	write_file(path, "a,b\n1,2\n3,4\n", 12);
 	out = parse(path, 0, 1, 0);
 	CHECK(strcmp(out, "1|a\x1f" "b\n2|1\x1f" "2\n3|3\x1f" "4\n") == 0, "records and line numbers");
@@ -148,6 +197,7 @@ int main(void)
 		}
 	}
 	write_file(path, big, n);
+	numbers = 1;
 	free(big);
 	free(agree("12 MB across chunk boundaries", path, 0));
 	unlink(path);

@@ -77,6 +77,28 @@ static int same_as_strtod(const char *s)
 	return memcmp(&want, &got, sizeof want) == 0;
 }
 
+/*
+ * plain_number on S followed by a comma and more: when it takes S, it stops at the
+ * comma with strtod's value.  *TAKEN counts the strings it takes.
+ */
+static int plain_as_strtod(const char *s, size_t *taken)
+{
+	char buf[160];
+	size_t n = strlen(s);
+	const char *end;
+	double want, got;
+	char *e;
+
+	memcpy(buf, s, n);
+	memcpy(buf + n, ",9\n", 4);
+	end = plain_number(buf, buf + n + 2, ',', &got);
+	if (!end)
+		return 1;
+	++*taken;
+	want = strtod(s, &e);
+	return end == buf + n && *e == '\0' && memcmp(&want, &got, sizeof want) == 0;
+}
+
 int main(void)
 {
 	static const char *fixed[] = {
@@ -91,9 +113,22 @@ int main(void)
 		"", " ", "abc", "1x", "1e", "1e+", "--1", "+-1", ".", "-.", "0x10", "nan", "NaN", "1,5",
 		"1 2", "e5", "infinite",
 	};
+	/* What plain_number reads (the field ends at a comma) and what it leaves alone. */
+	static const struct {
+		const char *s;
+		int takes;
+	} plain[] = {
+		{ "0,", 1 }, { "-0,", 1 }, { "+7,", 1 }, { "0.0459286,", 1 }, { "-2.45299,", 1 },
+		{ "1.,", 1 }, { ".5,", 1 }, { "0000000000000000001,", 1 }, { "9007199254740992,", 1 },
+		{ "0.000000000000000001,", 1 }, { "-123.456", 1 }, { "1234567890123456789,", 0 },
+		{ "9007199254740993,", 0 }, { "0.00000000000000000000001,", 0 },
+		{ "12345678901234567890,", 0 }, { "1e5,", 0 }, { " 1,", 0 }, { "1 ,", 0 }, { ",", 0 },
+		{ "-,", 0 }, { ".,", 0 }, { "+.,", 0 }, { "1.2.3,", 0 }, { "1x,", 0 }, { "inf,", 0 },
+		{ "--1,", 0 }, { "1-,", 0 },
+	};
 	struct rng r;
 	char buf[128];
-	size_t i, n = 1200000, bad = 0;
+	size_t i, n = 1200000, bad = 0, pbad = 0, taken = 0;
 	double v;
 
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -103,12 +138,24 @@ int main(void)
 		      notnum[i]);
 	CHECK(fast_atod(" 2.5 ", 5, &v) == 0 && v == 2.5, "spaces around a number are allowed");
 	CHECK(fast_atod("12345", 3, &v) == 0 && v == 123, "the length bounds the parse");
+	for (i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		const char *s = plain[i].s, *end = plain_number(s, s + strlen(s), ',', &v);
+
+		CHECK(plain[i].takes ? end && (*end == ',' || !*end) && v == strtod(s, NULL) && signbit(v) == (*s == '-')
+		                     : end == NULL,
+		      "plain_number %s \"%s\"", plain[i].takes ? "reads" : "leaves to fast_atod", s);
+	}
 	rng_seed(&r, 42);
 	for (i = 0; i < n; i++) {
 		random_decimal(&r, buf);
 		if (!same_as_strtod(buf) && bad++ < 5)
 			printf("# differs from strtod: %s\n", buf);
+		if (!plain_as_strtod(buf, &taken) && pbad++ < 5)
+			printf("# plain_number differs from strtod: %s\n", buf);
 	}
 	CHECK(bad == 0, "%zu random decimal strings parse bit for bit as strtod (%zu differ)", n, bad);
+	CHECK(pbad == 0, "plain_number reads %zu of them, each bit for bit as strtod (%zu differ)",
+	      taken, pbad);
+	CHECK(taken > n / 4, "plain_number reads the common shapes (%zu of %zu)", taken, n);
 	TAP_DONE();
 }
