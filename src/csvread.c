@@ -216,45 +216,31 @@ static void split_line(struct tokeniser *t, char *p, char *end)
 	struct batch *b = t->b;
 	size_t first = b->nfield, k;
 	char *q = p, *s, *fe;
+	const char *ne;
+	double v = NAN;
 
 	for (;;) {
-		if (t->plain) {
-			double v;
-			const char *ne = plain_number(q, end, t->delim, &v);
-
-			if (ne) { /* a plain number, read while finding the field's end */
-				fe = q + (ne - q);
-				*fe = '\0';
-				k = add_field(b);
-				b->f[k] = q;
-				b->flen[k] = (size_t)(fe - q);
-				b->farena[k] = 0;
-				b->fnum[k] = v;
-				if (fe == end)
-					break;
-				q = fe + 1;
-				continue;
-			}
-		}
-		/* fields are short: a plain loop beats a call to memchr */
-		for (fe = q; fe < end && *fe != t->delim; fe++)
-			;
 		s = q;
-		q = fe;
-		while (s < q && is_trim(t, *s))
-			s++;
-		while (q > s && is_trim(t, q[-1]))
-			q--;
+		if (t->plain && (ne = plain_number(q, end, t->delim, &v)) != NULL) {
+			q = fe = s + (ne - s); /* read the number while finding the field's end */
+		} else {
+			/* fields are short: a plain loop beats a call to memchr */
+			for (fe = q; fe < end && *fe != t->delim; fe++)
+				;
+			q = fe;
+			while (s < q && is_trim(t, *s))
+				s++;
+			while (q > s && is_trim(t, q[-1]))
+				q--;
+			if (t->numbers && fast_atod(s, (size_t)(q - s), &v) != 0)
+				v = NAN;
+		}
 		*q = '\0';
 		k = add_field(b);
 		b->f[k] = s;
 		b->flen[k] = (size_t)(q - s);
 		b->farena[k] = 0;
-		if (t->numbers) {
-			double v;
-
-			b->fnum[k] = fast_atod(s, (size_t)(q - s), &v) == 0 ? v : NAN;
-		}
+		b->fnum[k] = v;
 		if (fe == end)
 			break;
 		q = fe + 1;
