@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int cli_quiet;
 
@@ -44,6 +46,57 @@ int cli_close_stdout(void)
 		return 1;
 	}
 	return 0;
+}
+
+int outfile_open(struct outfile *o, const char *path, struct ferr *e)
+{
+	int fd;
+
+	o->path = path;
+	o->tmp = xmalloc(strlen(path) + 16);
+	sprintf(o->tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		free(o->tmp);
+		o->tmp = NULL;
+		o->f = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int outfile_commit(struct outfile *o, struct ferr *e)
+{
+	FILE *f = o->f;
+
+	o->f = NULL;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		ferr_set(e, "%s: %s", o->path, strerror(errno ? errno : EIO));
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0 || chmod(o->tmp, 0644) != 0 || rename(o->tmp, o->path) != 0)
+		return ferr_set(e, "%s: %s", o->path, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
 }
 
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,
@@ -337,6 +390,7 @@ const char usage_cv[] =
 	"      --smote-k K         neighbours for smote (default: 5)\n"
 	"      --metric M          sort by macro_f1, balanced_accuracy, mcc or gmean\n"
 	"                          (default: macro_f1)\n"
+	"      --save-folds FILE   write each row's fold as CSV: line,repeat,fold\n"
 	"      --seed N            seed of the folds and of every random choice (default: 1)\n"
 	"      --threads N         fits run at once (default: all cores)\n"
 	"      --format F          table, tsv or json (default: table)\n"

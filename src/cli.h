@@ -26,13 +26,29 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 /* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
 int cli_close_stdout(void);
 
+/*
+ * An output file that appears whole or not at all: written to a temporary file next to
+ * PATH and renamed over it by outfile_commit.  outfile_abort removes the temporary file
+ * (harmless after a commit or a failed open).
+ */
+struct outfile {
+	const char *path;
+	char *tmp;
+	FILE *f;
+};
+
+int outfile_open(struct outfile *o, const char *path, struct ferr *e);
+int outfile_commit(struct outfile *o, struct ferr *e);
+void outfile_abort(struct outfile *o);
+
 /* Long-only option codes shared by the commands. */
 enum {
 	OPT_DROP = 256, OPT_NO_HEADER, OPT_NA, OPT_MAX_CATEGORIES, OPT_WEIGHT, OPT_NO_STANDARDIZE,
 	OPT_MODEL, OPT_LOSS, OPT_GAMMA, OPT_ALPHA, OPT_CLASS_WEIGHT, OPT_LAMBDA, OPT_SOLVER,
 	OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR, OPT_BIAS_INIT, OPT_SEED,
 	OPT_THREADS, OPT_POSITIVE, OPT_VALID, OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD,
-	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC
+	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC,
+	OPT_SAVE_FOLDS
 };
 
 /* The getopt_long entries of the data-reading options (-y -d --drop --no-header --na

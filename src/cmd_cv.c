@@ -8,6 +8,9 @@
  * - folds: per repeat, each class's rows are shuffled and dealt round-robin with one
  *   counter running through the classes in class order, so each class splits as evenly
  *   as it can across the folds, and so do the fold sizes;
+ * - imputation per fold without a copy: the reader lists where numeric values were
+ *   missing (dataset.miss_*), and the fit (trainset.miss_*, col_fill) and the scoring put
+ *   the mean of the fold's training rows in at those places as they read the rows;
  * - standardisation per fold without a copy: the trainset gets col_scale/col_shift that
  *   turn the globally standardised numeric columns into columns standardised with the
  *   mean and population sd of the fold's training rows (one-hot columns untouched); the
@@ -25,8 +28,6 @@
  *   configuration gets the same figures whatever else is on the command line.
  *
  * Departures from a pipeline refitted on each fold (for the man page):
- * - missing values were imputed at load time with the whole file's mean, test rows
- *   included, not with the mean of the fold's training rows;
  * - SMOTE's neighbours are searched in the globally standardised space;
  * - with sgd/adam an epoch walks all rows, those of weight 0 doing nothing, so a
  *   mini-batch holds about (k-1)/k of --batch-size training rows.
@@ -70,6 +71,7 @@ struct numlist {
 struct cvargs {
 	long k, repeat;
 	const char *positive;
+	const char *save_folds; /* --save-folds FILE, or NULL */
 	int have_lr, progress, metric, smote_k;
 	int have_alpha, have_class_weight;
 	struct numlist loss, model, sample; /* enum values */
@@ -100,6 +102,7 @@ struct foldinfo {
 	size_t *test_count; /* nclass */
 	size_t ntest;
 	double *scale, *shift; /* dim each; NULL with --no-standardize */
+	double *fill;          /* dim: a missing value's stand-in; NULL when none is missing */
 };
 
 /* What one task (repeat, fold, configuration) found. */
@@ -336,6 +339,7 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 		CLI_READ_OPTIONS,
 		CLI_MODEL_OPTIONS,
 		{ "metric", required_argument, NULL, OPT_METRIC },
+		{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -398,6 +402,9 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 			if (cli_long(cmd, "--smote-k", optarg, 1, 1000, &v) != 0)
 				return -1;
 			a->smote_k = (int)v;
+			break;
+		case OPT_SAVE_FOLDS:
+			a->save_folds = optarg;
 			break;
 		case OPT_METRIC:
 			for (m = 0; m < NMETRIC && strcmp(optarg, metric_key[m]) != 0; m++)
@@ -651,19 +658,22 @@ static void make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_
 }
 
 /*
- * Test counts of the K folds of one repeat, and each fold's re-standardisation: for a
- * numeric design column, the mean m and population sd s of the training rows' values
- * (already globally standardised) give scale 1/s and shift -m/s, so the column enters
- * the model standardised on the training rows alone.  A column (nearly) constant on the
- * training rows gets scale 1 and shift -m, as data.c treats a constant column.  The sums
- * are taken per fold around CENTER (the whole column's mean), once per repeat; a fold's
- * training sums are the other folds' sums added in fold order.
+ * Test counts of the K folds of one repeat, and each fold's imputation and
+ * re-standardisation, as data.c fits them on a training file.  For a numeric design
+ * column, the mean m of the training rows' values read from the file (stored already
+ * globally standardised) is the fold's fill for the missing ones, and with their
+ * population sd s gives scale 1/s and shift -m/s, so the column enters the model
+ * imputed and standardised on the training rows alone.  A column (nearly) constant on
+ * the training rows gets scale 1 and shift -m, as data.c treats a constant column.  The
+ * sums are taken per fold around CENTER (the whole column's mean), once per repeat; a
+ * fold's training sums are the other folds' sums added in fold order.
  */
 static void fold_infos(const struct dataset *d, const struct schema *s, const uint32_t *fold,
                        size_t k, int standardize, const double *center, struct foldinfo *fi)
 {
-	size_t nclass = s->nclass, dim = d->dim, i, j, f, g, ncol = 0;
+	size_t nclass = s->nclass, dim = d->dim, i, j, f, g, t, ncol = 0;
 	size_t *col = xmalloc((s->nfeat ? s->nfeat : 1) * sizeof *col);
+	size_t *num = xmalloc((dim ? dim : 1) * sizeof *num), *cnt;
 	double *s1, *s2;
 
 	for (f = 0; f < k; f++) {
@@ -674,46 +684,68 @@ static void fold_infos(const struct dataset *d, const struct schema *s, const ui
 		fi[fold[i]].test_count[d->y[i]]++;
 		fi[fold[i]].ntest++;
 	}
-	if (!standardize) {
+	if (!standardize && !d->miss_off) {
 		free(col);
+		free(num);
 		return;
 	}
 	for (j = 0; j < s->nfeat; j++)
-		if (!s->feat[j].categorical)
+		if (!s->feat[j].categorical) {
+			num[s->feat[j].offset] = ncol;
 			col[ncol++] = s->feat[j].offset;
+		}
 	s1 = xcalloc(k * ncol + 1, sizeof *s1);
 	s2 = xcalloc(k * ncol + 1, sizeof *s2);
+	cnt = xcalloc(k * ncol + 1, sizeof *cnt);
 	for (i = 0; i < d->n; i++) {
 		const float *row = d->x + i * dim;
 		double *a1 = s1 + fold[i] * ncol, *a2 = s2 + fold[i] * ncol, v;
+		size_t *c = cnt + fold[i] * ncol;
 
 		for (j = 0; j < ncol; j++) {
 			v = (double)row[col[j]] - center[j];
 			a1[j] += v;
 			a2[j] += v * v;
+			c[j]++;
 		}
+		if (d->miss_off) /* take the imputed values out again */
+			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++) {
+				j = num[d->miss_col[t]];
+				v = (double)row[col[j]] - center[j];
+				a1[j] -= v;
+				a2[j] -= v * v;
+				c[j]--;
+			}
 	}
 	for (f = 0; f < k; f++) {
-		double ntr = (double)(d->n - fi[f].ntest);
-
-		fi[f].scale = xmalloc((dim ? dim : 1) * sizeof *fi[f].scale);
-		fi[f].shift = xmalloc((dim ? dim : 1) * sizeof *fi[f].shift);
-		for (j = 0; j < dim; j++) {
-			fi[f].scale[j] = 1;
-			fi[f].shift[j] = 0;
+		if (standardize) {
+			fi[f].scale = xmalloc((dim ? dim : 1) * sizeof *fi[f].scale);
+			fi[f].shift = xmalloc((dim ? dim : 1) * sizeof *fi[f].shift);
+			for (j = 0; j < dim; j++) {
+				fi[f].scale[j] = 1;
+				fi[f].shift[j] = 0;
+			}
 		}
+		if (d->miss_off)
+			fi[f].fill = xcalloc(dim ? dim : 1, sizeof *fi[f].fill);
 		for (j = 0; j < ncol; j++) {
 			double t1 = 0, t2 = 0, dev, var, m, sd;
+			size_t ntr = 0;
 
 			for (g = 0; g < k; g++)
 				if (g != f) {
 					t1 += s1[g * ncol + j];
 					t2 += s2[g * ncol + j];
+					ntr += cnt[g * ncol + j];
 				}
-			dev = t1 / ntr;
-			var = t2 / ntr - dev * dev;
+			dev = ntr ? t1 / (double)ntr : 0;
+			var = ntr ? t2 / (double)ntr - dev * dev : 0;
 			m = center[j] + dev;
 			sd = var > 0 ? sqrt(var) : 0;
+			if (fi[f].fill)
+				fi[f].fill[col[j]] = m;
+			if (!standardize)
+				continue;
 			/* Rounding leaves a constant column an sd of ~1e-11 |m|, not 0. */
 			if (sd > 1e-9 * fabs(m)) {
 				fi[f].scale[col[j]] = 1 / sd;
@@ -725,7 +757,21 @@ static void fold_infos(const struct dataset *d, const struct schema *s, const ui
 	}
 	free(s1);
 	free(s2);
+	free(cnt);
 	free(col);
+	free(num);
+}
+
+/* --save-folds: "line,repeat,fold" for every row of every repeat, rows in file order. */
+static void write_folds(FILE *fp, const struct dataset *d, const uint32_t *fold, size_t repeat)
+{
+	size_t r, i;
+
+	fputs("line,repeat,fold\n", fp);
+	for (r = 0; r < repeat; r++)
+		for (i = 0; i < d->n; i++)
+			fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1,
+			        (unsigned long)fold[r * d->n + i] + 1);
 }
 
 /* Means of the numeric design columns over all rows (the centre of fold_infos' sums). */
@@ -808,11 +854,27 @@ static double *multiplicities(const struct dataset *d, size_t nclass, const uint
 	return mult;
 }
 
-/* The training rows of fold F copied into PART (for SMOTE: the only copy cv makes). */
-static void training_copy(const struct dataset *d, size_t nclass, const uint32_t *fold,
-                          uint32_t f, size_t ntest, struct dataset *part)
+/* Row I of D as doubles into X, its missing values replaced with FILL (when not NULL). */
+static void fold_row(const struct dataset *d, size_t i, const double *fill, double *x)
 {
-	size_t i, m = 0, ntr = d->n - ntest;
+	size_t j;
+
+	for (j = 0; j < d->dim; j++)
+		x[j] = d->x[i * d->dim + j];
+	if (fill && d->miss_off)
+		for (j = d->miss_off[i]; j < d->miss_off[i + 1]; j++)
+			x[d->miss_col[j]] = fill[d->miss_col[j]];
+}
+
+/*
+ * The training rows of fold F copied into PART (for SMOTE: the only copy cv makes),
+ * their missing values replaced with FILL.
+ */
+static void training_copy(const struct dataset *d, size_t nclass, const uint32_t *fold,
+                          uint32_t f, size_t ntest, const double *fill, struct dataset *part)
+{
+	size_t i, j, m = 0, ntr = d->n - ntest;
+	double *xd = xcalloc(d->dim + 1, sizeof *xd);
 
 	memset(part, 0, sizeof *part);
 	part->dim = d->dim;
@@ -823,7 +885,9 @@ static void training_copy(const struct dataset *d, size_t nclass, const uint32_t
 	for (i = 0; i < d->n; i++) {
 		if (fold[i] == f)
 			continue;
-		memcpy(part->x + m * d->dim, d->x + i * d->dim, d->dim * sizeof *part->x);
+		fold_row(d, i, fill, xd);
+		for (j = 0; j < d->dim; j++)
+			part->x[m * d->dim + j] = (float)xd[j];
 		part->y[m] = d->y[i];
 		if (d->roww)
 			part->roww[m] = d->roww[i];
@@ -831,6 +895,7 @@ static void training_copy(const struct dataset *d, size_t nclass, const uint32_t
 		m++;
 	}
 	part->n = m;
+	free(xd);
 }
 
 
@@ -852,6 +917,7 @@ static int run_task(const struct cvrun *run, size_t t, struct result *out, struc
 	struct report rep;
 	double *mult = NULL, *eff = NULL, *cw = xcalloc(nclass, sizeof *cw);
 	double *prob = xcalloc(nclass, sizeof *prob);
+	double *xrow = xcalloc(d->dim + 1, sizeof *xrow);
 	size_t *after = xcalloc(nclass, sizeof *after);
 	uint32_t *ytrue = xcalloc(fi->ntest + 1, sizeof *ytrue);
 	uint32_t *ypred = xcalloc(fi->ntest + 1, sizeof *ypred);
@@ -881,7 +947,7 @@ static int run_task(const struct cvrun *run, size_t t, struct result *out, struc
 		so.threads = 1;
 		so.s = run->s;
 		so.warn = NULL; /* warned once, before the tasks */
-		training_copy(d, nclass, fold, (uint32_t)f, fi->ntest, &part);
+		training_copy(d, nclass, fold, (uint32_t)f, fi->ntest, fi->fill, &part);
 		if (sample_dataset(&part, nclass, &so, &sampled, e) != 0)
 			goto out;
 		dataset_release(&part);
@@ -899,6 +965,11 @@ static int run_task(const struct cvrun *run, size_t t, struct result *out, struc
 		ts.x = d->x;
 		ts.y = d->y;
 		ts.roww = mult;
+		if (fi->fill) {
+			ts.miss_off = d->miss_off;
+			ts.miss_col = d->miss_col;
+			ts.col_fill = fi->fill;
+		}
 	}
 	weighting_apply(cf->wt, nclass, after, cf->positive, cw);
 
@@ -927,7 +998,8 @@ static int run_task(const struct cvrun *run, size_t t, struct result *out, struc
 	for (i = 0; i < n; i++) {
 		if (fold[i] != f)
 			continue;
-		linmodel_predict_f(&scorer, d->x + i * d->dim, prob);
+		fold_row(d, i, fi->fill, xrow);
+		linmodel_predict(&scorer, xrow, prob);
 		ytrue[m] = d->y[i];
 		ypred[m++] = decide(prob, nclass, scorer.positive, 0.5);
 	}
@@ -957,6 +1029,7 @@ out:
 	free(eff);
 	free(cw);
 	free(prob);
+	free(xrow);
 	free(after);
 	free(ytrue);
 	free(ypred);
@@ -1380,6 +1453,7 @@ int cmd_cv(int argc, char **argv)
 	double t0 = now_seconds(), *center = NULL;
 	const char *path;
 	int status = 1, positive = 1, threads;
+	struct outfile folds_out = { NULL, NULL, NULL };
 
 	memset(&a, 0, sizeof a);
 	memset(&s, 0, sizeof s);
@@ -1387,6 +1461,7 @@ int cmd_cv(int argc, char **argv)
 	memset(&run, 0, sizeof run);
 	readopts_init(&a.r);
 	a.r.warn = cli_warn;
+	a.r.keep_missing = 1;
 	a.repeat = 1;
 	a.smote_k = 5;
 	a.metric = MET_MACRO_F1;
@@ -1408,6 +1483,7 @@ int cmd_cv(int argc, char **argv)
 		return cli_usage_error(cmd, argc ? "too many arguments" : "no input FILE");
 	}
 	path = argv[0];
+	a.r.keep_lines = a.save_folds != NULL;
 
 	if (data_load_train(path, &a.r, &s, &d, &e) != 0)
 		goto fail;
@@ -1445,6 +1521,11 @@ int cmd_cv(int argc, char **argv)
 		           fi + r * (size_t)a.k);
 	}
 	warn_small(&a, path, &s, &d, fi, nf);
+	if (a.save_folds) {
+		if (outfile_open(&folds_out, a.save_folds, &e) != 0)
+			goto fail;
+		write_folds(folds_out.f, &d, fold, (size_t)a.repeat);
+	}
 
 	run.a = &a;
 	run.s = &s;
@@ -1506,11 +1587,14 @@ int cmd_cv(int argc, char **argv)
 		write_table(stdout, &out);
 	if (cli_close_stdout() != 0)
 		goto out;
+	if (a.save_folds && outfile_commit(&folds_out, &e) != 0)
+		goto fail;
 	status = 0;
 	goto out;
 fail:
 	status = cli_fail(&e);
 out:
+	outfile_abort(&folds_out);
 	for (i = 0; run.res && i < run.ntasks; i++) {
 		free(run.res[i].recall);
 		free(run.res[i].f1);
@@ -1529,6 +1613,7 @@ out:
 		free(fi[i].test_count);
 		free(fi[i].scale);
 		free(fi[i].shift);
+		free(fi[i].fill);
 	}
 	free(fi);
 	free(fold);

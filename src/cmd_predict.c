@@ -114,8 +114,8 @@ int cmd_predict(int argc, char **argv)
 	struct model m;
 	struct ferr e = { "", 1 };
 	const char *model_path = NULL, *output = NULL, *path = "-";
-	char *tmp = NULL;
-	int ch, rc, status = 1, fd, have_threshold = 0;
+	struct outfile of = { NULL, NULL, NULL };
+	int ch, rc, status = 1, have_threshold = 0;
 
 	memset(&p, 0, sizeof p);
 	memset(&m, 0, sizeof m);
@@ -173,15 +173,9 @@ int cmd_predict(int argc, char **argv)
 	p.prob = xcalloc(m.s.nclass, sizeof *p.prob);
 	p.out = stdout;
 	if (output) {
-		tmp = xmalloc(strlen(output) + 16);
-		sprintf(tmp, "%s.tmpXXXXXX", output);
-		fd = mkstemp(tmp);
-		if (fd < 0 || !(p.out = fdopen(fd, "w"))) {
-			ferr_set(&e, "%s: cannot create a temporary file: %s", output, strerror(errno));
-			free(tmp);
-			tmp = NULL;
+		if (outfile_open(&of, output, &e) != 0)
 			goto fail;
-		}
+		p.out = of.f;
 	}
 	memset(&eo, 0, sizeof eo);
 	eo.delim = r.delim;
@@ -193,20 +187,8 @@ int cmd_predict(int argc, char **argv)
 	if (data_stream(path, &m.s, &eo, on_row, &p, &e) != 0)
 		goto fail;
 	if (output) {
-		FILE *f = p.out;
-
-		p.out = NULL;
-		if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-			fclose(f);
-			ferr_set(&e, "%s: %s", output, strerror(errno));
+		if (outfile_commit(&of, &e) != 0)
 			goto fail;
-		}
-		if (fclose(f) != 0 || chmod(tmp, 0644) != 0 || rename(tmp, output) != 0) {
-			ferr_set(&e, "%s: %s", output, strerror(errno));
-			goto fail;
-		}
-		free(tmp);
-		tmp = NULL;
 	} else if (cli_close_stdout() != 0) {
 		status = 1;
 		goto out;
@@ -216,12 +198,7 @@ int cmd_predict(int argc, char **argv)
 fail:
 	status = cli_fail(&e);
 out:
-	if (tmp) {
-		if (p.out && p.out != stdout)
-			fclose(p.out);
-		unlink(tmp);
-		free(tmp);
-	}
+	outfile_abort(&of);
 	free(p.keepcol);
 	free(p.prob);
 	model_release(&m);

@@ -127,6 +127,9 @@ void dataset_release(struct dataset *d)
 	free(d->y);
 	free(d->roww);
 	free(d->count);
+	free(d->miss_off);
+	free(d->miss_col);
+	free(d->line);
 	memset(d, 0, sizeof *d);
 }
 
@@ -187,6 +190,7 @@ struct trainload {
 	float *x;             /* raw block: n x nf, NaN = missing */
 	uint32_t *y;
 	double *roww;
+	unsigned long *line;  /* with readopts.keep_lines: each row's line */
 	size_t n, cap;
 	struct strmap labels; /* label -> id in order of appearance */
 	size_t nolabel;
@@ -596,7 +600,11 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		t->y = xreallocarray(t->y, t->cap, sizeof *t->y);
 		if (t->weight >= 0)
 			t->roww = xreallocarray(t->roww, t->cap, sizeof *t->roww);
+		if (t->o->keep_lines)
+			t->line = xreallocarray(t->line, t->cap, sizeof *t->line);
 	}
+	if (t->o->keep_lines)
+		t->line[t->n] = row->line;
 	if (t->weight >= 0) {
 		double w;
 
@@ -712,6 +720,27 @@ static uint32_t *order_vocab(struct column *c, struct feature *f)
 	return newcode;
 }
 
+/* Lists the missing numeric values of the raw block (before build_design) into D. */
+static void list_missing(const struct trainload *t, struct dataset *d)
+{
+	const struct schema *s = t->s;
+	size_t i, j, m = 0;
+
+	for (i = 0; i < t->n * t->nf; i++)
+		if (isnan(t->x[i]) && !s->feat[i % t->nf].categorical)
+			m++;
+	if (m == 0)
+		return;
+	d->miss_off = xcalloc(t->n + 1, sizeof *d->miss_off);
+	d->miss_col = xcalloc(m, sizeof *d->miss_col);
+	for (i = 0, m = 0; i < t->n; i++) {
+		for (j = 0; j < t->nf; j++)
+			if (isnan(t->x[i * t->nf + j]) && !s->feat[j].categorical)
+				d->miss_col[m++] = (uint32_t)s->feat[j].offset;
+		d->miss_off[i + 1] = m;
+	}
+}
+
 /* Builds the schema's features and turns the raw block into design rows, in place. */
 static void build_design(struct trainload *t, struct dataset *d)
 {
@@ -753,6 +782,8 @@ static void build_design(struct trainload *t, struct dataset *d)
 		dim++;
 	}
 	s->dim = dim;
+	if (t->o->keep_missing)
+		list_missing(t, d);
 	if (dim > t->nf)
 		t->x = xreallocarray(t->x, t->n ? t->n : 1, dim * sizeof *t->x);
 	for (i = t->n; i-- > 0;) {
@@ -782,6 +813,8 @@ static void build_design(struct trainload *t, struct dataset *d)
 	d->x = t->x;
 	d->y = t->y;
 	d->roww = t->roww;
+	d->line = t->line;
+	t->line = NULL;
 	t->x = NULL;
 	t->y = NULL;
 	t->roww = NULL;
@@ -809,6 +842,7 @@ static void trainload_release(struct trainload *t)
 	free(t->x);
 	free(t->y);
 	free(t->roww);
+	free(t->line);
 	strmap_release(&t->labels);
 }
 

@@ -18,6 +18,8 @@ struct readopts {
 	size_t max_categories; /* categorical columns with more distinct values are an error */
 	int standardize;       /* 1: scale numeric features to unit variance */
 	int threads;           /* threads that tokenise the input (1: none) */
+	int keep_missing;      /* 1: list where numeric values were missing (dataset.miss_*) */
+	int keep_lines;        /* 1: keep each row's line in the file (dataset.line) */
 	/* Receives each warning ("file: ..."), or NULL to drop them. */
 	void (*warn)(const char *msg);
 };
@@ -70,6 +72,14 @@ struct dataset {
 	uint32_t *y;
 	double *roww;        /* NULL unless --weight */
 	size_t *count;       /* rows per class */
+	/*
+	 * With readopts.keep_missing, when some numeric value was missing: row i's design
+	 * columns miss_col[miss_off[i] .. miss_off[i + 1]) hold the imputed value, not one
+	 * read from the file.  Else both NULL.
+	 */
+	size_t *miss_off;
+	uint32_t *miss_col;
+	unsigned long *line; /* with readopts.keep_lines: the line each row starts on; else NULL */
 };
 
 void dataset_release(struct dataset *d);

@@ -384,7 +384,7 @@ static size_t scratch_size(const struct pass *p)
  */
 static void block_eval(const struct pass *p, size_t b, double *out, double *scratch)
 {
-	size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS, pos, r, o;
+	size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS, pos, r, o, t;
 	double *acc = scratch, *grad = acc + 2, *xd = acc + p->width, *z = xd + p->dim;
 	double *dz = z + p->nout, loss = 0, wsum = 0, w, l;
 	uint32_t y;
@@ -399,6 +399,9 @@ static void block_eval(const struct pass *p, size_t b, double *out, double *scra
 			continue;
 		y = p->s->y[r];
 		widen(xd, p->s->x + r * p->dim, p->dim);
+		if (p->s->miss_off)
+			for (t = p->s->miss_off[r]; t < p->s->miss_off[r + 1]; t++)
+				xd[p->s->miss_col[t]] = p->s->col_fill[p->s->miss_col[t]];
 		row_logits(p, xd, z);
 		if (p->logistic)
 			l = focal_binary(z[0], (int)y == p->positive, p->gamma, dz);
@@ -1018,6 +1021,8 @@ static int check_inputs(const struct trainset *s, const struct trainopts *o,
 	for (i = 0; i < s->n; i++)
 		if (s->y[i] >= s->nclass)
 			return ferr_set(e, "internal error: class index out of range at row %zu", i);
+	if (s->miss_off && (!s->miss_col || !s->col_fill))
+		return ferr_set(e, "internal error: missing values without their fill");
 	if (o->solver != SOLVER_LBFGS && !(o->lr > 0))
 		return ferr_usage(e, "--lr must be positive");
 	return 0;

@@ -27,6 +27,14 @@ struct trainset {
 	 * copying the block).  The weights are those of the transformed features.
 	 */
 	const double *col_scale, *col_shift;
+	/*
+	 * NULL, or (as dataset.miss_off/miss_col) where row i's values were missing: those
+	 * enter the model as col_fill[j] instead of the stored value, before col_scale and
+	 * col_shift (cross-validation imputes each fold with its training rows' means).
+	 */
+	const size_t *miss_off;
+	const uint32_t *miss_col;
+	const double *col_fill;
 };
 
 struct trainopts {

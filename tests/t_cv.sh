@@ -173,6 +173,83 @@ expect_success 'cv reads standard input, and --no-standardize, --alpha and --lam
 	printf "ce alpha=0.25 lambda=0.01\nce alpha=0.25 lambda=0.1\nce alpha=0.75 lambda=0.01\nce alpha=0.75 lambda=0.1\nconfig\n" > want &&
 	cmp n want'
 
+# A fold of cv is the pipeline train + eval on the fold's rows: the same imputation
+# (means of the fold's training rows), standardisation, lambda and model.  glass with
+# missing values here and there in three columns (one, 'ba', mostly zero); the folds come
+# from --save-folds.
+awk -F, -v OFS=, 'NR > 1 { if (NR % 7 == 0) $3 = ""; if (NR % 5 == 0) $8 = "NA";
+	if (NR % 13 < 2) $1 = "?" } { print }' "$GLASS" > na.csv
+
+# same_fold CV_FLAT FOLD DATA TARGET ARGS...: cv's figures for FOLD (1-based, repeat 1;
+# folds from folds.csv) match focal train ARGS on the other folds' rows of DATA and focal
+# eval on the fold's rows.
+same_fold() {
+	cvf=$1 f=$2 data=$3 target=$4
+	shift 4
+	awk -F, -v f="$f" 'NR == FNR { if (FNR > 1 && $2 == 1) fold[$1] = $3; next }
+		FNR == 1 { print > "tr.csv"; print > "te.csv"; next }
+		{ print > (fold[FNR] == f ? "te.csv" : "tr.csv") }' folds.csv "$data" &&
+	focal train -q --tol 1e-10 --format json -o m.focal "$@" -y "$target" tr.csv | flat > tr.tsv &&
+	focal eval -q --format json -m m.focal te.csv | flat > te.tsv &&
+	awk -F"\t" -v p="configurations/0/folds/$((f - 1))/" '
+	FILENAME == ARGV[1] { if (index($1, p) == 1) cv[substr($1, length(p) + 1)] = $2; next }
+	FILENAME == ARGV[2] { if ($1 == "training/objective") obj = $2; next }
+	$1 == "macro/f1" { ev["macro_f1"] = $2 }
+	$1 == "balanced_accuracy" || $1 == "mcc" { ev[$1] = $2 }
+	$1 ~ /^per_class\/[^\/]*\/(recall|f1)$/ { split($1, q, "/"); ev[q[3] "/" q[2]] = $2 }
+	$1 ~ /^per_class\/[^\/]*\/recall$/ { nclass++ }
+	END {
+		d = cv["objective"] - obj; if (d < 0) d = -d
+		print "objective", cv["objective"], obj
+		if (!(d <= 1e-7 * obj) || obj == "") bad = 1
+		for (k in ev) {
+			n++; d = cv[k] - ev[k]; if (d < 0) d = -d
+			if (!(d <= 1e-12) || cv[k] == "") { print k, cv[k], ev[k]; bad = 1 }
+		}
+		exit bad || n != 3 + 2 * nclass || nclass < 2
+	}' "$cvf" tr.tsv te.tsv
+}
+
+expect_success 'a fold of cv is train + eval on its rows, missing values imputed from the fold' '
+	focal cv -q -k 3 --tol 1e-10 --save-folds folds.csv --format json -y type na.csv | flat > na.tsv &&
+	test "$(sed 1d folds.csv | wc -l)" -eq 214 && head -n 1 folds.csv | grep -qx "line,repeat,fold" &&
+	same_fold na.tsv 1 na.csv type && same_fold na.tsv 2 na.csv type &&
+	same_fold na.tsv 3 na.csv type'
+
+# (without standardising, the columns of glass that sit far from 0 with a small spread
+# make the problem too ill-conditioned to solve to 1e-10; they are dropped)
+expect_success 'the same with --no-standardize, --drop and a --lambda' '
+	set -- --no-standardize --drop ri,na,si,ca --lambda 0.01 &&
+	focal cv -q -k 3 --tol 1e-10 --save-folds folds.csv "$@" --format json -y type na.csv |
+		flat > nn.tsv &&
+	same_fold nn.tsv 1 na.csv type "$@" && same_fold nn.tsv 2 na.csv type "$@"'
+
+# An outlier among the values of a column with gaps: a test fold without it has a training
+# mean far from the file's, so test rows with a gap there are scored with the fold's
+# mean or visibly not.
+awk 'BEGIN { print "x1,x2,y"; for (i = 1; i <= 90; i++) { c = i % 3 == 0
+	x2 = i == 45 ? 1000 : i % 4 == 1 ? "" : sprintf("%.3f", (sin(i * 7) + 1) / 2 + c * 0.3)
+	printf "%.3f,%s,%s\n", sin(i * 3) + c, x2, c ? "b" : "a" } }' > out.csv
+expect_success 'test rows of a fold are imputed with the fold'"'"'s training mean too' '
+	focal cv -q -k 3 --tol 1e-10 --save-folds folds.csv --format json -y y out.csv | flat > o.tsv &&
+	same_fold o.tsv 1 out.csv y && same_fold o.tsv 2 out.csv y && same_fold o.tsv 3 out.csv y'
+
+expect_success '--save-folds with --repeat 2: every row once per repeat, as test_counts say' '
+	focal cv -q -k 4 --repeat 2 --save-folds f2.csv --format json -y type "$GLASS" | flat > r2.tsv &&
+	test "$(sed 1d f2.csv | wc -l)" -eq 428 &&
+	awk -F, "NR > 1 { n[\$2 \",\" \$3]++; l[\$1]++ } END { for (k in n) print k, n[k];
+		for (x in l) if (l[x] != 2) exit 1 }" f2.csv | sort > got &&
+	awk -F"\t" "\$1 ~ /^configurations\/0\/folds\/[0-9]+\/test_counts\// {
+		split(\$1, p, \"/\"); n[p[4]] += \$2 }
+		END { for (f in n) print int(f / 4) + 1 \",\" f % 4 + 1, n[f] }" r2.tsv | sort > want &&
+	cmp got want'
+
+expect_success '--save-folds: a file is written only when cv succeeds' '
+	! focal cv -q -k 3 --save-folds bad.csv -y type "$GLASS" 2>err >/dev/full &&
+	grep -q "^focal: cannot write standard output" err && ! ls bad.csv* 2>/dev/null &&
+	! focal cv -q -k 3 --save-folds nodir/x.csv -y type "$GLASS" 2>err >/dev/null &&
+	grep -q "^focal: nodir/x.csv: cannot create a temporary file" err'
+
 # usage errors
 expect_error 2 '-k K \(the number of folds\) is required' 'no -k' cv -y type "$GLASS"
 expect_error 2 "-k: '1' is not an integer" '-k 1' cv -k 1 -y type "$GLASS"
