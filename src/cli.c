@@ -254,10 +254,19 @@ void csv_put(FILE *f, const char *s, int delim)
 	fputc('"', f);
 }
 
+/* Is A --threads, --threads=N or an abbreviation getopt_long takes for them (--th...)? */
+static int threads_option(const char *a)
+{
+	size_t n = strcspn(a, "=");
+
+	return n >= 4 && n <= 9 && strncmp(a, "--threads", n) == 0;
+}
+
 char *cli_cmdline(int argc, char **argv)
 {
 	size_t len = 8, i;
 	char *s, *p;
+	int options = 1;
 
 	for (i = 0; i < (size_t)argc; i++)
 		len += 3 + 4 * strlen(argv[i]);
@@ -265,6 +274,13 @@ char *cli_cmdline(int argc, char **argv)
 	p = stpcpy(p, "focal");
 	for (i = 0; i < (size_t)argc; i++) {
 		const char *a = argv[i];
+
+		if (options && strcmp(a, "--") == 0)
+			options = 0;
+		if (options && i > 0 && threads_option(a)) {
+			i += !strchr(a, '='); /* and its value */
+			continue;
+		}
 
 		*p++ = ' ';
 		if (*a && !strpbrk(a, " \t\n'\"\\$`*?;&|<>()")) {

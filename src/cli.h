@@ -114,7 +114,8 @@ int cli_format(const char *command, const char *arg, enum outfmt *f);
 void csv_put(FILE *f, const char *s, int delim);
 
 /* "focal" and the command's arguments (ARGV[0] is the command name), quoted where
- * needed, for the model file.  Caller frees. */
+ * needed, for the model file; without --threads, which does not change the model, so
+ * that the file is the same for any thread count.  Caller frees. */
 char *cli_cmdline(int argc, char **argv);
 
 /* Usage text of each command, printed by -h and `focal help COMMAND`. */

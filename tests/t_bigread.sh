@@ -12,21 +12,19 @@ awk 'BEGIN { srand(7); print "a,b,c,d,e,f,g,h,y";
 		printf ",%s\n", (rand() < 0.1 ? "rare" : "common")
 	} }' > big.csv
 
-model_lines() { grep -E '^(numeric|categorical|w) ' "$1"; }
-
-expect_success 'threads 1, 2 and 3 give the same model on a file of several chunks' '
+expect_success 'threads 1, 2 and 3 give the same model file on a file of several chunks' '
 	for t in 1 2 3; do
-		focal train -q --threads $t -o m$t.focal big.csv > /dev/null && model_lines m$t.focal > l$t || exit 1
-	done && cmp l1 l2 && cmp l1 l3'
+		focal train -q --threads $t -o m.focal big.csv > /dev/null && mv m.focal m$t.focal || exit 1
+	done && cmp m1.focal m2.focal && cmp m1.focal m3.focal'
 
 awk -F, -v OFS=, 'NR == 30001 { $1 = "seven" } NR % 997 == 0 { $4 = "NA" } { print }' big.csv > late.csv
 expect_success 'late text turns a column categorical, missing values are imputed: same for any threads' '
-	focal train --threads 1 -o m1.focal late.csv > /dev/null 2> err1 &&
-	focal train --threads 2 -o m2.focal late.csv > /dev/null 2> err2 &&
+	focal train --threads 1 -o m.focal late.csv > /dev/null 2> err1 && mv m.focal m1.focal &&
+	focal train --threads 2 -o m.focal late.csv > /dev/null 2> err2 && mv m.focal m2.focal &&
 	grep -q "late.csv:30001: column .a. is categorical: .seven. is not a number" err1 &&
 	cmp err1 err2 &&
 	grep -q "^categorical \"a\" 6 \"0\" \"1\" \"2\" \"3\" \"4\" \"seven\"$" m1.focal &&
-	model_lines m1.focal > l1 && model_lines m2.focal > l2 && cmp l1 l2'
+	cmp m1.focal m2.focal'
 
 awk -F, -v OFS=, 'NR == 30001 { $3 = "oops" } { print }' big.csv > text.csv
 expect_error 1 "text.csv:30001: column 'c' mixes numbers and text \('oops'\)" \
