@@ -107,6 +107,7 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 		goto out;
 	}
 	metrics_compute(&rep, me.r.n, me.r.k, me.r.ytrue, me.r.ypred, me.r.scores);
+	metrics_threshold(&rep, me.r.ytrue, me.r.scores, (uint32_t)m.lm.positive);
 	rc = report_write(stdout, fmt, m.s.classes, &rep, NULL);
 	report_release(&rep);
 	if (rc != 0)
@@ -292,6 +293,7 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 		goto out;
 	}
 	metrics_compute(&rep, pe.r.n, k, pe.r.ytrue, pe.r.ypred, scores);
+	metrics_threshold(&rep, pe.r.ytrue, scores, 1);
 	rc = report_write(stdout, fmt, classes, &rep, NULL);
 	report_release(&rep);
 	if (rc != 0)

@@ -26,6 +26,16 @@ struct report {
 	struct avgmetrics macro, weighted, micro;
 	double accuracy, balanced_accuracy, mcc, cohen_kappa, gmean, log_loss; /* log_loss NAN without scores */
 	size_t *confusion;          /* k x k, rows true class, columns predicted */
+	/*
+	 * Set by metrics_threshold (two classes with scores): predicting class `positive`
+	 * when its probability is at least `threshold` gives the best macro F1 on these
+	 * rows, `macro_f1`; valid is 0 when it was not computed.
+	 */
+	struct {
+		int valid;
+		uint32_t positive;
+		double threshold, macro_f1;
+	} best;
 };
 
 /*
@@ -36,6 +46,17 @@ struct report {
 void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
                      const uint32_t *ypred, const double *scores);
 void report_release(struct report *r);
+
+/*
+ * For two classes, fills R->best from the same rows: the threshold on the probability of
+ * class POSITIVE (column POSITIVE of the n x 2 SCORES) at which macro F1 is highest: the
+ * shortest decimal between two neighbouring distinct probabilities (0 for all rows
+ * positive; of equal macro F1s, the threshold nearest 0.5).  Call after metrics_compute
+ * on the same rows.  Leaves R->best invalid for other k, no scores, or a class absent
+ * from YTRUE.
+ */
+void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *scores,
+                       uint32_t positive);
 
 enum outfmt { FMT_TABLE, FMT_TSV, FMT_JSON };
 

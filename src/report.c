@@ -246,6 +246,13 @@ static void write_json(FILE *f, char *const *classes, const struct report *r,
 		putc(']', f);
 	}
 	fprintf(f, "],\"n\":%zu", r->n);
+	if (r->best.valid) {
+		fputs(",\"best_threshold\":{\"class\":", f);
+		json_string(f, classes[r->best.positive]);
+		json_field(f, "threshold", r->best.threshold);
+		json_field(f, "macro_f1", r->best.macro_f1);
+		putc('}', f);
+	}
 	if (t)
 		json_training(f, classes, k, t);
 	fputs("}\n", f);
@@ -551,6 +558,15 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 	grid_num(&g, 5, 1, r->log_loss);
 	grid_print(f, &g);
 	grid_release(&g);
+	if (r->best.valid) {
+		char cut[40];
+
+		fmt_roundtrip(cut, sizeof cut, r->best.threshold);
+		fputs("\nbest threshold on these rows: ", f);
+		fputs("predicting ", f);
+		fputs(classes[r->best.positive], f);
+		fprintf(f, " when its probability is >= %s gives macro F1 %.3f\n", cut, r->best.macro_f1);
+	}
 
 	fputs("\nconfusion matrix (rows: true class, columns: predicted class)\n", f);
 	grid_init(&g, k + 1, k + 1, 1);

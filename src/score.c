@@ -27,6 +27,7 @@ void score_dataset(const struct linmodel *m, const struct dataset *d, double thr
 		pred[i] = decide(prob + i * k, k, m->positive, threshold);
 	}
 	metrics_compute(r, d->n, k, d->y, pred, prob);
+	metrics_threshold(r, d->y, prob, (uint32_t)m->positive);
 	free(prob);
 	free(pred);
 }

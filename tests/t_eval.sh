@@ -122,3 +122,53 @@ expect_success 'softmax on two classes keeps --positive for the threshold' '
 	focal train -q -y diagnosis --model softmax --positive benign -o s.focal $DATA/wdbc.csv > /dev/null &&
 	grep -qx "positive 0" s.focal &&
 	focal info --format json s.focal | grep -q "\"positive\":\"benign\""'
+
+# bestcut CSV CLASS: the best macro F1 over every cut "p_CLASS >= p" of the predictions
+# CSV (truth in column 1, p_CLASS in column COL), found by trying them all.
+bestcut() {
+	awk -F, -v cls="$2" '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "p_" cls) col = i; next }
+	{ n++; p[n] = $col; pos[n] = ($1 == cls); npos += pos[n] }
+	function f1(tp, fp, fn) { return 2 * tp + fp + fn ? 2 * tp / (2 * tp + fp + fn) : 0 }
+	END {
+		best = -1
+		for (i = 1; i <= n; i++) {
+			tp = fp = 0
+			for (j = 1; j <= n; j++) if (p[j] >= p[i]) { if (pos[j]) tp++; else fp++ }
+			fn = npos - tp; tn = n - npos - fp
+			m = (f1(tp, fp, fn) + f1(tn, fn, fp)) / 2
+			if (m > best) best = m
+		}
+		printf "%.12f\n", best
+	}' "$1"
+}
+
+expect_success 'two classes: the best threshold is what --threshold then gives, and no cut beats it' '
+	for pos in malignant benign; do
+		focal train -q -y diagnosis --positive $pos -o b.focal $DATA/wdbc.csv > /dev/null &&
+		focal eval -m b.focal --format json $DATA/wdbc.csv | flat > b.tsv &&
+		grep -qx "best_threshold/class	$pos" b.tsv &&
+		t=$(grep ^best_threshold/threshold b.tsv | cut -f2) &&
+		f=$(grep ^best_threshold/macro_f1 b.tsv | cut -f2) &&
+		focal eval -m b.focal --threshold "$t" --format json $DATA/wdbc.csv | flat |
+			grep -qx "macro/f1	$f" &&
+		focal predict -m b.focal --keep diagnosis $DATA/wdbc.csv > p.csv &&
+		test "$(bestcut p.csv $pos)" = "$(printf "%.12f" "$f")" &&
+		focal eval --truth diagnosis --format json p.csv | flat | grep "^best_threshold/" |
+			sed 1d > c.tsv && grep "^best_threshold/[tm]" b.tsv > d.tsv || exit 1
+		test $pos = benign || cmp c.tsv d.tsv || exit 1
+	done &&
+	focal train -q -y diagnosis $DATA/wdbc.csv | grep -q "^best threshold on these rows: predicting malignant when its probability is >= [0-9.e-]* gives macro F1 0\.9[0-9][0-9]$"'
+
+expect_success 'the best threshold is the shortest decimal between two probabilities' '
+	printf "y,predicted,p_a,p_b\na,a,0.9,0.1\nb,b,0.38,0.62\na,b,0.42,0.58\nb,b,0.25,0.75\n" > s.csv &&
+	focal eval --truth y --format json s.csv | flat > s.tsv &&
+	grep -qx "best_threshold/class	b" s.tsv && grep -qx "best_threshold/threshold	0.6" s.tsv &&
+	grep -qx "best_threshold/macro_f1	1" s.tsv'
+
+expect_success 'no best threshold for more than two classes, without scores, or with one class present' '
+	! focal eval -m m.focal --format json $DATA/glass.csv | grep -q best_threshold &&
+	! focal eval --truth label --format json labels.csv | grep -q best_threshold &&
+	printf "y,predicted,p_a,p_b\na,a,0.9,0.1\na,b,0.4,0.6\n" > one.csv &&
+	! focal eval --truth y --format json one.csv | grep -q best_threshold &&
+	! focal eval --truth y one.csv | grep -q "best threshold"'
