@@ -59,6 +59,56 @@ check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN)
 check-fast: focal $(UNIT_BIN)
 	@sh tests/run ""
 
+# libFuzzer targets, built with clang beside the other builds (src/*.fuzz.o) and not part
+# of check: make fuzz [FUZZ_SECONDS=60] runs each in turn on a corpus under tests/fuzz-out/,
+# seeded from the bundled datasets and models trained on them.
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+FUZZ_FLAGS =
+FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
+FUZZ_BIN = tests/fuzz_csv tests/fuzz_model
+FUZZ_OUT = tests/fuzz-out
+FUZZ_RUN = -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1
+
+src/%.fuzz.o: src/%.c $(HDR)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS_ALL) -c -o $@ $<
+
+libfocal-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $(FUZZ_OBJ)
+
+tests/fuzz_%: tests/fuzz_%.c libfocal-fuzz.a $(HDR)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS_ALL) -Isrc -o $@ $< \
+		libfocal-fuzz.a $(LDLIBS_ALL)
+
+# Seeds, made afresh: heads of the datasets (plain, cut mid-line and gzipped), the small
+# files of tests/fuzz/, and models trained on the datasets (softmax; logistic with
+# categorical features; focal loss with over-sampling).
+fuzz-seeds: focal
+	rm -rf $(FUZZ_OUT)/seeds
+	mkdir -p $(FUZZ_OUT)/seeds/csv $(FUZZ_OUT)/seeds/model
+	for f in datasets/*.csv; do \
+		b=$(FUZZ_OUT)/seeds/csv/$$(basename $$f .csv); \
+		head -n 12 $$f > $$b-12.csv; \
+		head -c 1500 $$f > $$b-cut.csv; \
+		head -n 40 $$f | gzip -c > $$b-40.csv.gz; \
+	done
+	cp tests/fuzz/*.csv $(FUZZ_OUT)/seeds/csv/
+	./focal train -q -y type -o $(FUZZ_OUT)/seeds/model/glass.focal datasets/glass.csv >/dev/null
+	./focal train -q -y party -o $(FUZZ_OUT)/seeds/model/votes.focal \
+		datasets/house-votes-84.csv >/dev/null
+	./focal train -q -y diagnosis --loss focal --sample over -o $(FUZZ_OUT)/seeds/model/wdbc.focal \
+		datasets/wdbc.csv >/dev/null
+
+fuzz: $(FUZZ_BIN) fuzz-seeds
+	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model
+	tests/fuzz_csv $(FUZZ_RUN) -dict=tests/fuzz/csv.dict -artifact_prefix=$(FUZZ_OUT)/csv- \
+		$(FUZZ_FLAGS) $(FUZZ_OUT)/csv $(FUZZ_OUT)/seeds/csv
+	tests/fuzz_model $(FUZZ_RUN) -dict=tests/fuzz/model.dict -artifact_prefix=$(FUZZ_OUT)/model- \
+		$(FUZZ_FLAGS) $(FUZZ_OUT)/model $(FUZZ_OUT)/seeds/model
+
 bench/%: bench/%.c libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
 
@@ -81,6 +131,7 @@ uninstall:
 	for f in man/*.5; do rm -f $(DESTDIR)$(MANDIR)/man5/$${f#man/}; done
 
 clean:
-	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN)
+	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN) \
+		libfocal-fuzz.a $(FUZZ_BIN)
 
-.PHONY: all check check-fast bench lint-man install uninstall clean
+.PHONY: all check check-fast bench lint-man install uninstall clean fuzz fuzz-seeds

@@ -1,0 +1,163 @@
+/*
+ * fuzz_csv.c: libFuzzer target for the CSV reader and the training load (make fuzz).
+ *
+ * The input is written to a temporary file, which goes through data_load_train with
+ * the defaults, then once more with options chosen by the input's last byte.  When a
+ * load succeeds, the same file is streamed through data_stream with the schema it
+ * made.  Errors are expected; crashes, leaks, hangs, undefined behaviour and a design
+ * matrix with non-finite values are not.
+ */
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvread.h"
+#include "data.h"
+
+#define MAX_BYTES 65536
+
+/* The option bits of the last byte. */
+enum {
+	V_THREADS = 1 << 0,   /* two tokenising threads */
+	V_TAB = 1 << 1,       /* tab delimiter */
+	V_NO_HEADER = 1 << 2, /* --no-header */
+	V_FEW_CATS = 1 << 3,  /* --max-categories 2 */
+	V_MISSING = 1 << 4,   /* keep_missing */
+	V_LINES = 1 << 5,     /* keep_lines */
+	V_TARGET = 1 << 6,    /* -y 1 */
+	V_NA = 1 << 7,        /* --na -999,x */
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int ignore_row(void *ctx, const double *x, long label, const struct csvrow *row,
+                      struct ferr *e)
+{
+	(void)ctx;
+	(void)x;
+	(void)label;
+	(void)row;
+	(void)e;
+	return 0;
+}
+
+static int ignore_header(void *ctx, const struct csvrow *header, struct ferr *e)
+{
+	(void)ctx;
+	(void)header;
+	(void)e;
+	return 0;
+}
+
+/* Writes DATA to a new temporary file; its name goes to PATH.  -1 on failure. */
+static int write_temp(const uint8_t *data, size_t size, char *path, size_t cap)
+{
+	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	size_t done = 0;
+	int fd;
+
+	snprintf(path, cap, "%s/fuzz_csv.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	while (done < size) {
+		ssize_t w = write(fd, data + done, size - done);
+
+		if (w <= 0) {
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * What a successful load promises: finite design values (numeric features imputed
+ * and standardised, one-hot columns 0 or 1), labels that are classes, and a count
+ * per class that adds up.  Training relies on it, so a breach is a crash here.
+ */
+static void check_design(const struct schema *s, const struct dataset *d)
+{
+	size_t i, total = 0;
+
+	if (d->dim != s->dim || s->nclass < 2)
+		abort();
+	for (i = 0; i < d->n * d->dim; i++)
+		if (!isfinite(d->x[i]))
+			abort();
+	for (i = 0; i < d->n; i++)
+		if (d->y[i] >= s->nclass)
+			abort();
+	for (i = 0; i < s->nclass; i++)
+		total += d->count[i];
+	if (total != d->n)
+		abort();
+}
+
+/* Loads PATH with O; on success streams it through the schema, twice when WITH_SCHEMA. */
+static void load(const char *path, const struct readopts *o, int with_schema)
+{
+	struct schema s;
+	struct dataset d, v;
+	struct encode_opts eo;
+	struct ferr e = { "", 1 };
+
+	if (data_load_train(path, o, &s, &d, &e) != 0)
+		return;
+	check_design(&s, &d);
+	memset(&eo, 0, sizeof eo);
+	eo.delim = o->delim;
+	eo.header = o->header;
+	eo.na = o->na;
+	eo.threads = o->threads;
+	eo.on_header = with_schema ? ignore_header : NULL;
+	data_stream(path, &s, &eo, ignore_row, NULL, &e);
+	if (with_schema) {
+		eo.need_label = 1;
+		if (data_load_with_schema(path, &s, &eo, &v, &e) == 0)
+			dataset_release(&v);
+	}
+	dataset_release(&d);
+	schema_release(&s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct readopts o;
+	char path[64];
+	unsigned sel;
+
+	if (size > MAX_BYTES)
+		return 0;
+	if (write_temp(data, size, path, sizeof path) != 0)
+		return 0;
+
+	readopts_init(&o);
+	load(path, &o, 0);
+
+	sel = size ? data[size - 1] : 0;
+	if (sel & V_THREADS)
+		o.threads = 2;
+	if (sel & V_TAB)
+		o.delim = '\t';
+	if (sel & V_NO_HEADER)
+		o.header = 0;
+	if (sel & V_FEW_CATS)
+		o.max_categories = 2;
+	o.keep_missing = !!(sel & V_MISSING);
+	o.keep_lines = !!(sel & V_LINES);
+	if (sel & V_TARGET)
+		o.target = "1";
+	if (sel & V_NA)
+		o.na = "-999,x";
+	load(path, &o, 1);
+
+	unlink(path);
+	return 0;
+}
