@@ -538,7 +538,7 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 {
 	struct schema *s = &m->s;
 	struct traininfo *t = &m->info;
-	size_t i, j, v;
+	size_t i, j, v, nfeat;
 
 	if (expect_kw(ps, lim, "target") || get_str(ps, &s->target) || end_of_line(ps))
 		return -1;
@@ -571,10 +571,12 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 			return -1;
 		m->lm.positive = (int)v;
 	}
-	if (expect_kw(ps, lim, "features") || get_size(ps, &s->nfeat, 10000000) ||
+	/* s->nfeat is set only with s->feat allocated: schema_release walks them together */
+	if (expect_kw(ps, lim, "features") || get_size(ps, &nfeat, 10000000) ||
 	    get_size(ps, &s->dim, 100000000) || end_of_line(ps))
 		return -1;
-	s->feat = xcalloc(s->nfeat + 1, sizeof *s->feat);
+	s->feat = xcalloc(nfeat + 1, sizeof *s->feat);
+	s->nfeat = nfeat;
 	v = 0;
 	for (i = 0; i < s->nfeat; i++) {
 		struct feature *f = &s->feat[i];

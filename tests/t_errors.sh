@@ -50,6 +50,22 @@ expect_error 1 'short.focal: truncated model file' 'truncated model' info short.
 echo 'hello' > notmodel.focal
 expect_error 1 'notmodel.focal: not a focal model file' 'not a model' info notmodel.focal
 
+# An edited model file with a correct checksum must still be refused, line and all.
+# resum FILE: replaces FILE's crc32 line with the right one (gzip's trailer holds it).
+resum() {
+	grep -v '^crc32 ' "$1" > "$1.body"
+	sum=$(gzip -c < "$1.body" | tail -c 8 | od -An -tx1 -N4 | awk '{ print $4 $3 $2 $1 }')
+	{ cat "$1.body"; echo "crc32 $sum"; } > "$1"
+	rm -f "$1.body"
+}
+cp good.focal resum.focal
+resum resum.focal
+expect_success 'resum reproduces the checksum of an unedited file' 'cmp good.focal resum.focal'
+sed 's/^features .*/features 2/' good.focal > nodim.focal
+resum nodim.focal
+expect_error 1 'nodim.focal:[0-9]+: corrupt model file: expected a count' \
+	'features line without the width' info nodim.focal
+
 # usage errors
 expect_error 2 'unknown or incomplete option' 'unknown option' train --bogus ok.csv
 expect_error 2 "--lambda: 'abc' is not a number" 'bad --lambda' train --lambda abc ok.csv
