@@ -11,6 +11,13 @@
 
 static const char *const default_na[] = { "", "NA", "N/A", "?", "NaN", "null" };
 
+/*
+ * The largest magnitude of a numeric feature value in a training file.  The raw block
+ * holds value - shift as a float, and shift (the column's first value) is within the
+ * same bound, so the difference stays below FLT_MAX (3.4e38) instead of becoming inf.
+ */
+#define FEATURE_MAX 1e38
+
 void readopts_init(struct readopts *o)
 {
 	memset(o, 0, sizeof *o);
@@ -210,7 +217,8 @@ struct trainload {
 };
 
 /* What prepare_chunk makes of a chunk: per feature column, each row's stored value and the
- * chunk's sums, or dirty when some value needs the callback (text, inf, no shift yet). */
+ * chunk's sums, or dirty when some value needs the callback (text, inf or out of range,
+ * no shift yet). */
 struct prepared {
 	size_t nrec, nf;
 	float *val;           /* nrec x nf: value - shift, NaN when missing */
@@ -421,6 +429,10 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 			if (!isfinite(v))
 				return ferr_set(e, "%s:%lu: column '%s': '%s' is not a finite number",
 				                t->name, line, c->name, f);
+			if (fabs(v) > FEATURE_MAX)
+				return ferr_set(e, "%s:%lu: column '%s': '%s' is out of range (numeric "
+				                "features are held as 32-bit floats, within +-1e38)",
+				                t->name, line, c->name, f);
 			if (!c->have_shift) {
 				c->have_shift = 1;
 				c->shift = v;
@@ -497,7 +509,7 @@ static void *prepare_chunk(void *ctx, const struct csvchunk *c)
 				val[j] = NAN;
 				continue;
 			}
-			if (!isfinite(v)) {
+			if (!(fabs(v) <= FEATURE_MAX)) { /* text, inf or out of range */
 				p->dirty[j] = 1;
 				continue;
 			}

@@ -32,6 +32,9 @@ expect_error 1 "text.csv:30001: column 'c' mixes numbers and text \('oops'\)" \
 awk -F, -v OFS=, 'NR == 35001 { $5 = "inf" } { print }' big.csv > inf.csv
 expect_error 1 "inf.csv:35001: column 'e': 'inf' is not a finite number" \
 	'a late infinity, on two threads' train --threads 2 inf.csv
+awk -F, -v OFS=, 'NR == 36001 { $6 = "-2e38" } { print }' big.csv > huge.csv
+expect_error 1 "huge.csv:36001: column 'f': '-2e38' is out of range" \
+	'a late number beyond the float range, on two threads' train --threads 2 huge.csv
 awk 'NR == 38001 { print "1,2"; next } { print }' big.csv > ragged.csv
 expect_error 1 'ragged.csv:38001: expected 9 fields, found 2' 'a late ragged row, on two threads' \
 	train --threads 2 ragged.csv

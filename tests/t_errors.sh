@@ -20,6 +20,14 @@ for bad in inf -Infinity 1e999; do
 	expect_error 1 "inf.csv:3: column 'a': '$bad' is not a finite number" "non-finite $bad" \
 		train -o m1 inf.csv
 done
+# features are held as 32-bit floats: a finite number beyond them is refused where it is
+for bad in 1e39 -3.5e38; do
+	printf 'a,b,y\n1,2,x\n3,4,z\n%s,6,x\n' "$bad" > huge.csv
+	expect_error 1 "huge.csv:4: column 'a': '$bad' is out of range" "out of range $bad" \
+		train -o m1 huge.csv
+done
+printf 'a,b,y\n3e37,2,x\n-9e37,4,z\n5,6,x\n' > large.csv
+expect_success 'numbers up to 1e38 train' 'focal train -q -o large.focal large.csv'
 printf 'a,b,y\n1,"2,x\n' > quote.csv
 expect_error 1 'quote.csv:[0-9]+: malformed CSV' 'unterminated quote' train -o m1 quote.csv
 printf 'a,b,y\n1,2,x\n' > /dev/null
