@@ -259,6 +259,39 @@ static size_t count_quotes(const char *p, const char *end)
 	return n;
 }
 
+/*
+ * Hands the line [p, next) to libcsv.  A CR that no LF follows ends a record for libcsv
+ * and a line for us, as LF and CRLF do, so the text goes in up to each such CR and the
+ * line count moves on after it.  *PARITY: quote characters so far, modulo 2.
+ * Returns 0, or -1 with the error in the batch.
+ */
+static int parse_line(struct tokeniser *t, char *p, char *next, size_t *parity)
+{
+	struct batch *b = t->b;
+
+	while (p < next) {
+		char *r = memchr(p, '\r', (size_t)(next - p));
+		int lone = r && !(r + 1 < next && r[1] == '\n');
+		char *pe = lone ? r + 1 : next;
+		size_t seg = (size_t)(pe - p);
+
+		if (*parity == 0 && !t->in_rec)
+			t->rec_line = t->line;
+		*parity = (*parity + count_quotes(p, pe)) & 1;
+		if (csv_parse(&t->p, p, seg, on_field, on_row, t) != seg) {
+			b->err = 1;
+			b->err_line = t->line;
+			snprintf(b->errmsg, sizeof b->errmsg, "malformed CSV: %s",
+			         csv_strerror(csv_error(&t->p)));
+			return -1;
+		}
+		if (lone)
+			t->line++;
+		p = pe;
+	}
+	return 0;
+}
+
 /* Tokenises batch B: fills its records and fields. */
 static void tokenise(struct tokeniser *t, struct batch *b)
 {
@@ -284,19 +317,8 @@ static void tokenise(struct tokeniser *t, struct batch *b)
 				s++;
 			if (s < cr) /* libcsv skips lines of nothing but spaces */
 				split_line(t, p, cr);
-		} else {
-			size_t seg = (size_t)(next - p);
-
-			if (parity == 0 && !t->in_rec)
-				t->rec_line = t->line;
-			parity = (parity + count_quotes(p, next)) & 1;
-			if (csv_parse(&t->p, p, seg, on_field, on_row, t) != seg) {
-				b->err = 1;
-				b->err_line = t->line;
-				snprintf(b->errmsg, sizeof b->errmsg, "malformed CSV: %s",
-				         csv_strerror(csv_error(&t->p)));
-				break;
-			}
+		} else if (parse_line(t, p, next, &parity) != 0) {
+			break;
 		}
 		if (nl)
 			t->line++;

@@ -11,6 +11,9 @@ printf 'a,b,y\n' > header.csv
 expect_error 1 'header.csv: no data rows' 'header only' train -o m1 header.csv
 printf 'a,b,y\n1,2,x\n3,4\n5,6,z\n' > ragged.csv
 expect_error 1 'ragged.csv:3: expected 3 fields, found 2' 'ragged row' train -o m1 ragged.csv
+printf 'a,b,y\r1,2,x\r3,4,z\r5,6\r' > ragged-cr.csv
+expect_error 1 'ragged-cr.csv:4: expected 3 fields, found 2' 'ragged row, CR line endings' \
+	train -o m1 ragged-cr.csv
 expect_error 1 "ok.csv:1: no column 'label' for the target" 'target column missing' \
 	train -y label -o m1 ok.csv
 printf 'a,b,y\n1,2,x\n3,4,x\n' > single.csv

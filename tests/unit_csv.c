@@ -177,6 +177,20 @@ int main(void)
 	out = parse(path, 0, 1, 0);
 	CHECK(strstr(out, "2|x\ny\x1f" "1\n4|2") != NULL, "a record after a quoted newline starts on line 4");
 	free(out);
+	/* a CR that no LF follows ends a line, as LF and CRLF do, quoted or not */
+	{
+		const char *text = "a,b\r1,2\r\"x\ry\",3\r\r4,5\n6,7\r\n8,9";
+		const char *want = "1|a\x1f" "b\n2|1\x1f" "2\n3|x\ry\x1f" "3\n6|4\x1f" "5\n7|6\x1f"
+		                   "7\n8|8\x1f" "9\n";
+
+		write_file(path, text, strlen(text));
+		for (i = 0; i < 2; i++) {
+			out = parse(path, (int)i, 1, 0);
+			CHECK(strcmp(out, want) == 0, "CR line endings count as lines (%s)",
+			      i ? "libcsv" : "splitter");
+			free(out);
+		}
+	}
 
 	/* 12 MB: several chunks, quoted newlines and CRLF here and there. */
 	big = xmalloc(cap + 256);
