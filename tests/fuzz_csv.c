@@ -2,7 +2,7 @@
  * fuzz_csv.c: libFuzzer target for the CSV reader and the training load (make fuzz).
  *
  * The input is written to a temporary file, which goes through data_load_train with
- * the defaults, then once more with options chosen by the input's last byte.  When a
+ * the defaults, then once more with options chosen by the input's last two bytes.  When a
  * load succeeds, the same file is streamed through data_stream with the schema it
  * made.  Errors are expected; crashes, leaks, hangs, undefined behaviour and a design
  * matrix with non-finite values are not.
@@ -29,6 +29,13 @@ enum {
 	V_LINES = 1 << 5,     /* keep_lines */
 	V_TARGET = 1 << 6,    /* -y 1 */
 	V_NA = 1 << 7,        /* --na -999,x */
+};
+
+/* And those of the byte before it. */
+enum {
+	V2_RAW = 1 << 0,      /* --no-standardize */
+	V2_DROP = 1 << 1,     /* --drop 2 */
+	V2_WEIGHT = 1 << 2,   /* --weight 3 */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -79,8 +86,8 @@ static int write_temp(const uint8_t *data, size_t size, char *path, size_t cap)
 
 /*
  * What a successful load promises: finite design values (numeric features imputed
- * and standardised, one-hot columns 0 or 1), labels that are classes, and a count
- * per class that adds up.  Training relies on it, so a breach is a crash here.
+ * and standardised, one-hot columns 0 or 1), labels that are classes, a count per
+ * class that adds up, missing places within the row, lines in increasing order.  Training relies on it, so a breach is a crash here.
  */
 static void check_design(const struct schema *s, const struct dataset *d)
 {
@@ -98,6 +105,18 @@ static void check_design(const struct schema *s, const struct dataset *d)
 		total += d->count[i];
 	if (total != d->n)
 		abort();
+	for (i = 0; d->miss_off && i < d->n; i++) {
+		size_t k;
+
+		if (d->miss_off[i + 1] < d->miss_off[i])
+			abort();
+		for (k = d->miss_off[i]; k < d->miss_off[i + 1]; k++)
+			if (d->miss_col[k] >= d->dim)
+				abort();
+	}
+	for (i = 0; d->line && i < d->n; i++)
+		if (d->line[i] < 1 || (i > 0 && d->line[i] <= d->line[i - 1]))
+			abort();
 }
 
 /* Loads PATH with O; on success streams it through the schema, twice when WITH_SCHEMA. */
@@ -120,8 +139,10 @@ static void load(const char *path, const struct readopts *o, int with_schema)
 	data_stream(path, &s, &eo, ignore_row, NULL, &e);
 	if (with_schema) {
 		eo.need_label = 1;
-		if (data_load_with_schema(path, &s, &eo, &v, &e) == 0)
+		if (data_load_with_schema(path, &s, &eo, &v, &e) == 0) {
+			check_design(&s, &v);
 			dataset_release(&v);
+		}
 	}
 	dataset_release(&d);
 	schema_release(&s);
@@ -131,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct readopts o;
 	char path[64];
-	unsigned sel;
+	unsigned sel, sel2;
 
 	if (size > MAX_BYTES)
 		return 0;
@@ -156,6 +177,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.target = "1";
 	if (sel & V_NA)
 		o.na = "-999,x";
+	sel2 = size > 1 ? data[size - 2] : 0;
+	if (sel2 & V2_RAW)
+		o.standardize = 0;
+	if (sel2 & V2_DROP)
+		o.drop = "2";
+	if (sel2 & V2_WEIGHT)
+		o.weight = "3";
 	load(path, &o, 1);
 
 	unlink(path);
