@@ -395,6 +395,22 @@ static int get_str(struct parser *ps, char **out)
 	return 0;
 }
 
+/*
+ * A count read from the file must not make the parser allocate more than the file can
+ * fill: N items of SIZE bytes each at least (2 for a line, "" or " 0") have to fit in
+ * [from, to).  Returns 0, or -1 with "more WHAT than the WHERE has room for".
+ */
+static int room_for(struct parser *ps, size_t n, size_t size, const char *from, const char *to,
+                    const char *what, const char *where)
+{
+	char msg[128];
+
+	if (n <= (size_t)(to - from) / size)
+		return 0;
+	snprintf(msg, sizeof msg, "more %s than the %s has room for", what, where);
+	return bad(ps, msg);
+}
+
 static int end_of_line(struct parser *ps)
 {
 	skip_space(ps);
@@ -538,7 +554,7 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 {
 	struct schema *s = &m->s;
 	struct traininfo *t = &m->info;
-	size_t i, j, v, nfeat;
+	size_t i, j, v, nfeat, nvocab;
 
 	if (expect_kw(ps, lim, "target") || get_str(ps, &s->target) || end_of_line(ps))
 		return -1;
@@ -553,6 +569,8 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 		return -1;
 	if (s->nclass < 2)
 		return bad(ps, "fewer than two classes");
+	if (room_for(ps, s->nclass, 2, ps->next, lim, "classes", "file"))
+		return -1;
 	s->classes = xcalloc(s->nclass, sizeof *s->classes);
 	t->count_before = xcalloc(s->nclass, sizeof *t->count_before);
 	t->count_after = xcalloc(s->nclass, sizeof *t->count_after);
@@ -573,7 +591,8 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 	}
 	/* s->nfeat is set only with s->feat allocated: schema_release walks them together */
 	if (expect_kw(ps, lim, "features") || get_size(ps, &nfeat, 10000000) ||
-	    get_size(ps, &s->dim, 100000000) || end_of_line(ps))
+	    get_size(ps, &s->dim, 100000000) || end_of_line(ps) ||
+	    room_for(ps, nfeat, 2, ps->next, lim, "features", "file"))
 		return -1;
 	s->feat = xcalloc(nfeat + 1, sizeof *s->feat);
 	s->nfeat = nfeat;
@@ -597,9 +616,11 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 		} else if (kind && strcmp(kind, "categorical") == 0) {
 			free(kind);
 			f->categorical = 1;
-			if (get_str(ps, &f->name) || get_size(ps, &f->nvocab, 100000000))
+			if (get_str(ps, &f->name) || get_size(ps, &nvocab, 100000000) ||
+			    room_for(ps, nvocab, 2, ps->p, ps->end, "values", "line"))
 				return -1;
-			f->vocab = xcalloc(f->nvocab + 1, sizeof *f->vocab);
+			f->vocab = xcalloc(nvocab + 1, sizeof *f->vocab);
+			f->nvocab = nvocab;
 			for (j = 0; j < f->nvocab; j++)
 				if (get_str(ps, &f->vocab[j]))
 					return -1;
@@ -627,6 +648,9 @@ static int parse_weights(struct parser *ps, const char *lim, struct model *m)
 	if (width != m->s.dim + 1 ||
 	    nout != (lm->kind == MODEL_LOGISTIC ? (size_t)1 : m->s.nclass))
 		return bad(ps, "the weight block does not match the classes and features");
+	/* nout lines of width numbers (width > 0, so 2 * width does not overflow) */
+	if (room_for(ps, nout, 2 * width, ps->next, lim, "weights", "file"))
+		return -1;
 	linmodel_init(lm, lm->kind, m->s.nclass, m->s.dim, lm->positive);
 	for (i = 0; i < nout; i++) {
 		if (expect_kw(ps, lim, "w"))

@@ -76,6 +76,31 @@ sed 's/^features .*/features 2/' good.focal > nodim.focal
 resum nodim.focal
 expect_error 1 'nodim.focal:[0-9]+: corrupt model file: expected a count' \
 	'features line without the width' info nodim.focal
+# A count the rest of the file cannot hold is refused before anything is allocated for it.
+printf 'a,c,y\n1,p,x\n2,q,z\n3,p,x\n' > cat.csv
+focal train -q -o cat.focal cat.csv > /dev/null
+sed 's/^classes 2$/classes 999999/' cat.focal > counts1.focal
+sed 's/^features 2 3$/features 9999999 3/' cat.focal > counts2.focal
+sed 's/^categorical "c" 2 /categorical "c" 99999999 /' cat.focal > counts3.focal
+grep -v '^w ' cat.focal > counts4.focal
+for f in counts1 counts2 counts3 counts4; do
+	resum $f.focal
+done
+expect_error 1 'counts1.focal:15: corrupt model file: more classes than the file has room for' \
+	'a class count larger than the file' info counts1.focal
+expect_error 1 'counts2.focal:19: corrupt model file: more features than the file has room for' \
+	'a feature count larger than the file' info counts2.focal
+expect_error 1 'counts3.focal:21: corrupt model file: more values than the line has room for' \
+	'a category count larger than the line' info counts3.focal
+expect_error 1 'counts4.focal:22: corrupt model file: more weights than the file has room for' \
+	'a weight block larger than the file' info counts4.focal
+case $BIN in
+*-asan) ;; # AddressSanitizer needs more address space than the limit below
+*)
+	expect_success 'a corrupt count allocates nothing large' '
+		(ulimit -v 200000; focal info counts3.focal) 2>&1 | grep -q "more values than"'
+	;;
+esac
 
 # usage errors
 expect_error 2 'unknown or incomplete option' 'unknown option' train --bogus ok.csv
