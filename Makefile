@@ -70,7 +70,9 @@ FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
 FUZZ_BIN = tests/fuzz_csv tests/fuzz_model
 FUZZ_OUT = tests/fuzz-out
-FUZZ_RUN = -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1
+# A 64 KB input has no business asking for more than 256 MB at once.
+FUZZ_RUN = -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -malloc_limit_mb=256 \
+	-print_final_stats=1
 
 src/%.fuzz.o: src/%.c $(HDR)
 	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(CPPFLAGS_ALL) -c -o $@ $<
