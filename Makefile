@@ -81,7 +81,7 @@ libfocal-fuzz.a: $(FUZZ_OBJ)
 	rm -f $@
 	ar rcs $@ $(FUZZ_OBJ)
 
-tests/fuzz_%: tests/fuzz_%.c libfocal-fuzz.a $(HDR)
+tests/fuzz_%: tests/fuzz_%.c tests/fuzz/tempfile.h libfocal-fuzz.a $(HDR)
 	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS_ALL) -Isrc -o $@ $< \
 		libfocal-fuzz.a $(LDLIBS_ALL)
 

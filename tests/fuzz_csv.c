@@ -2,20 +2,19 @@
  * fuzz_csv.c: libFuzzer target for the CSV reader and the training load (make fuzz).
  *
  * The input is written to a temporary file, which goes through data_load_train with
- * the defaults, then once more with options chosen by the input's last two bytes.  When a
- * load succeeds, the same file is streamed through data_stream with the schema it
- * made.  Errors are expected; crashes, leaks, hangs, undefined behaviour and a design
- * matrix with non-finite values are not.
+ * the defaults, then once more with options chosen by the input's last two bytes.
+ * When a load succeeds, the same file is streamed through data_stream with the schema
+ * it made.  Errors are expected; crashes, leaks, hangs, undefined behaviour and a
+ * design matrix with non-finite values are not.
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "csvread.h"
 #include "data.h"
+#include "fuzz/tempfile.h"
 
 #define MAX_BYTES 65536
 
@@ -59,35 +58,11 @@ static int ignore_header(void *ctx, const struct csvrow *header, struct ferr *e)
 	return 0;
 }
 
-/* Writes DATA to a new temporary file; its name goes to PATH.  -1 on failure. */
-static int write_temp(const uint8_t *data, size_t size, char *path, size_t cap)
-{
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	size_t done = 0;
-	int fd;
-
-	snprintf(path, cap, "%s/fuzz_csv.XXXXXX", dir);
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	while (done < size) {
-		ssize_t w = write(fd, data + done, size - done);
-
-		if (w <= 0) {
-			close(fd);
-			unlink(path);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	close(fd);
-	return 0;
-}
-
 /*
  * What a successful load promises: finite design values (numeric features imputed
  * and standardised, one-hot columns 0 or 1), labels that are classes, a count per
- * class that adds up, missing places within the row, lines in increasing order.  Training relies on it, so a breach is a crash here.
+ * class that adds up, missing places within the row, lines in increasing order.
+ * Training relies on it, so a breach is a crash here.
  */
 static void check_design(const struct schema *s, const struct dataset *d)
 {
@@ -151,13 +126,15 @@ static void load(const char *path, const struct readopts *o, int with_schema)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct readopts o;
-	char path[64];
+	struct tempfile tf;
+	const char *path;
 	unsigned sel, sel2;
 
 	if (size > MAX_BYTES)
 		return 0;
-	if (write_temp(data, size, path, sizeof path) != 0)
+	if (temp_open(&tf, "fuzz_csv", data, size, NULL, 0) != 0)
 		return 0;
+	path = tf.path;
 
 	readopts_init(&o);
 	load(path, &o, 0);
@@ -186,6 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.weight = "3";
 	load(path, &o, 1);
 
-	unlink(path);
+	temp_close(&tf);
 	return 0;
 }

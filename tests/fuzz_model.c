@@ -6,53 +6,18 @@
  * replaced by the right one, which takes it to the parser proper.  A model that loads
  * is described in every format and scores one all-zero row.
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "fuzz/tempfile.h"
 #include "metrics.h"
 #include "model.h"
 
 #define MAX_BYTES 65536
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *q = p;
-
-	while (n > 0) {
-		ssize_t w = write(fd, q, n);
-
-		if (w <= 0)
-			return -1;
-		q += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Writes DATA to a new temporary file, followed by TAIL; its name goes to PATH. */
-static int write_temp(const void *data, size_t size, const char *tail, char *path, size_t cap)
-{
-	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	int fd;
-
-	snprintf(path, cap, "%s/fuzz_model.XXXXXX", dir);
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	if (write_all(fd, data, size) != 0 || write_all(fd, tail, strlen(tail)) != 0) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
 
 static void try_load(const char *path)
 {
@@ -81,7 +46,8 @@ static void try_load(const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char path[64], tail[32];
+	struct tempfile tf;
+	char tail[32];
 	size_t body = size, start;
 	uLong crc;
 
@@ -89,9 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	/* as it is */
-	if (write_temp(data, size, "", path, sizeof path) == 0) {
-		try_load(path);
-		unlink(path);
+	if (temp_open(&tf, "fuzz_model", data, size, NULL, 0) == 0) {
+		try_load(tf.path);
+		temp_close(&tf);
 	}
 
 	/* the body: everything before a final "crc32 ..." line, ending in a newline */
@@ -110,9 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		snprintf(tail, sizeof tail, "crc32 %08lx\n", (unsigned long)crc);
 	}
-	if (write_temp(data, body, tail, path, sizeof path) == 0) {
-		try_load(path);
-		unlink(path);
+	if (temp_open(&tf, "fuzz_model", data, body, tail, strlen(tail)) == 0) {
+		try_load(tf.path);
+		temp_close(&tf);
 	}
 	return 0;
 }
