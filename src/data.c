@@ -1,6 +1,7 @@
 /* data.c: reading training and scoring files into design rows (SPEC "Reading data"). */
 #include "data.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -1014,7 +1015,10 @@ static int on_stream_row(void *ctx, const struct csvrow *row, struct ferr *e)
 			return ferr_set(e, "%s:%lu: column '%s': '%s' is not a finite number", t->name,
 			                row->line, f->name, v);
 		}
-		t->x[f->offset] = (num - f->center) / f->scale;
+		/* Far outside a narrow training column, (num - center) / scale can pass any
+		 * bound: hold it at the float range (the probabilities saturate either way),
+		 * which the model's logits and a float block for --valid both take. */
+		t->x[f->offset] = fmax(-FLT_MAX, fmin(FLT_MAX, (num - f->center) / f->scale));
 	}
 	if (t->target >= 0) {
 		const char *v = row->f[t->target];

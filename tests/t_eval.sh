@@ -172,3 +172,12 @@ expect_success 'no best threshold for more than two classes, without scores, or 
 	printf "y,predicted,p_a,p_b\na,a,0.9,0.1\na,b,0.4,0.6\n" > one.csv &&
 	! focal eval --truth y --format json one.csv | grep -q best_threshold &&
 	! focal eval --truth y one.csv | grep -q "best threshold"'
+
+expect_success 'a value far outside a narrow training column still gives finite probabilities' '
+	printf "a,b,y\n1,1e-30,p\n2,2e-30,q\n3,1.5e-30,r\n4,3e-30,q\n5,1e-30,r\n" > tiny.csv &&
+	printf "a,b,y\n1,1e300,p\n1,-1e300,q\n2,2e-30,r\n" > far.csv &&
+	focal train -q -o tiny.focal tiny.csv > /dev/null &&
+	focal predict -m tiny.focal far.csv > p.csv && test "$(wc -l < p.csv)" -eq 4 &&
+	! grep -qi "nan\|inf" p.csv &&
+	focal train -q --valid far.csv --format json tiny.csv > v.json && ! grep -qi "nan\|inf" v.json &&
+	grep -q "\"log_loss\":[0-9]" v.json'
