@@ -61,14 +61,14 @@ check-fast: focal $(UNIT_BIN)
 
 # libFuzzer targets, built with clang beside the other builds (src/*.fuzz.o) and not part
 # of check: make fuzz [FUZZ_SECONDS=60] runs each in turn on a corpus under tests/fuzz-out/,
-# seeded from the bundled datasets and models trained on them.
+# seeded from the bundled datasets, models trained on them and their predictions.
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
 FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
-FUZZ_BIN = tests/fuzz_csv tests/fuzz_model
+FUZZ_BIN = tests/fuzz_csv tests/fuzz_model tests/fuzz_cmd
 FUZZ_OUT = tests/fuzz-out
 # A 64 KB input has no business asking for more than 256 MB at once.
 FUZZ_RUN = -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -malloc_limit_mb=256 \
@@ -86,11 +86,17 @@ tests/fuzz_%: tests/fuzz_%.c tests/fuzz/tempfile.h libfocal-fuzz.a $(HDR)
 		libfocal-fuzz.a $(LDLIBS_ALL)
 
 # Seeds, made afresh: heads of the datasets (plain, cut mid-line and gzipped), the small
-# files of tests/fuzz/, and models trained on the datasets (softmax; logistic with
-# categorical features; focal loss with over-sampling).
+# files of tests/fuzz/, models trained on the datasets (softmax; logistic with
+# categorical features; focal loss with over-sampling), and for fuzz_cmd every sixth row
+# of the datasets and of those models' predictions, behind the four bytes that choose
+# the command line (tests/fuzz_cmd.c; in printf octal).  Byte 0: 000 eval --truth,
+# 001 eval --truth --pred, 002 predict, 003 eval -m; plus 004, 010 or 014 for the votes,
+# wdbc or header-less glass model, 020 tsv or 040 json, 100 --no-header, 200 --threshold
+# (byte 1 / 255).  Byte 2 picks the --truth, --pred or --keep columns (000: --truth 1);
+# byte 3 adds -d TAB (001), --na (002), -o FILE (004), -q (010).
 fuzz-seeds: focal
 	rm -rf $(FUZZ_OUT)/seeds
-	mkdir -p $(FUZZ_OUT)/seeds/csv $(FUZZ_OUT)/seeds/model
+	mkdir -p $(FUZZ_OUT)/seeds/csv $(FUZZ_OUT)/seeds/model $(FUZZ_OUT)/seeds/cmd
 	for f in datasets/*.csv; do \
 		b=$(FUZZ_OUT)/seeds/csv/$$(basename $$f .csv); \
 		head -n 12 $$f > $$b-12.csv; \
@@ -103,13 +109,37 @@ fuzz-seeds: focal
 		datasets/house-votes-84.csv >/dev/null
 	./focal train -q -y diagnosis --loss focal --sample over -o $(FUZZ_OUT)/seeds/model/wdbc.focal \
 		datasets/wdbc.csv >/dev/null
+	c=$(FUZZ_OUT)/seeds/cmd; m=$(FUZZ_OUT)/seeds/model; \
+	seed() { out=$$1; shift; printf "$$1" > $$out; shift; \
+		"$$@" | awk 'NR == 1 || NR % 6 == 0' >> $$out; }; \
+	seed $$c/glass-pred '\000\000\000\000' ./focal predict -m $$m/glass.focal --keep type \
+		datasets/glass.csv && \
+	seed $$c/votes-pred '\020\000\000\000' ./focal predict -m $$m/votes.focal --keep party \
+		datasets/house-votes-84.csv && \
+	seed $$c/wdbc-pred '\240\070\000\000' ./focal predict -m $$m/wdbc.focal --keep diagnosis \
+		datasets/wdbc.csv && \
+	seed $$c/wdbc-pred2 '\041\000\000\000' ./focal predict -m $$m/wdbc.focal \
+		--keep diagnosis,mean_radius datasets/wdbc.csv && \
+	seed $$c/glass-pred-nh '\101\000\020\000' ./focal predict -m $$m/glass.focal --keep type \
+		datasets/glass.csv && \
+	seed $$c/glass-predict '\002\000\002\000' cat datasets/glass.csv && \
+	seed $$c/glass-eval '\043\000\000\000' cat datasets/glass.csv && \
+	seed $$c/votes-predict '\006\000\003\004' cat datasets/house-votes-84.csv && \
+	seed $$c/votes-eval '\027\000\000\000' cat datasets/house-votes-84.csv && \
+	seed $$c/wdbc-predict '\212\200\004\004' cat datasets/wdbc.csv && \
+	seed $$c/wdbc-eval '\253\070\000\000' cat datasets/wdbc.csv && \
+	seed $$c/glass-nh-predict '\116\000\006\000' sed 1d datasets/glass.csv && \
+	seed $$c/glass-nh-eval '\117\000\000\000' sed 1d datasets/glass.csv && \
+	{ printf '\002\000\002\000'; head -n 40 datasets/glass.csv | gzip -c; } > $$c/glass-gz
 
 fuzz: $(FUZZ_BIN) fuzz-seeds
-	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model
+	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model $(FUZZ_OUT)/cmd
 	tests/fuzz_csv $(FUZZ_RUN) -dict=tests/fuzz/csv.dict -artifact_prefix=$(FUZZ_OUT)/csv- \
 		$(FUZZ_FLAGS) $(FUZZ_OUT)/csv $(FUZZ_OUT)/seeds/csv
 	tests/fuzz_model $(FUZZ_RUN) -dict=tests/fuzz/model.dict -artifact_prefix=$(FUZZ_OUT)/model- \
 		$(FUZZ_FLAGS) $(FUZZ_OUT)/model $(FUZZ_OUT)/seeds/model
+	tests/fuzz_cmd $(FUZZ_RUN) -dict=tests/fuzz/cmd.dict -artifact_prefix=$(FUZZ_OUT)/cmd- \
+		$(FUZZ_FLAGS) $(FUZZ_OUT)/cmd $(FUZZ_OUT)/seeds/cmd
 
 bench/%: bench/%.c libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
