@@ -110,7 +110,7 @@ int cli_long(const char *command, const char *opt, const char *arg, long lo, lon
 /* --format: returns 0 or prints a usage error and returns -1. */
 int cli_format(const char *command, const char *arg, enum outfmt *f);
 
-/* Writes one CSV field, quoted when needed. */
+/* Writes one CSV field, quoted when needed for focal to read it back as S. */
 void csv_put(FILE *f, const char *s, int delim);
 
 /* "focal" and the command's arguments (ARGV[0] is the command name), quoted where

@@ -118,6 +118,15 @@ expect_success 'predict --keep by index keeps the header name; --no-header names
 	focal train -q --no-header -o nh.focal nh.csv > /dev/null &&
 	focal predict -m nh.focal --no-header --keep 10 nh.csv > p.csv &&
 	head -n 1 p.csv | grep -q "^10,predicted," && test "$(wc -l < p.csv)" -eq 215'
+expect_success 'predict quotes a value with a space or tab at either end, so predict | eval reads it back' '
+	printf "x,y\n1,\" a\"\n2,\" a\"\n3,\"b\t\"\n4,\"b\t\"\n1.5,\" a\"\n3.5,\"b\t\"\n" > sp.csv &&
+	focal train -q -o sp.focal sp.csv > /dev/null &&
+	focal predict -m sp.focal --keep y sp.csv > p.csv &&
+	head -n 1 p.csv | grep -qx "y,predicted,p_ a,\"p_b	\"" &&
+	sed -n 2p p.csv | grep -q "^\" a\"," && sed -n 4p p.csv | grep -q "^\"b	\"," &&
+	focal eval --truth y --format json p.csv | grep -q "\"classes\":\[\" a\",\"b\\\\t\"\]" &&
+	bom=$(printf "\357\273\277") && printf "\"${bom}id\",x,y\n1,1,a\n2,3,b\n" > bom.csv &&
+	focal predict -m sp.focal --keep 1 bom.csv | head -n 1 | grep -q "^\"${bom}id\",predicted,"'
 expect_success 'softmax on two classes keeps --positive for the threshold' '
 	focal train -q -y diagnosis --model softmax --positive benign -o s.focal $DATA/wdbc.csv > /dev/null &&
 	grep -qx "positive 0" s.focal &&
