@@ -149,7 +149,7 @@ static long column_index(const struct csvrow *h, const char *spec, int header)
 
 static int pred_header(struct predeval *pe, const struct csvrow *h, struct ferr *e)
 {
-	size_t i;
+	size_t i, seen;
 
 	pe->ncol = h->n;
 	pe->truthcol = column_index(h, pe->truth, pe->header);
@@ -162,6 +162,9 @@ static int pred_header(struct predeval *pe, const struct csvrow *h, struct ferr 
 	for (i = 0; pe->header && i < h->n; i++) {
 		if (strncmp(h->f[i], "p_", 2) != 0 || (long)i == pe->truthcol || (long)i == pe->predcol)
 			continue;
+		if (strmap_get(&pe->labels, h->f[i] + 2, h->len[i] - 2, &seen))
+			return ferr_set(e, "%s:%lu: column '%s' is given twice", pe->name, h->line,
+			                h->f[i]);
 		pe->scorecol[pe->nscore] = (long)i;
 		pe->scorename[pe->nscore] = xstrdup(h->f[i]);
 		pe->scoreid[pe->nscore] = strmap_put(&pe->labels, h->f[i] + 2, h->len[i] - 2,

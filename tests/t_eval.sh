@@ -101,6 +101,8 @@ expect_error 1 "big.csv:3: column 'p_a': '1.5' is not a probability" 'a probabil
 sed '3s/,building_float$/,nope/' "$DATA/glass.csv" > unk.csv
 expect_error 1 "unk.csv:3: label 'nope' is not one of the model's classes" 'eval -m on an unknown label' \
 	eval -m m.focal unk.csv
+printf 'y,p_a,p_a\na,0.9,0.9\nb,0.2,0.2\n' > dup.csv
+expect_error 1 "dup.csv:1: column 'p_a' is given twice" 'a p_ column given twice' eval --truth y dup.csv
 expect_error 2 'give either -m MODEL or --truth COL' 'eval with neither -m nor --truth' eval good.csv
 
 expect_success 'eval --truth on a file without a header: columns by index' '
