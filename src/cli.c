@@ -21,6 +21,12 @@ void cli_warn(const char *msg)
 		cli_message(msg);
 }
 
+void cli_no_effect(const char *option, const char *why)
+{
+	if (!cli_quiet)
+		fprintf(stderr, "focal: %s has no effect %s\n", option, why);
+}
+
 int cli_fail(const struct ferr *e)
 {
 	cli_message(e->msg);
@@ -337,7 +343,7 @@ const char usage_train[] =
 	"      --gamma G           focal loss gamma, 0 to 20 (default: 2)\n"
 	"      --alpha A           two classes: weight A for the positive class, 1-A for the other\n"
 	"      --class-weight W    none, balanced or LABEL=W,... (default: none)\n"
-	"      --positive LABEL    two classes: the positive class (default: the second class)\n"
+	"      --positive LABEL    two classes: the positive class (default: the less frequent)\n"
 	"      --lambda L          L2 strength (default: 1/n, n training rows)\n"
 	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
 	"      --tol T             lbfgs: stop when the gradient's largest entry is below T\n"
@@ -381,6 +387,8 @@ const char usage_eval[] =
 	"      --truth COL         predictions CSV: column of true labels\n"
 	"      --pred COL          predictions CSV: column of predicted labels (default: predicted)\n"
 	"      --threshold T       two classes: positive when its probability >= T (default: 0.5)\n"
+	"      --positive LABEL    with --truth, two classes: the positive class (default: the\n"
+	"                          less frequent true label; -m uses the model's)\n"
 	"  -d, --delimiter C       field delimiter of FILE\n"
 	"      --no-header         FILE has no header row\n"
 	"      --na LIST           missing-value tokens\n"
@@ -404,7 +412,8 @@ const char usage_cv[] =
 	"      --alpha A           [list] two classes: weight A for the positive class\n"
 	"      --class-weight W    [list] none, balanced or LABEL=W,... (adjacent LABEL=W items\n"
 	"                          form one weighting; repeat the option for another)\n"
-	"      --positive LABEL    two classes: the positive class (default: the second class)\n"
+	"      --positive LABEL    two classes: the class --alpha weighs (default: the less\n"
+	"                          frequent)\n"
 	"      --lambda L          [list] L2 strength (default: 1/n, n training rows of the fold\n"
 	"                          after sampling)\n"
 	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"

@@ -17,6 +17,8 @@ extern int cli_quiet;
 void cli_message(const char *msg);
 /* Prints a warning unless -q; usable as a readopts.warn hook. */
 void cli_warn(const char *msg);
+/* Warns (unless -q) "OPTION has no effect WHY", for an option the run does not use. */
+void cli_no_effect(const char *option, const char *why);
 /* Prints E and returns its exit status (1 or 2). */
 int cli_fail(const struct ferr *e);
 /* Prints "focal: MSG" and the hint to run COMMAND -h; returns 2. */
@@ -50,6 +52,8 @@ enum {
 	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC,
 	OPT_SAVE_FOLDS
 };
+/* A bit for each of those codes, to note which options a command line gave. */
+#define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
 
 /* The getopt_long entries of the data-reading options (-y -d --drop --no-header --na
  * --max-categories --weight --no-standardize), to be copied into a command's table. */

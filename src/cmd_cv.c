@@ -74,6 +74,7 @@ struct cvargs {
 	const char *save_folds; /* --save-folds FILE, or NULL */
 	int have_lr, progress, metric, smote_k;
 	int have_alpha, have_class_weight;
+	uint64_t given;                     /* CLI_OPT_BIT of each long option given */
 	struct numlist loss, model, sample; /* enum values */
 	struct numlist gamma, ratio, lambda;
 	struct weighting *wt;
@@ -350,6 +351,8 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 	long v;
 
 	while ((ch = getopt_long(argc, argv, "k:y:d:qh", longopts, NULL)) != -1) {
+		if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
+			a->given |= CLI_OPT_BIT(ch);
 		r = cli_read_option(cmd, ch, optarg, &a->r);
 		if (r == 0)
 			r = cli_solver_option(cmd, ch, optarg, &a->t, &a->have_lr);
@@ -456,6 +459,40 @@ static int check_choices(struct cvargs *a)
 	if (a->nwt == 0)
 		add_weighting(a, WEIGHT_NONE, xstrdup("none"));
 	return 0;
+}
+
+/*
+ * Warns about each option given that no configuration of the grid uses (after
+ * check_choices has filled the lists).
+ */
+static void warn_no_effect(const struct cvargs *a)
+{
+	static const struct {
+		int opt;
+		const char *name;
+	} stochastic[] = {
+		{ OPT_EPOCHS, "--epochs" }, { OPT_BATCH_SIZE, "--batch-size" }, { OPT_LR, "--lr" },
+	};
+	size_t i;
+	int sampled = 0;
+
+	for (i = 0; i < a->sample.n; i++)
+		sampled |= a->sample.v[i] != SAMPLE_NONE;
+	if ((a->given & CLI_OPT_BIT(OPT_GAMMA)) && !numlist_has(&a->loss, LOSS_FOCAL))
+		cli_no_effect("--gamma", "with --loss ce");
+	if ((a->given & CLI_OPT_BIT(OPT_SAMPLE_RATIO)) && !sampled)
+		cli_no_effect("--sample-ratio", "with --sample none");
+	if ((a->given & CLI_OPT_BIT(OPT_SMOTE_K)) && !numlist_has(&a->sample, SAMPLE_SMOTE))
+		cli_no_effect("--smote-k", "without --sample smote");
+	for (i = 0; i < sizeof stochastic / sizeof stochastic[0]; i++)
+		if ((a->given & CLI_OPT_BIT(stochastic[i].opt)) && a->t.solver == SOLVER_LBFGS)
+			cli_no_effect(stochastic[i].name, "with --solver lbfgs");
+	if ((a->given & CLI_OPT_BIT(OPT_MAX_ITER)) && a->t.solver != SOLVER_LBFGS)
+		cli_no_effect("--max-iter", a->t.solver == SOLVER_SGD ? "with --solver sgd (see --epochs)"
+		                                                     : "with --solver adam (see --epochs)");
+	/* cv reports every class alike: the positive class matters only to --alpha */
+	if ((a->given & CLI_OPT_BIT(OPT_POSITIVE)) && !a->have_alpha)
+		cli_no_effect("--positive", "without --alpha");
 }
 
 static void cvargs_release(struct cvargs *a)
@@ -1224,6 +1261,11 @@ static void write_table(FILE *fp, const struct cvout *o)
 	fprintf(fp, "\nmean\xc2\xb1sd over %zu folds, sorted by %s; *: best; diff: %s minus that of "
 	        "the baseline '%s' on the same folds\n", o->nf, metric_title[a->metric],
 	        metric_title[a->metric], cfg[0].name);
+	if (a->have_alpha) {
+		fputs("alpha=A weighs the positive class ", fp);
+		table_label(fp, o->s->classes[cfg[0].positive]);
+		fputs(" by A and the other by 1 - A\n", fp);
+	}
 
 	fputs("\nper class\n", fp);
 	grid_init(&g, ncfg * nclass + 1, 4, 2);
@@ -1353,7 +1395,12 @@ static void write_json(FILE *fp, const struct cvout *o)
 			putc(',', fp);
 		json_string(fp, classes[c]);
 	}
-	fputs("],\"baseline\":", fp);
+	putc(']', fp);
+	if (o->a->have_alpha) {
+		fputs(",\"positive\":", fp);
+		json_string(fp, classes[run->cfg[0].positive]);
+	}
+	fputs(",\"baseline\":", fp);
 	json_string(fp, run->cfg[0].name);
 	fputs(",\"best\":", fp);
 	json_string(fp, run->cfg[o->order[0]].name);
@@ -1452,7 +1499,7 @@ int cmd_cv(int argc, char **argv)
 	size_t *order = NULL, ncfg = 0, nf = 0, i, r;
 	double t0 = now_seconds(), *center = NULL;
 	const char *path;
-	int status = 1, positive = 1, threads;
+	int status = 1, positive, threads;
 	struct outfile folds_out = { NULL, NULL, NULL };
 
 	memset(&a, 0, sizeof a);
@@ -1476,6 +1523,7 @@ int cmd_cv(int argc, char **argv)
 		cvargs_release(&a);
 		return 2;
 	}
+	warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
 	if (argc != 1) {
@@ -1492,19 +1540,10 @@ int cmd_cv(int argc, char **argv)
 		           a.k, d.n);
 		goto fail;
 	}
-	if (a.positive) {
-		long p = schema_class(&s, a.positive);
-
-		if (s.nclass != 2) {
-			ferr_usage(&e, "--positive needs two classes; the data has %zu", s.nclass);
-			goto fail;
-		}
-		if (p < 0) {
-			ferr_usage(&e, "--positive: no class '%s' in the data", a.positive);
-			goto fail;
-		}
-		positive = (int)p;
-	}
+	/* from the whole file's class counts, so that every fold has the same positive class */
+	positive = positive_class(s.classes, s.nclass, d.count, a.positive, "the data", &e);
+	if (positive < 0)
+		goto fail;
 	if (resolve_weights(&a, &s, &e) != 0)
 		goto fail;
 	cfg = make_configs(&a, &s, positive, &ncfg, &e);

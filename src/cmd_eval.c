@@ -108,6 +108,8 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 	}
 	metrics_compute(&rep, me.r.n, me.r.k, me.r.ytrue, me.r.ypred, me.r.scores);
 	metrics_threshold(&rep, me.r.ytrue, me.r.scores, (uint32_t)m.lm.positive);
+	if (m.s.nclass == 2)
+		rep.positive = m.lm.positive;
 	rc = report_write(stdout, fmt, m.s.classes, &rep, NULL);
 	report_release(&rep);
 	if (rc != 0)
@@ -231,15 +233,16 @@ static int on_pred_row(void *ctx, const struct csvrow *row, struct ferr *e)
 }
 
 static int eval_predictions(const char *path, const char *truth, const char *pred,
-                            const struct readopts *ro, double threshold, int have_threshold,
-                            enum outfmt fmt, struct ferr *e)
+                            const char *positive_label, const struct readopts *ro,
+                            double threshold, int have_threshold, enum outfmt fmt,
+                            struct ferr *e)
 {
 	struct predeval pe;
 	struct report rep;
 	char **classes = NULL;
-	size_t *rank = NULL, i, j, k = 0;
+	size_t *rank = NULL, *count = NULL, i, j, k = 0;
 	double *scores = NULL;
-	int rc = -1;
+	int rc = -1, positive;
 
 	memset(&pe, 0, sizeof pe);
 	pe.name = csv_display_name(path);
@@ -285,18 +288,28 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 			for (j = 0; j < pe.nscore; j++)
 				scores[i * k + rank[pe.scoreid[j]]] = pe.r.scores[i * pe.nscore + j];
 	}
+	count = xcalloc(k, sizeof *count);
 	for (i = 0; i < pe.r.n; i++) {
 		pe.r.ytrue[i] = (uint32_t)rank[pe.r.ytrue[i]];
 		pe.r.ypred[i] = (uint32_t)rank[pe.r.ypred[i]];
-		if (have_threshold && scores && k == 2)
-			pe.r.ypred[i] = decide(scores + i * k, k, 1, threshold);
+		count[pe.r.ytrue[i]]++;
 	}
+	/* The positive class: --positive, or the less frequent true label (as training). */
+	positive = positive_class(classes, k, count, positive_label, "the file", e);
+	if (positive < 0)
+		goto out;
 	if (have_threshold && !(scores && k == 2)) {
 		ferr_usage(e, "--threshold needs two classes and their p_<label> columns");
 		goto out;
 	}
+	if (positive_label && !scores)
+		cli_no_effect("--positive", "without p_<label> columns");
+	for (i = 0; have_threshold && i < pe.r.n; i++)
+		pe.r.ypred[i] = decide(scores + i * k, k, positive, threshold);
 	metrics_compute(&rep, pe.r.n, k, pe.r.ytrue, pe.r.ypred, scores);
-	metrics_threshold(&rep, pe.r.ytrue, scores, 1);
+	metrics_threshold(&rep, pe.r.ytrue, scores, (uint32_t)positive);
+	if (k == 2 && scores)
+		rep.positive = positive;
 	rc = report_write(stdout, fmt, classes, &rep, NULL);
 	report_release(&rep);
 	if (rc != 0)
@@ -305,6 +318,7 @@ out:
 	strv_free(classes, k);
 	strv_free(pe.scorename, pe.nscore);
 	free(rank);
+	free(count);
 	free(scores);
 	free(pe.scorecol);
 	free(pe.scoreid);
@@ -321,6 +335,7 @@ int cmd_eval(int argc, char **argv)
 		{ "truth", required_argument, NULL, OPT_TRUTH },
 		{ "pred", required_argument, NULL, OPT_PRED },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "positive", required_argument, NULL, OPT_POSITIVE },
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 		{ "na", required_argument, NULL, OPT_NA },
@@ -331,7 +346,7 @@ int cmd_eval(int argc, char **argv)
 	};
 	struct readopts r;
 	struct ferr e = { "", 1 };
-	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *path;
+	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *positive = NULL, *path;
 	enum outfmt fmt = FMT_TABLE;
 	double threshold = 0.5;
 	int ch, rc, have_threshold = 0, have_pred = 0;
@@ -359,6 +374,9 @@ int cmd_eval(int argc, char **argv)
 				return 2;
 			have_threshold = 1;
 			break;
+		case OPT_POSITIVE:
+			positive = optarg;
+			break;
 		case OPT_FORMAT:
 			if (cli_format(cmd, optarg, &fmt) != 0)
 				return 2;
@@ -382,10 +400,14 @@ int cmd_eval(int argc, char **argv)
 		return cli_usage_error(cmd, "give either -m MODEL or --truth COL");
 	if (model_path && have_pred)
 		return cli_usage_error(cmd, "--pred goes with --truth, not with -m");
+	if (model_path && positive)
+		return cli_usage_error(cmd, "--positive goes with --truth; with -m the positive class "
+		                       "is the model's");
 	if (model_path)
 		rc = eval_model(model_path, path, &r, threshold, have_threshold, fmt, &e);
 	else
-		rc = eval_predictions(path, truth, pred, &r, threshold, have_threshold, fmt, &e);
+		rc = eval_predictions(path, truth, pred, positive, &r, threshold, have_threshold, fmt,
+		                      &e);
 	if (rc != 0)
 		return cli_fail(&e);
 	return cli_close_stdout();

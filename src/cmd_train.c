@@ -16,8 +16,8 @@ struct trainargs {
 	const char *output, *valid, *positive, *class_weight, *model, *loss;
 	double alpha;          /* NAN when not given */
 	double lambda;         /* NAN: 1/n */
-	double threshold;
 	int have_lr, progress;
+	uint64_t given;        /* CLI_OPT_BIT of each long option given */
 	struct sampleopts so;
 	struct weighting wt;       /* from --alpha or --class-weight, checked against the data later */
 	enum outfmt fmt;
@@ -42,6 +42,8 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 	long v;
 
 	while ((ch = getopt_long(argc, argv, "o:y:d:qh", longopts, NULL)) != -1) {
+		if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
+			a->given |= CLI_OPT_BIT(ch);
 		r = cli_read_option(cmd, ch, optarg, &a->r);
 		if (r == 0)
 			r = cli_solver_option(cmd, ch, optarg, &a->t, &a->have_lr);
@@ -142,6 +144,35 @@ static int check_choices(struct trainargs *a)
 	return 0;
 }
 
+/* Warns about each option given that has no effect on this run. */
+static void warn_no_effect(const struct trainargs *a)
+{
+	static const struct {
+		int opt;
+		const char *name;
+	} stochastic[] = {
+		{ OPT_EPOCHS, "--epochs" }, { OPT_BATCH_SIZE, "--batch-size" }, { OPT_LR, "--lr" },
+	};
+	size_t i;
+
+	if ((a->given & CLI_OPT_BIT(OPT_GAMMA)) && a->t.loss != LOSS_FOCAL)
+		cli_no_effect("--gamma", "with --loss ce");
+	if ((a->given & CLI_OPT_BIT(OPT_SAMPLE_RATIO)) && a->so.kind == SAMPLE_NONE)
+		cli_no_effect("--sample-ratio", "with --sample none");
+	if ((a->given & CLI_OPT_BIT(OPT_SMOTE_K)) && a->so.kind != SAMPLE_SMOTE)
+		cli_no_effect("--smote-k", "without --sample smote");
+	for (i = 0; i < sizeof stochastic / sizeof stochastic[0]; i++)
+		if ((a->given & CLI_OPT_BIT(stochastic[i].opt)) && a->t.solver == SOLVER_LBFGS)
+			cli_no_effect(stochastic[i].name, "with --solver lbfgs");
+	if ((a->given & CLI_OPT_BIT(OPT_MAX_ITER)) && a->t.solver != SOLVER_LBFGS)
+		cli_no_effect("--max-iter", a->t.solver == SOLVER_SGD ? "with --solver sgd (see --epochs)"
+		                                                     : "with --solver adam (see --epochs)");
+	if ((a->given & CLI_OPT_BIT(OPT_SEED)) && a->t.solver == SOLVER_LBFGS &&
+	    a->so.kind == SAMPLE_NONE)
+		cli_no_effect("--seed", "with --solver lbfgs and --sample none: nothing is drawn at "
+		              "random");
+}
+
 
 static void show_progress(void *ctx, int iter, double objective, double gnorm)
 {
@@ -171,7 +202,7 @@ int cmd_train(int argc, char **argv)
 	struct trainset ts;
 	struct trainsummary sum;
 	const char *path;
-	int status = 1, positive = 1, have_report = 0;
+	int status = 1, positive, have_report = 0;
 	enum model_kind kind;
 
 	memset(&a, 0, sizeof a);
@@ -184,7 +215,6 @@ int cmd_train(int argc, char **argv)
 	a.r.warn = cli_warn;
 	a.alpha = NAN;
 	a.lambda = NAN;
-	a.threshold = 0.5;
 	a.t.gamma = 2;
 	a.t.tol = 1e-4;
 	a.t.max_iter = 1000;
@@ -198,6 +228,7 @@ int cmd_train(int argc, char **argv)
 	a.so.smote_k = 5;
 	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0)
 		return 2;
+	warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
@@ -210,19 +241,9 @@ int cmd_train(int argc, char **argv)
 	a.r.threads = a.t.threads;
 	if (data_load_train(path, &a.r, &m.s, &d, &e) != 0)
 		goto fail;
-	if (a.positive) {
-		long p = schema_class(&m.s, a.positive);
-
-		if (m.s.nclass != 2) {
-			ferr_usage(&e, "--positive needs two classes; the data has %zu", m.s.nclass);
-			goto fail;
-		}
-		if (p < 0) {
-			ferr_usage(&e, "--positive: no class '%s' in the data", a.positive);
-			goto fail;
-		}
-		positive = (int)p;
-	}
+	positive = positive_class(m.s.classes, m.s.nclass, d.count, a.positive, "the data", &e);
+	if (positive < 0)
+		goto fail;
 	kind = m.s.nclass == 2 ? MODEL_LOGISTIC : MODEL_SOFTMAX;
 	if (a.model && strcmp(a.model, "softmax") == 0)
 		kind = MODEL_SOFTMAX;
@@ -304,9 +325,9 @@ int cmd_train(int argc, char **argv)
 		eo.warn = cli_warn;
 		if (data_load_with_schema(a.valid, &m.s, &eo, &valid, &e) != 0)
 			goto fail;
-		score_dataset(&m.lm, &valid, a.threshold, &rep);
+		score_dataset(&m.lm, &valid, &rep);
 	} else {
-		score_dataset(&m.lm, &d, a.threshold, &rep);
+		score_dataset(&m.lm, &d, &rep);
 	}
 	have_report = 1;
 	memset(&sum, 0, sizeof sum);

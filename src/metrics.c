@@ -199,6 +199,7 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 	int zero_recall = 0;
 
 	memset(r, 0, sizeof *r);
+	r->positive = -1;
 	r->k = k;
 	r->n = n;
 	r->cls = xcalloc(k ? k : 1, sizeof *r->cls);

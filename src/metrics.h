@@ -26,6 +26,9 @@ struct report {
 	struct avgmetrics macro, weighted, micro;
 	double accuracy, balanced_accuracy, mcc, cohen_kappa, gmean, log_loss; /* log_loss NAN without scores */
 	size_t *confusion;          /* k x k, rows true class, columns predicted */
+	/* Two classes: the class a threshold applies to, which the report names; -1 (as
+	 * metrics_compute leaves it) when there is none to name. */
+	int positive;
 	/*
 	 * Set by metrics_threshold (two classes with scores): predicting class `positive`
 	 * when its probability is at least `threshold` gives the best macro F1 on these
@@ -90,6 +93,8 @@ void json_number(FILE *f, double x);
 void tsv_label(FILE *f, const char *s);
 /* Writes a tab and then X for TSV (as in JSON, "-" when undefined). */
 void tsv_number(FILE *f, double x);
+/* Writes LABEL within a line of a table, control characters shown as '?' (as grid_label). */
+void table_label(FILE *f, const char *label);
 
 /*
  * A grid of table cells for people, printed with columns just as wide as their widest

@@ -2,17 +2,20 @@
  * report.c: writes a struct report as a table for people, or as TSV or JSON for programs
  * (SPEC "Outputs").
  *
- * json   one object on one line: classes, per_class, macro, weighted, micro, accuracy,
- *        balanced_accuracy, mcc, cohen_kappa, gmean, log_loss, confusion, n, and
- *        "training" for `focal train`.  Numbers are the shortest of %.15g/%.16g/%.17g that
- *        reads back exactly; undefined values are null.
+ * json   one object on one line: classes, positive (when the report has a positive
+ *        class), per_class, macro, weighted, micro, accuracy, balanced_accuracy, mcc,
+ *        cohen_kappa, gmean, log_loss, confusion, n, and "training" for `focal train`.
+ *        Numbers are the shortest of %.15g/%.16g/%.17g that reads back exactly; undefined
+ *        values are null.
  * tsv    one header row (class precision recall specificity f1 gmean support roc_auc
- *        average_precision), one row per class in class order, then the rows "macro avg",
+ *        average_precision, and positive when the report has a positive class), one row
+ *        per class in class order (positive: 1 or 0), then the rows "macro avg",
  *        "weighted avg" and "micro avg" (precision, recall, f1, and the row count as
  *        support; "-" in the other columns).  Undefined values are "-"; numbers as in
  *        JSON; tabs, newlines and carriage returns in labels become spaces.
- * table  an optional training block, a title line, the per-class table (3 decimals),
- *        the whole-set figures and the confusion matrix; "-" for undefined values.
+ * table  an optional training block, a title line (and a line naming the positive
+ *        class), the per-class table (3 decimals), the whole-set figures and the
+ *        confusion matrix; "-" for undefined values.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -210,7 +213,12 @@ static void write_json(FILE *f, char *const *classes, const struct report *r,
 			putc(',', f);
 		json_string(f, classes[c]);
 	}
-	fputs("],\"per_class\":{", f);
+	putc(']', f);
+	if (r->positive >= 0) {
+		fputs(",\"positive\":", f);
+		json_string(f, classes[r->positive]);
+	}
+	fputs(",\"per_class\":{", f);
 	for (c = 0; c < k; c++) {
 		const struct classmetrics *m = &r->cls[c];
 
@@ -290,7 +298,8 @@ static void write_tsv(FILE *f, char *const *classes, const struct report *r)
 	avg[1] = &r->weighted;
 	avg[2] = &r->micro;
 	fputs("class\tprecision\trecall\tspecificity\tf1\tgmean\tsupport\troc_auc\t"
-	      "average_precision\n", f);
+	      "average_precision", f);
+	fputs(r->positive >= 0 ? "\tpositive\n" : "\n", f);
 	for (c = 0; c < r->k; c++) {
 		const struct classmetrics *m = &r->cls[c];
 
@@ -303,6 +312,8 @@ static void write_tsv(FILE *f, char *const *classes, const struct report *r)
 		fprintf(f, "\t%zu", m->support);
 		tsv_number(f, m->roc_auc);
 		tsv_number(f, m->average_precision);
+		if (r->positive >= 0)
+			fputs((int)c == r->positive ? "\t1" : "\t0", f);
 		putc('\n', f);
 	}
 	for (a = 0; a < 3; a++) {
@@ -311,7 +322,7 @@ static void write_tsv(FILE *f, char *const *classes, const struct report *r)
 		tsv_number(f, avg[a]->recall);
 		fputs("\t-", f);
 		tsv_number(f, avg[a]->f1);
-		fprintf(f, "\t-\t%zu\t-\t-\n", r->n);
+		fprintf(f, "\t-\t%zu\t-\t-%s\n", r->n, r->positive >= 0 ? "\t-" : "");
 	}
 }
 
@@ -432,6 +443,12 @@ void grid_print(FILE *f, const struct grid *g)
 	free(width);
 }
 
+void table_label(FILE *f, const char *label)
+{
+	for (; *label; label++)
+		putc((unsigned char)*label < 0x20 || *label == 0x7f ? '?' : *label, f);
+}
+
 static void table_training(FILE *f, char *const *classes, size_t k, const struct trainsummary *t)
 {
 	struct grid g;
@@ -498,11 +515,17 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 
 	if (t) {
 		table_training(f, classes, k, t);
-		fprintf(f, "evaluated on %s: %zu rows\n\n", t->evaluated_on ? t->evaluated_on : "-",
+		fprintf(f, "evaluated on %s: %zu rows\n", t->evaluated_on ? t->evaluated_on : "-",
 		        r->n);
 	} else {
-		fprintf(f, "%zu rows\n\n", r->n);
+		fprintf(f, "%zu rows\n", r->n);
 	}
+	if (r->positive >= 0) {
+		fputs("positive class: ", f);
+		table_label(f, classes[r->positive]);
+		putc('\n', f);
+	}
+	putc('\n', f);
 
 	avg[0] = &r->macro;
 	avg[1] = &r->weighted;
@@ -564,7 +587,7 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 		fmt_roundtrip(cut, sizeof cut, r->best.threshold);
 		fputs("\nbest threshold on these rows: ", f);
 		fputs("predicting ", f);
-		fputs(classes[r->best.positive], f);
+		table_label(f, classes[r->best.positive]);
 		fprintf(f, " when its probability is >= %s gives macro F1 %.3f\n", cut, r->best.macro_f1);
 	}
 

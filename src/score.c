@@ -2,6 +2,7 @@
 #include "score.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 uint32_t decide(const double *prob, size_t k, int positive, double threshold)
 {
@@ -15,8 +16,22 @@ uint32_t decide(const double *prob, size_t k, int positive, double threshold)
 	return (uint32_t)best;
 }
 
-void score_dataset(const struct linmodel *m, const struct dataset *d, double threshold,
-                   struct report *r)
+int positive_class(char *const *classes, size_t k, const size_t *count, const char *label,
+                   const char *what, struct ferr *e)
+{
+	size_t c;
+
+	if (!label)
+		return k == 2 && count[0] < count[1] ? 0 : 1;
+	if (k != 2)
+		return ferr_usage(e, "--positive needs two classes; %s has %zu", what, k);
+	for (c = 0; c < k; c++)
+		if (strcmp(classes[c], label) == 0)
+			return (int)c;
+	return ferr_usage(e, "--positive: no class '%s' in %s", label, what);
+}
+
+void score_dataset(const struct linmodel *m, const struct dataset *d, struct report *r)
 {
 	size_t i, k = m->nclass;
 	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
@@ -24,10 +39,12 @@ void score_dataset(const struct linmodel *m, const struct dataset *d, double thr
 
 	for (i = 0; i < d->n; i++) {
 		linmodel_predict_f(m, d->x + i * d->dim, prob + i * k);
-		pred[i] = decide(prob + i * k, k, m->positive, threshold);
+		pred[i] = decide(prob + i * k, k, m->positive, 0.5);
 	}
 	metrics_compute(r, d->n, k, d->y, pred, prob);
 	metrics_threshold(r, d->y, prob, (uint32_t)m->positive);
+	if (k == 2)
+		r->positive = m->positive;
 	free(prob);
 	free(pred);
 }

@@ -16,8 +16,20 @@
  */
 uint32_t decide(const double *prob, size_t k, int positive, double threshold);
 
-/* Scores every row of D with M and fills R (release with report_release). */
-void score_dataset(const struct linmodel *m, const struct dataset *d, double threshold,
-                   struct report *r);
+/*
+ * The positive class of K classes (labels CLASSES in class order, COUNT[c] rows of
+ * class c): with LABEL (not NULL), that class; otherwise the less frequent of two classes,
+ * the second on a tie.  WHAT says where the classes come from in messages ("the data").
+ * Returns the class index (1 when K is not 2 and there is no LABEL), or -1 with E filled
+ * as a usage error: LABEL with other than two classes, or LABEL not among CLASSES.
+ */
+int positive_class(char *const *classes, size_t k, const size_t *count, const char *label,
+                   const char *what, struct ferr *e);
+
+/*
+ * Scores every row of D with M, deciding at 0.5 on two classes, and fills R (release
+ * with report_release); with two classes R names M's positive class.
+ */
+void score_dataset(const struct linmodel *m, const struct dataset *d, struct report *r);
 
 #endif
