@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 int cli_quiet;
@@ -59,9 +58,7 @@ int outfile_open(struct outfile *o, const char *path, struct ferr *e)
 	int fd;
 
 	o->path = path;
-	o->tmp = xmalloc(strlen(path) + 16);
-	sprintf(o->tmp, "%s.tmpXXXXXX", path);
-	fd = mkstemp(o->tmp);
+	fd = tmpfile_beside(path, &o->tmp);
 	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
 		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
 		if (fd >= 0) {
@@ -86,7 +83,7 @@ int outfile_commit(struct outfile *o, struct ferr *e)
 		fclose(f);
 		return -1;
 	}
-	if (fclose(f) != 0 || chmod(o->tmp, 0644) != 0 || rename(o->tmp, o->path) != 0)
+	if (fclose(f) != 0 || rename(o->tmp, o->path) != 0)
 		return ferr_set(e, "%s: %s", o->path, strerror(errno));
 	free(o->tmp);
 	o->tmp = NULL;

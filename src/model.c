@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,9 +191,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 		ferr_set(e, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	tmp = xmalloc(strlen(path) + 16);
-	sprintf(tmp, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
+	fd = tmpfile_beside(path, &tmp);
 	if (fd < 0) {
 		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
 		goto out;
@@ -226,7 +223,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 		}
 		fd = -1;
 	}
-	if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
+	if (rename(tmp, path) != 0) {
 		ferr_set(e, "%s: %s", path, strerror(errno));
 		goto out;
 	}

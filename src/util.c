@@ -1,8 +1,10 @@
-/* util.c: errors, allocation, number parsing, string map, random numbers. */
+/* util.c: errors, allocation, number parsing, string map, random numbers, temporary files,
+ * text for a terminal. */
 #include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -472,4 +474,82 @@ int ncores(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : (int)n;
+}
+
+int tmpfile_beside(const char *path, char **tmp)
+{
+	static const char alnum[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static unsigned long calls;
+	size_t n = strlen(path);
+	char *name = xmalloc(n + 12);
+	struct timespec ts;
+	struct rng r;
+	int tries, i, fd;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rng_seed(&r, ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
+	         ((uint64_t)getpid() << 40) ^ ((uint64_t)++calls << 20) ^ (uint64_t)(uintptr_t)name);
+	memcpy(name, path, n);
+	memcpy(name + n, ".tmp", 4);
+	for (tries = 0; tries < 1000; tries++) {
+		for (i = 0; i < 6; i++)
+			name[n + 4 + i] = alnum[rng_below(&r, sizeof alnum - 1)];
+		name[n + 10] = '\0';
+		/* O_EXCL: a new file or none; the kernel applies the umask (and default ACLs) */
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*tmp = name;
+			return fd;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	i = errno;
+	free(name);
+	*tmp = NULL;
+	errno = i;
+	return -1;
+}
+
+/* The escaped form of byte C into OUT (at least 5 bytes); returns its length. */
+static size_t esc_byte(unsigned char c, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\') {
+		out[0] = out[1] = '\\';
+		return 2;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		out[0] = '\\';
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		return 4;
+	}
+	out[0] = (char)c;
+	return 1;
+}
+
+void esc_put(FILE *f, const char *s)
+{
+	char buf[5];
+
+	for (; *s; s++)
+		fwrite(buf, 1, esc_byte((unsigned char)*s, buf), f);
+}
+
+char *esc_dup(const char *s)
+{
+	size_t len = 0, i;
+	char buf[5], *out, *p;
+
+	for (i = 0; s[i]; i++)
+		len += esc_byte((unsigned char)s[i], buf);
+	p = out = xmalloc(len + 1);
+	for (i = 0; s[i]; i++)
+		p += esc_byte((unsigned char)s[i], p);
+	*p = '\0';
+	return out;
 }

@@ -140,4 +140,21 @@ double rng_uniform(struct rng *r);
 /* Number of online processors (at least 1). */
 int ncores(void);
 
+/*
+ * Creates a new file "PATH.tmpXXXXXX" (X random) beside PATH for writing, with mode 0666
+ * less the umask, as any file a program creates (mkstemp would make it 0600).  Returns
+ * the descriptor and sets *TMP to the name (caller frees), or returns -1 with errno set
+ * and *TMP NULL.
+ */
+int tmpfile_beside(const char *path, char **tmp);
+
+/*
+ * Text for a terminal: control bytes (0x00-0x1f, 0x7f) of S are written as \xHH and a
+ * backslash as \\, so what a label or a name holds cannot move the cursor or change
+ * colours and can still be told apart; other bytes (UTF-8 too) are kept.  esc_put writes
+ * to F; esc_dup returns a new string (caller frees).
+ */
+void esc_put(FILE *f, const char *s);
+char *esc_dup(const char *s);
+
 #endif
