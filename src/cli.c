@@ -44,6 +44,64 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return 2;
 }
 
+int cli_bad_option(const char *command, char *const *argv, const struct option *longopts)
+{
+	const char *a = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "";
+	const struct option *o, *hit = NULL;
+	size_t n, matches = 0;
+
+	/* getopt moves optind past a long option it refuses; a short one may be inside a
+	 * group ("-qZ"), so optopt names it */
+	if (strncmp(a, "--", 2) == 0 && a[2]) {
+		n = strcspn(a + 2, "=");
+		for (o = longopts; o->name; o++) {
+			if (strncmp(o->name, a + 2, n) != 0)
+				continue;
+			if (strlen(o->name) == n) {
+				hit = o;
+				matches = 1;
+				break;
+			}
+			if (!hit || o->val != hit->val || o->has_arg != hit->has_arg)
+				matches++;
+			if (!hit)
+				hit = o;
+		}
+		if (matches == 0 && optopt == 0)
+			return cli_usage_error(command, "%s: unknown option '%.*s'", command,
+			                       (int)(n + 2), a);
+		if (matches > 1 && optopt == 0) {
+			char list[512];
+			size_t len = 0;
+
+			list[0] = '\0';
+			for (o = longopts; o->name && len < sizeof list - 1; o++)
+				if (strncmp(o->name, a + 2, n) == 0)
+					len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s",
+					                        len ? ", " : "", o->name);
+			return cli_usage_error(command, "%s: option '%.*s' is ambiguous (%s)", command,
+			                       (int)(n + 2), a, list);
+		}
+		if (matches == 1 && optopt == hit->val) {
+			if (a[2 + n] == '=' && hit->has_arg == no_argument)
+				return cli_usage_error(command, "%s: --%s takes no value", command, hit->name);
+			if (a[2 + n] != '=' && hit->has_arg == required_argument && !argv[optind])
+				return cli_usage_error(command, "%s: --%s needs a value", command, hit->name);
+		}
+	}
+	if (optopt > 0 && optopt < 256) {
+		size_t len = strlen(a);
+
+		/* a short option's value is missing only at the end of the last argument */
+		for (o = longopts; o->name; o++)
+			if (o->val == optopt && o->has_arg == required_argument && !argv[optind] &&
+			    len > 1 && a[0] == '-' && a[1] != '-' && (unsigned char)a[len - 1] == optopt)
+				return cli_usage_error(command, "%s: -%c needs a value", command, optopt);
+		return cli_usage_error(command, "%s: unknown option '-%c'", command, optopt);
+	}
+	return cli_usage_error(command, "%s: unknown option '%s'", command, a);
+}
+
 int cli_close_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {

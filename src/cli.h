@@ -25,6 +25,15 @@ int cli_fail(const struct ferr *e);
 int cli_usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * For a command's getopt_long loop (run with opterr 0, as main sets it) when it returns
+ * '?': prints one usage error that names the option, "COMMAND: --lambda needs a value",
+ * "COMMAND: unknown option '--foo'", "COMMAND: unknown option '-Z'" (also "... takes no
+ * value" and "... is ambiguous"), and the hint; returns 2.  ARGV and LONGOPTS are the
+ * loop's.
+ */
+int cli_bad_option(const char *command, char *const *argv, const struct option *longopts);
+
 /* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
 int cli_close_stdout(void);
 

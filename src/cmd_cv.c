@@ -431,7 +431,7 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 			fputs(usage_cv, stdout);
 			exit(cli_close_stdout());
 		default:
-			cli_usage_error(cmd, "unknown or incomplete option");
+			cli_bad_option(cmd, argv, longopts);
 			return -1;
 		}
 	}

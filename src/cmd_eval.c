@@ -388,7 +388,7 @@ int cmd_eval(int argc, char **argv)
 			fputs(usage_eval, stdout);
 			return cli_close_stdout();
 		default:
-			return cli_usage_error(cmd, "unknown or incomplete option");
+			return cli_bad_option(cmd, argv, longopts);
 		}
 	}
 	argc -= optind;

@@ -28,7 +28,7 @@ int cmd_info(int argc, char **argv)
 			fputs(usage_info, stdout);
 			return cli_close_stdout();
 		default:
-			return cli_usage_error(cmd, "unknown or incomplete option");
+			return cli_bad_option(cmd, argv, longopts);
 		}
 	}
 	argc -= optind;

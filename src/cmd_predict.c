@@ -149,7 +149,7 @@ int cmd_predict(int argc, char **argv)
 			fputs(usage_predict, stdout);
 			return cli_close_stdout();
 		default:
-			return cli_usage_error(cmd, "unknown or incomplete option");
+			return cli_bad_option(cmd, argv, longopts);
 		}
 	}
 	argc -= optind;

@@ -116,7 +116,7 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 			fputs(usage_train, stdout);
 			exit(cli_close_stdout());
 		default:
-			cli_usage_error(cmd, "unknown or incomplete option");
+			cli_bad_option(cmd, argv, longopts);
 			return -1;
 		}
 	}

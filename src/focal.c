@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
+	opterr = 0; /* the commands name a bad option themselves (cli_bad_option) */
 	if (argc < 2) {
 		fputs("focal: no command given\n", stderr);
 		usage(stderr);

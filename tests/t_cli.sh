@@ -10,7 +10,7 @@ for c in train predict eval cv info; do
 done
 expect_error 2 "no command 'nope'" 'focal help on an unknown command' help nope
 expect_error 2 'no command given' 'no command at all'
-expect_error 2 "unknown or incomplete option" 'an option without its value' train --lambda
+expect_error 2 'train: --lambda needs a value' 'an option without its value' train --lambda
 expect_error 2 "--threads: '0' is not an integer" 'bad --threads' train --threads 0 "$DATA/glass.csv"
 expect_error 2 "--seed: 'x' is not an integer" 'bad --seed' train --seed x "$DATA/glass.csv"
 expect_error 2 "-d: 'ab' is not a single delimiter character" 'bad delimiter' train -d ab "$DATA/glass.csv"

@@ -103,7 +103,7 @@ case $BIN in
 esac
 
 # usage errors
-expect_error 2 'unknown or incomplete option' 'unknown option' train --bogus ok.csv
+expect_error 2 "train: unknown option '--bogus'" 'unknown option' train --bogus ok.csv
 expect_error 2 "--lambda: 'abc' is not a number" 'bad --lambda' train --lambda abc ok.csv
 expect_error 2 "--lambda: '-1' is not a number" 'negative --lambda' train --lambda -1 ok.csv
 expect_error 2 "--gamma: '1x' is not a number" 'bad --gamma' train --loss focal --gamma 1x ok.csv

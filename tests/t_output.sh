@@ -28,3 +28,50 @@ expect_success 'a model written over an existing file takes the umask, not the o
 	umask 077 && : > over.focal && chmod 0666 over.focal &&
 	focal train -q -y type -o over.focal "$DATA/glass.csv" > /dev/null &&
 	test "$(mode over.focal)" = -rw------- && ! ls over.focal.tmp* 2> /dev/null'
+
+# ---- a bad option: one message naming it, then the hint; nothing from getopt itself
+
+# bad_option WHAT MESSAGE COMMAND ARGS...: status 2, nothing on stdout, and on stderr
+# exactly "focal: COMMAND: MESSAGE" and the hint to run COMMAND -h.
+bad_option() {
+	what=$1 msg=$2 cmd=$3
+	shift 2
+	focal "$@" > "$T/.out" 2> "$T/.err" < /dev/null
+	got=$?
+	printf 'focal: %s: %s\nfocal: run '\''focal %s -h'\'' for usage\n' "$cmd" "$msg" "$cmd" \
+		> "$T/.want"
+	if [ "$got" -eq 2 ] && ! [ -s "$T/.out" ] && cmp -s "$T/.want" "$T/.err"; then
+		echo "ok - $what"
+	else
+		echo "not ok - $what (status $got)"
+		sed 's/^/    # /' "$T/.err" | head -n 10
+	fi
+}
+
+G=$DATA/glass.csv
+for c in train predict eval cv info; do
+	case $c in
+	train) long=--lambda short=-y ;;
+	predict) long=--threshold short=-m ;;
+	eval) long=--truth short=-m ;;
+	cv) long=--folds short=-k ;;
+	info) long=--format short= ;;
+	esac
+	bad_option "$c: a long option without its value" "$long needs a value" $c "$G" $long
+	bad_option "$c: an abbreviated long option without its value is named in full" \
+		"$long needs a value" $c "$G" "$(printf %s "$long" | cut -c 1-5)"
+	[ -n "$short" ] &&
+		bad_option "$c: a short option without its value" "$short needs a value" $c "$G" $short
+	bad_option "$c: an unknown long option" "unknown option '--foo'" $c --foo "$G"
+	bad_option "$c: an unknown long option with a value" "unknown option '--foo'" $c --foo=1 "$G"
+	bad_option "$c: an unknown short option" "unknown option '-Z'" $c -Z "$G"
+	[ $c != info ] &&
+		bad_option "$c: an unknown short option in a group" "unknown option '-Z'" $c -qZ "$G"
+	bad_option "$c: a value given to an option that takes none" "--help takes no value" \
+		$c --help=yes "$G"
+done
+bad_option 'an ambiguous abbreviation lists what it could be' \
+	"option '--s' is ambiguous (--solver, --seed, --sample, --sample-ratio, --smote-k)" \
+	train --s 1 "$G"
+bad_option 'an unknown short option after a long one with =' "unknown option '-Z'" \
+	train --format=json -Zq "$G"

@@ -127,9 +127,9 @@ expect_error 2 '--threshold needs two classes; the model has 6' 'eval -m --thres
 	eval -m g.focal --threshold 0.3 "$DATA/glass.csv"
 expect_error 2 '--threshold needs two classes' 'eval --truth --threshold on six classes' \
 	eval --truth type --threshold 0.3 gp.csv
-expect_error 2 'unknown or incomplete option' 'train takes no --threshold' \
+expect_error 2 "train: unknown option '--threshold'" 'train takes no --threshold' \
 	train -y type --threshold 0.3 "$DATA/glass.csv"
-expect_error 2 'unknown or incomplete option' 'cv takes no --threshold' \
+expect_error 2 "cv: unknown option '--threshold'" 'cv takes no --threshold' \
 	cv -k 3 -y type --threshold 0.3 "$DATA/glass.csv"
 expect_success 'no manual page or README says --threshold has no effect' '
 	for f in "$ROOT"/man/*.[1-9]; do
