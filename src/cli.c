@@ -11,7 +11,10 @@ int cli_quiet;
 
 void cli_message(const char *msg)
 {
-	fprintf(stderr, "focal: %s\n", msg);
+	/* a message quotes labels, names, values and file names: escaped for the terminal */
+	fputs("focal: ", stderr);
+	esc_put(stderr, msg);
+	fputc('\n', stderr);
 }
 
 void cli_warn(const char *msg)
@@ -35,12 +38,21 @@ int cli_fail(const struct ferr *e)
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int len;
 
-	fputs("focal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	len = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nfocal: run 'focal %s -h' for usage\n", command);
+	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+	msg[0] = '\0';
+	va_start(ap, fmt);
+	if (len > 0)
+		vsnprintf(msg, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	cli_message(msg);
+	free(msg);
+	fprintf(stderr, "focal: run 'focal %s -h' for usage\n", command);
 	return 2;
 }
 

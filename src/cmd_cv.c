@@ -1259,8 +1259,9 @@ static void write_table(FILE *fp, const struct cvout *o)
 	grid_print(fp, &g);
 	grid_release(&g);
 	fprintf(fp, "\nmean\xc2\xb1sd over %zu folds, sorted by %s; *: best; diff: %s minus that of "
-	        "the baseline '%s' on the same folds\n", o->nf, metric_title[a->metric],
-	        metric_title[a->metric], cfg[0].name);
+	        "the baseline '", o->nf, metric_title[a->metric], metric_title[a->metric]);
+	esc_put(fp, cfg[0].name);
+	fputs("' on the same folds\n", fp);
 	if (a->have_alpha) {
 		fputs("alpha=A weighs the positive class ", fp);
 		table_label(fp, o->s->classes[cfg[0].positive]);

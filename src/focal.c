@@ -1,5 +1,6 @@
 /* focal.c: the focal command: dispatches argv[1] to a subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -34,6 +35,15 @@ static void usage(FILE *f)
 	      "Run 'focal COMMAND -h' for a command's options; see focal(1).\n", f);
 }
 
+static void no_command(const char *name)
+{
+	char *msg = xmalloc(strlen(name) + 16);
+
+	sprintf(msg, "no command '%s'", name);
+	cli_message(msg);
+	free(msg);
+}
+
 static const struct command *find(const char *name)
 {
 	size_t i;
@@ -63,7 +73,7 @@ int main(int argc, char **argv)
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
 			c = find(argv[2]);
 			if (!c) {
-				fprintf(stderr, "focal: no command '%s'\n", argv[2]);
+				no_command(argv[2]);
 				usage(stderr);
 				return 2;
 			}
@@ -75,7 +85,7 @@ int main(int argc, char **argv)
 	}
 	c = find(argv[1]);
 	if (!c) {
-		fprintf(stderr, "focal: no command '%s'\n", argv[1]);
+		no_command(argv[1]);
 		usage(stderr);
 		return 2;
 	}

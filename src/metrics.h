@@ -93,7 +93,7 @@ void json_number(FILE *f, double x);
 void tsv_label(FILE *f, const char *s);
 /* Writes a tab and then X for TSV (as in JSON, "-" when undefined). */
 void tsv_number(FILE *f, double x);
-/* Writes LABEL within a line of a table, control characters shown as '?' (as grid_label). */
+/* Writes LABEL within a line of a table, escaped for the terminal (as grid_label). */
 void table_label(FILE *f, const char *label);
 
 /*
@@ -112,7 +112,7 @@ void grid_release(struct grid *g);
 /* Sets cell (ROW, COL) to the printf-formatted text. */
 void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Sets a cell to LABEL with control characters shown as '?'. */
+/* Sets a cell to LABEL escaped for the terminal (esc_put in util.h). */
 void grid_label(struct grid *g, size_t row, size_t col, const char *label);
 /* Sets a cell to X with 3 decimals, or "-" when undefined. */
 void grid_num(struct grid *g, size_t row, size_t col, double x);

@@ -852,35 +852,50 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 	else
 		fprintf(f, "sampling    %s, ratio %g\n", t->sample, t->sample_ratio);
 	fprintf(f, "seed        %" PRIu64 "\n", t->seed);
-	fprintf(f, "command     %s\n", t->cmdline);
-	fprintf(f, "target      %s\n", s->target);
-	if (s->nclass == 2)
-		fprintf(f, "positive    %s\n", s->classes[m->lm.positive]);
+	/* names and labels are escaped for the terminal (esc_put) */
+	fputs("command     ", f);
+	esc_put(f, t->cmdline);
+	fputs("\ntarget      ", f);
+	esc_put(f, s->target);
+	if (s->nclass == 2) {
+		fputs("\npositive    ", f);
+		esc_put(f, s->classes[m->lm.positive]);
+	}
+	fputc('\n', f);
 	{
+		char **label = xcalloc(s->nclass, sizeof *label);
 		size_t wl = 5;
 
-		for (i = 0; i < s->nclass; i++)
-			if (strlen(s->classes[i]) > wl)
-				wl = strlen(s->classes[i]);
+		for (i = 0; i < s->nclass; i++) {
+			label[i] = esc_dup(s->classes[i]);
+			if (strlen(label[i]) > wl)
+				wl = strlen(label[i]);
+		}
 		fprintf(f, "\n%-*s  %10s  %10s  %10s\n", (int)wl, "class", "rows", "sampled", "weight");
-		for (i = 0; i < s->nclass; i++)
-			fprintf(f, "%-*s  %10zu  %10zu  %10.4g\n", (int)wl, s->classes[i],
+		for (i = 0; i < s->nclass; i++) {
+			fprintf(f, "%-*s  %10zu  %10zu  %10.4g\n", (int)wl, label[i],
 			        t->count_before[i], t->count_after[i], t->class_weight[i]);
+			free(label[i]);
+		}
+		free(label);
 	}
 	fputs("\nfeatures\n", f);
 	for (i = 0; i < s->nfeat; i++) {
 		const struct feature *ft = &s->feat[i];
 
+		fputs("  ", f);
+		esc_put(f, ft->name);
 		if (ft->categorical) {
 			size_t j;
 
-			fprintf(f, "  %s: categorical, %zu values:", ft->name, ft->nvocab);
-			for (j = 0; j < ft->nvocab && j < 10; j++)
-				fprintf(f, " %s", ft->vocab[j]);
+			fprintf(f, ": categorical, %zu values:", ft->nvocab);
+			for (j = 0; j < ft->nvocab && j < 10; j++) {
+				fputc(' ', f);
+				esc_put(f, ft->vocab[j]);
+			}
 			fputs(j < ft->nvocab ? " ...\n" : "\n", f);
 		} else {
-			fprintf(f, "  %s: numeric, mean %.6g, scale %.6g\n", ft->name, ft->impute,
-			        ft->scale);
+			fprintf(f, ": numeric, mean %.6g, scale %.6g\n", ft->impute, ft->scale);
 		}
 	}
 	return ferror(f) ? -1 : 0;

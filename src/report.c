@@ -15,7 +15,8 @@
  *        JSON; tabs, newlines and carriage returns in labels become spaces.
  * table  an optional training block, a title line (and a line naming the positive
  *        class), the per-class table (3 decimals), the whole-set figures and the
- *        confusion matrix; "-" for undefined values.
+ *        confusion matrix; "-" for undefined values; labels escaped for the terminal
+ *        (esc_put).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -365,15 +366,11 @@ void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
 	g->cell[row * g->cols + col] = s;
 }
 
-/* Sets a cell to a label with control characters shown as '?'. */
+/* Sets a cell to a label escaped for the terminal (esc_put). */
 void grid_label(struct grid *g, size_t row, size_t col, const char *label)
 {
-	char *p;
-
-	grid_set(g, row, col, "%s", label);
-	for (p = g->cell[row * g->cols + col]; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	free(g->cell[row * g->cols + col]);
+	g->cell[row * g->cols + col] = esc_dup(label);
 }
 
 /* Sets a cell to X with 3 decimals, or "-" when undefined. */
@@ -445,8 +442,7 @@ void grid_print(FILE *f, const struct grid *g)
 
 void table_label(FILE *f, const char *label)
 {
-	for (; *label; label++)
-		putc((unsigned char)*label < 0x20 || *label == 0x7f ? '?' : *label, f);
+	esc_put(f, label);
 }
 
 static void table_training(FILE *f, char *const *classes, size_t k, const struct trainsummary *t)
@@ -515,8 +511,9 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 
 	if (t) {
 		table_training(f, classes, k, t);
-		fprintf(f, "evaluated on %s: %zu rows\n", t->evaluated_on ? t->evaluated_on : "-",
-		        r->n);
+		fputs("evaluated on ", f);
+		esc_put(f, t->evaluated_on ? t->evaluated_on : "-");
+		fprintf(f, ": %zu rows\n", r->n);
 	} else {
 		fprintf(f, "%zu rows\n", r->n);
 	}

@@ -75,3 +75,70 @@ bad_option 'an ambiguous abbreviation lists what it could be' \
 	train --s 1 "$G"
 bad_option 'an unknown short option after a long one with =' "unknown option '-Z'" \
 	train --format=json -Zq "$G"
+
+# ---- labels, names and values on a terminal: control bytes escaped (\x1b), a backslash
+# doubled; tsv, json and predict's CSV keep the bytes
+
+# raw_controls FILE: FILE holds a control byte other than the line ends
+raw_controls() {
+	tr -d '\n' < "$1" | grep -q '[[:cntrl:]]'
+}
+
+ESC=$(printf '\033')
+# classes "a<ESC>[31mred", "b\back" and "plain, ""q""" (quoted); a numeric column whose
+# name sets the terminal title; a categorical column with a value holding byte 0x01
+awk -v esc="$ESC" 'BEGIN {
+	printf "x,n%s]0;pwned%sme,cat,y\n", esc, sprintf("%c", 7)
+	for (i = 0; i < 90; i++) {
+		c = i % 3
+		y = c == 0 ? "a" esc "[31mred" : c == 1 ? "b\\back" : "\"plain, \"\"q\"\"\""
+		v = c == 2 ? sprintf("v%c1", 1) : "w"
+		printf "%.3f,%.3f,%s,%s\n", c + (i % 7) / 10, (i % 5) - c, v, y
+	}
+}' > ctl.csv
+expect_success 'train table: labels and names escaped, no raw control byte' '
+	focal train -q -o ctl.focal ctl.csv > out && ! raw_controls out &&
+	grep -q "^a\\\\x1b\\[31mred " out && grep -q "^b\\\\\\\\back " out &&
+	grep -q "^plain, \"q\" " out'
+expect_success 'info table: labels, the feature name and a level escaped' '
+	focal info ctl.focal > out && ! raw_controls out &&
+	grep -q "^  n\\\\x1b\\]0;pwned\\\\x07me: numeric" out && grep -q " v\\\\x011" out &&
+	grep -q "^a\\\\x1b\\[31mred " out'
+expect_success 'eval and cv tables: labels escaped' '
+	focal eval -m ctl.focal ctl.csv > out && ! raw_controls out &&
+	grep -q "^a\\\\x1b\\[31mred " out &&
+	focal cv -q -k 3 --class-weight "b\\back=2" ctl.csv > out && ! raw_controls out &&
+	grep -q "b\\\\\\\\back=2" out && grep -q " a\\\\x1b\\[31mred " out'
+expect_success 'an error quoting a field value escapes it' '
+	sed "2s/^[^,]*/$ESC[2J/" ctl.csv > bad.csv &&
+	! focal predict -m ctl.focal bad.csv > /dev/null 2> err && ! raw_controls err &&
+	grep -q "^focal: bad.csv:2: column .x.: .\\\\x1b\\[2J. is not a number" err'
+expect_success 'a warning quoting a label escapes it' '
+	head -n 3 ctl.csv > few.csv && tail -n 60 ctl.csv >> few.csv &&
+	focal cv -k 22 --max-iter 2 few.csv > /dev/null 2> err && ! raw_controls err &&
+	grep -q "^focal: .*class .a\\\\x1b\\[31mred. has 21 rows, fewer than k=22" err'
+expect_success 'an unknown option or command is quoted escaped' '
+	! focal train "--x$ESC[5m" ctl.csv 2> err && ! raw_controls err &&
+	grep -qx "focal: train: unknown option .--x\\\\x1b\\[5m." err &&
+	! focal "$ESC[5m" 2> err && ! raw_controls err &&
+	grep -qx "focal: no command .\\\\x1b\\[5m." err'
+expect_success 'json: control bytes as \u00XX escapes (RFC 8259), backslash and quote escaped' '
+	focal eval -m ctl.focal --format json ctl.csv > out && ! raw_controls out &&
+	grep -q "\"a\\\\u001b\\[31mred\"" out && grep -q "\"b\\\\\\\\back\"" out &&
+	grep -q "\"plain, \\\\\"q\\\\\"\"" out &&
+	focal info --format json ctl.focal > out && ! raw_controls out &&
+	grep -q "\"n\\\\u001b\\]0;pwned\\\\u0007me\"" out && grep -q "\"v\\\\u00011\"" out &&
+	focal cv -q -k 3 --format json ctl.csv > out && ! raw_controls out &&
+	grep -q "\"a\\\\u001b\\[31mred\"" out'
+expect_success 'tsv keeps the bytes of labels' '
+	focal eval -m ctl.focal --format tsv ctl.csv > out &&
+	grep -q "^a$ESC\\[31mred	" out && grep -q "^b\\\\back	" out'
+expect_success 'predict | eval --truth: the labels come back byte for byte' '
+	focal predict -m ctl.focal --keep y ctl.csv > p.csv &&
+	grep -q "^a$ESC\\[31mred,a$ESC\\[31mred," p.csv &&
+	grep -q "^\"plain, \"\"q\"\"\",\"plain, \"\"q\"\"\"," p.csv &&
+	focal eval -m ctl.focal --format json ctl.csv > a.json &&
+	focal eval --truth y --format json p.csv > b.json &&
+	grep -o "\"classes\":\[[^]]*\]" a.json > a.cls && grep -o "\"classes\":\[[^]]*\]" b.json > b.cls &&
+	cmp a.cls b.cls && test "$(json_num accuracy a.json)" = "$(json_num accuracy b.json)" &&
+	test "$(json_num log_loss a.json)" = "$(json_num log_loss b.json)"'
