@@ -506,7 +506,10 @@ const char usage_cv[] =
 	"  -h, --help              this help\n";
 
 const char usage_info[] =
-	"usage: focal info [--format table|tsv|json] MODEL\n"
+	"usage: focal info [--coef] [--format table|tsv|json] MODEL\n"
 	"Show what a model file holds: classes, features, how it was trained.\n\n"
+	"      --coef              list the weights: class, feature, level, weight (of the\n"
+	"                          standardised input) and weight_raw (of the column's own\n"
+	"                          units; the (intercept) row holds the bias in those units)\n"
 	"      --format F          table, tsv or json (default: table)\n"
 	"  -h, --help              this help\n";

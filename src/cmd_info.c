@@ -6,23 +6,29 @@
 
 static const char cmd[] = "info";
 
+enum { OPT_COEF = 1024 }; /* beyond cli.h's shared option codes */
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "coef", no_argument, NULL, OPT_COEF },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct model m;
 	struct ferr e = { "", 1 };
 	enum outfmt fmt = FMT_TABLE;
-	int ch, status;
+	int ch, status, coef = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
 			if (cli_format(cmd, optarg, &fmt) != 0)
 				return 2;
+			break;
+		case OPT_COEF:
+			coef = 1;
 			break;
 		case 'h':
 			fputs(usage_info, stdout);
@@ -37,7 +43,10 @@ int cmd_info(int argc, char **argv)
 		return cli_usage_error(cmd, argc ? "too many arguments" : "no MODEL");
 	if (model_load(argv[0], &m, &e) != 0)
 		return cli_fail(&e);
-	model_describe(stdout, &m, (int)fmt);
+	if (coef)
+		model_coef(stdout, &m, (int)fmt);
+	else
+		model_describe(stdout, &m, (int)fmt);
 	status = cli_close_stdout();
 	model_release(&m);
 	return status;

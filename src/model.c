@@ -900,3 +900,121 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 	}
 	return ferror(f) ? -1 : 0;
 }
+
+/* ---- focal info --coef ---- */
+
+/* One coefficient: the class of output O, a feature (or NULL for the intercept) and a
+ * level (NULL for a numeric feature), the trained weight and the raw one. */
+struct coef {
+	const char *class, *feature, *level;
+	double weight, raw;
+};
+
+/*
+ * The coefficients of M in order: for each output, the intercept, then the features in
+ * schema order (a categorical one level by level).  Returns nout * (dim + 1) of them;
+ * caller frees.
+ */
+static struct coef *coef_list(const struct model *m, size_t *n)
+{
+	const struct schema *s = &m->s;
+	const struct linmodel *lm = &m->lm;
+	size_t stride = lm->dim + 1, o, i, j, k = 0;
+	struct coef *c = xcalloc(lm->nout * stride, sizeof *c);
+
+	for (o = 0; o < lm->nout; o++) {
+		const double *w = lm->w + o * stride;
+		const char *label = s->classes[lm->kind == MODEL_LOGISTIC ? (size_t)lm->positive : o];
+		struct coef *icpt = &c[k++];
+		double b = w[lm->dim];
+
+		for (i = 0; i < s->nfeat; i++) {
+			const struct feature *ft = &s->feat[i];
+
+			if (ft->categorical) {
+				/* one-hot columns enter as they are */
+				for (j = 0; j < ft->nvocab; j++) {
+					c[k].class = label;
+					c[k].feature = ft->name;
+					c[k].level = ft->vocab[j];
+					c[k].weight = c[k].raw = w[ft->offset + j];
+					k++;
+				}
+				continue;
+			}
+			/* w * (x - center) / scale = (w / scale) * x - w * center / scale */
+			c[k].class = label;
+			c[k].feature = ft->name;
+			c[k].weight = w[ft->offset];
+			c[k].raw = w[ft->offset] / ft->scale;
+			b -= c[k].raw * ft->center;
+			k++;
+		}
+		icpt->class = label;
+		icpt->weight = w[lm->dim];
+		icpt->raw = b;
+	}
+	*n = k;
+	return c;
+}
+
+int model_coef(FILE *f, const struct model *m, int fmt)
+{
+	size_t n, i;
+	struct coef *c = coef_list(m, &n);
+
+	if (fmt == FMT_TSV) {
+		fputs("class\tfeature\tlevel\tweight\tweight_raw\n", f);
+		for (i = 0; i < n; i++) {
+			tsv_label(f, c[i].class);
+			putc('\t', f);
+			tsv_label(f, c[i].feature ? c[i].feature : "(intercept)");
+			putc('\t', f);
+			tsv_label(f, c[i].level ? c[i].level : "");
+			tsv_number(f, c[i].weight);
+			tsv_number(f, c[i].raw);
+			putc('\n', f);
+		}
+	} else if (fmt == FMT_JSON) {
+		fprintf(f, "{\"model\":\"%s\",\"coefficients\":[",
+		        m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax");
+		for (i = 0; i < n; i++) {
+			fputs(i ? ",{\"class\":" : "{\"class\":", f);
+			json_string(f, c[i].class);
+			fputs(",\"feature\":", f);
+			json_string(f, c[i].feature ? c[i].feature : "(intercept)");
+			fputs(",\"level\":", f);
+			if (c[i].level)
+				json_string(f, c[i].level);
+			else
+				fputs("null", f);
+			fputs(",\"weight\":", f);
+			json_number(f, c[i].weight);
+			fputs(",\"weight_raw\":", f);
+			json_number(f, c[i].raw);
+			putc('}', f);
+		}
+		fputs("]}\n", f);
+	} else {
+		struct grid g;
+
+		grid_init(&g, n + 1, 5, 3);
+		grid_set(&g, 0, 0, "class");
+		grid_set(&g, 0, 1, "feature");
+		grid_set(&g, 0, 2, "level");
+		grid_set(&g, 0, 3, "weight");
+		grid_set(&g, 0, 4, "weight_raw");
+		for (i = 0; i < n; i++) {
+			grid_label(&g, i + 1, 0, c[i].class);
+			grid_label(&g, i + 1, 1, c[i].feature ? c[i].feature : "(intercept)");
+			if (c[i].level)
+				grid_label(&g, i + 1, 2, c[i].level);
+			grid_set(&g, i + 1, 3, "%.6g", c[i].weight);
+			grid_set(&g, i + 1, 4, "%.6g", c[i].raw);
+		}
+		grid_print(f, &g);
+		grid_release(&g);
+	}
+	free(c);
+	return ferror(f) ? -1 : 0;
+}

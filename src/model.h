@@ -51,4 +51,15 @@ int model_load(const char *path, struct model *m, struct ferr *e);
 /* Writes `focal info` output for M to F in format FMT (an enum outfmt); -1 on a write error. */
 int model_describe(FILE *f, const struct model *m, int fmt);
 
+/*
+ * Writes `focal info --coef` output for M to F in format FMT: one row per class (logistic:
+ * the positive class only), then feature and level, with the weight of the standardised
+ * input (as trained) and of the raw one (weight / scale; the "(intercept)" row, first for
+ * each class, holds the bias less sum of weight * center / scale), so that
+ * z = intercept_raw + sum of weight_raw * x over the raw values (the mean for a missing
+ * one; 1 for a row's level of a categorical feature, 0 for the others).  -1 on a write
+ * error.
+ */
+int model_coef(FILE *f, const struct model *m, int fmt);
+
 #endif

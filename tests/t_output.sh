@@ -142,3 +142,47 @@ expect_success 'predict | eval --truth: the labels come back byte for byte' '
 	grep -o "\"classes\":\[[^]]*\]" a.json > a.cls && grep -o "\"classes\":\[[^]]*\]" b.json > b.cls &&
 	cmp a.cls b.cls && test "$(json_num accuracy a.json)" = "$(json_num accuracy b.json)" &&
 	test "$(json_num log_loss a.json)" = "$(json_num log_loss b.json)"'
+
+# ---- focal info --coef: the weights, enough to recompute every probability
+
+# recompute MODEL DATA: probabilities from info --coef --format tsv (and the means of
+# info --format tsv) with awk on the raw rows equal predict's p_ columns to 1e-9
+recompute() {
+	focal info --coef --format tsv "$1" > c.tsv && focal info --format tsv "$1" > i.tsv &&
+	focal predict -m "$1" "$2" > p.csv &&
+	awk -F, -v tol=1e-9 -f "$ROOT/tests/coef.awk" c.tsv i.tsv "$2" p.csv
+}
+expect_success 'info --coef --format tsv: the header and one row per class, feature and level' '
+	focal train -q -y type -o glass.focal "$DATA/glass.csv" > /dev/null &&
+	focal info --coef --format tsv glass.focal > c.tsv &&
+	head -n 1 c.tsv | grep -qx "class	feature	level	weight	weight_raw" &&
+	test "$(wc -l < c.tsv)" -eq $((1 + 6 * 10)) &&
+	awk -F"\t" "NR > 1 && (NF != 5 || \$3 != \"\") { exit 1 }" c.tsv &&
+	grep -q "^building_float	(intercept)		" c.tsv && grep -q "^tableware	fe		" c.tsv'
+expect_success 'softmax (glass): the coefficients give predict'"'"'s probabilities' '
+	recompute glass.focal "$DATA/glass.csv"'
+expect_success 'softmax, focal loss, balanced, --no-standardize (glass): the same' '
+	focal train -q -y type --loss focal --class-weight balanced --no-standardize \
+		-o glass2.focal "$DATA/glass.csv" > /dev/null &&
+	recompute glass2.focal "$DATA/glass.csv" &&
+	focal info --coef --format tsv glass2.focal | awk -F"\t" "NR > 1 && \$4 != \$5 { exit 1 }"'
+expect_success 'logistic, categorical with missing votes (house-votes): positive class only' '
+	focal train -q -y party -o votes.focal "$DATA/house-votes-84.csv" > /dev/null &&
+	recompute votes.focal "$DATA/house-votes-84.csv" &&
+	focal info --coef --format tsv votes.focal > c.tsv &&
+	test "$(cut -f 1 c.tsv | sort -u | tr "\n" " ")" = "class republican " &&
+	grep -q "^republican	vote4	y	" c.tsv && grep -q "^republican	vote4	n	" c.tsv'
+expect_success 'logistic, numeric with missing values, dropped id (breast-cancer): the same' '
+	focal train -q --drop id -o bcw.focal "$DATA/breast-cancer-wisconsin.csv" > /dev/null &&
+	recompute bcw.focal "$DATA/breast-cancer-wisconsin.csv"'
+expect_success 'logistic, 30 numeric columns (wdbc): the same' '
+	focal train -q -y diagnosis -o wdbc.focal "$DATA/wdbc.csv" > /dev/null &&
+	recompute wdbc.focal "$DATA/wdbc.csv"'
+expect_success 'info --coef: table and json hold the same rows' '
+	focal info --coef glass.focal > t.out && head -n 1 t.out | grep -q "^class  *feature  *level  *weight  *weight_raw$" &&
+	test "$(wc -l < t.out)" -eq 61 && grep -q "^tableware  *(intercept)  " t.out &&
+	focal info --coef --format json glass.focal > j.out &&
+	test "$(grep -o "\"weight_raw\":" j.out | wc -l)" -eq 60 &&
+	grep -q "^{\"model\":\"softmax\",\"coefficients\":\[{\"class\":\"building_float\",\"feature\":\"(intercept)\",\"level\":null,\"weight\":" j.out &&
+	focal info --coef --format tsv glass.focal | awk -F"\t" "NR > 1 { print \$5 }" > want &&
+	grep -o "\"weight_raw\":[^}]*" j.out | cut -d: -f2 > got && cmp want got'
