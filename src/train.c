@@ -843,13 +843,123 @@ static int lbfgs_step(const struct problem *pb, struct lbfgs_mem *mem, const dou
 	return 0;
 }
 
+/*
+ * The weights the stopping test puts on the gradient's entries (np values, layout of
+ * linmodel.w).  A Newton step on weight j alone changes it by g_j / (c m_j + lambda),
+ * where m_j is the weighted mean of x_j^2 over the training rows and c <= 1/4 the
+ * loss's curvature in the logit; a row whose input j is x then moves its probability
+ * by about c x g_j / (c m_j + lambda) <= x g_j / (m_j + 4 lambda).  With x the typical
+ * non-zero value t_j = sqrt(m_j / q_j) (q_j: the weighted share of rows where x_j is
+ * not 0), the weight is t_j / (m_j + 4 lambda): about 1 for a standardised input that
+ * every row uses, 1 / q_j for a one-hot level of a few rows, whose gradient must get
+ * that much smaller before the probabilities of its rows settle.  A weight is never
+ * below 1, so the test is never looser than on ||grad J||_inf; a bias has 1.
+ */
+static void stop_weights(const struct problem *pb, double *sw)
+{
+	const struct trainset *s = pb->s;
+	const struct linmodel *m = pb->shape;
+	size_t dim = s->dim, stride = dim + 1, i, j, t, o;
+	double *mom = xcalloc(2 * dim + 1, sizeof *mom), *sq = mom, *nz = mom + dim;
+	double *xd = dalloc(dim), w, wsum = 0, den, lam4 = 4 * pb->o->lambda;
+	struct pass p;
+
+	pass_setup(&p, s, pb->o, m, NULL, NULL, s->n, 0);
+	for (i = 0; i < s->n; i++) {
+		w = row_weight(&p, i);
+		if (!(w > 0))
+			continue;
+		widen(xd, s->x + i * dim, dim);
+		if (s->miss_off)
+			for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
+				xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
+		for (j = 0; j < dim; j++) {
+			double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
+
+			if (x != 0) {
+				sq[j] += w * x * x;
+				nz[j] += w;
+			}
+		}
+		wsum += w;
+	}
+	for (j = 0; j < dim; j++) {
+		double mj = sq[j] / wsum, wt = 1;
+
+		den = mj + lam4;
+		if (nz[j] > 0 && den > 0)
+			wt = fmax(1, sqrt(sq[j] / nz[j]) / den);
+		for (o = 0; o < m->nout; o++)
+			sw[o * stride + j] = wt;
+	}
+	for (o = 0; o < m->nout; o++)
+		sw[o * stride + dim] = 1;
+	free(mom);
+	free(xd);
+}
+
+/* max_k |g_k| sw_k; NaN when any g_k is. */
+static double scaled_norm(const double *g, const double *sw, size_t n)
+{
+	double m = 0, v;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		v = fabs(g[k]) * sw[k];
+		if (isnan(v))
+			return v;
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
+/*
+ * The stopping test: converged when scaled_norm(grad J) <= tol * ref, where ref is the
+ * largest scaled entry of the weights' gradient at the start (all weights 0), and 1
+ * when that is above 1 or 0 (the test is never looser than ||grad J||_inf <= tol).
+ * Relative to the start, the test does not depend on how strong the signal is in
+ * the units of the data (LIBLINEAR's rule); the weights sw make it see rare inputs.
+ */
+struct stoptest {
+	double *sw;  /* np weights (stop_weights) */
+	double thr;  /* tol * ref */
+};
+
+/* Fills T for problem PB from the gradient G0 at the starting point. */
+static void stoptest_init(struct stoptest *t, const struct problem *pb, const double *g0)
+{
+	const struct linmodel *m = pb->shape;
+	size_t o, j, stride = m->dim + 1;
+	double ref = 0, v;
+
+	t->sw = dalloc(pb->np);
+	stop_weights(pb, t->sw);
+	for (o = 0; o < m->nout; o++)
+		for (j = 0; j < m->dim; j++) {
+			v = fabs(g0[o * stride + j]) * t->sw[o * stride + j];
+			if (v > ref)
+				ref = v;
+		}
+	if (!(ref > 0 && ref < 1))
+		ref = 1;
+	t->thr = pb->o->tol * ref;
+}
+
+static void stoptest_release(struct stoptest *t)
+{
+	free(t->sw);
+	t->sw = NULL;
+}
+
 /* L-BFGS from X (in place).  Returns 0 with R filled, or -1 with E. */
 static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *r, struct ferr *e)
 {
 	size_t np = pb->np;
 	struct lbfgs_mem mem = { np, 0, 0, NULL, NULL, { 0 }, { 0 } };
 	double *g = dalloc(np), *d = dalloc(np), *xt = dalloc(np), *gt = dalloc(np);
-	double *x0 = x, *tmp, f, ft = 0, gn;
+	struct stoptest st = { NULL, 0 };
+	double *x0 = x, *tmp, f, ft = 0, gn, gs;
 	int iter = 0, rc = -1;
 
 	mem.s = dalloc(LBFGS_MEM * np);
@@ -860,7 +970,9 @@ static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *
 		diverged(e, "at the initial weights", 0, "check the features and row weights");
 		goto out;
 	}
-	while (!(gn < pb->o->tol) && iter < pb->o->max_iter) {
+	stoptest_init(&st, pb, g);
+	gs = scaled_norm(g, st.sw, np);
+	while (!(gs <= st.thr) && iter < pb->o->max_iter) {
 		if (lbfgs_step(pb, &mem, x, f, g, d, xt, gt, &ft) < 0) {
 			if (mem.len == 0)
 				break; /* steepest descent failed too: stop here */
@@ -871,19 +983,21 @@ static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *
 		tmp = g, g = gt, gt = tmp;
 		f = ft;
 		gn = norm_inf(g, np);
+		gs = scaled_norm(g, st.sw, np);
 		iter++;
 		report(pb->o, iter, f, gn);
 	}
 	r->objective = f;
 	r->gnorm = gn;
 	r->iterations = iter;
-	r->converged = gn < pb->o->tol;
+	r->converged = gs <= st.thr;
 	rc = 0;
 out:
 	if (x != x0) {
 		memcpy(x0, x, np * sizeof *x);
 		tmp = x, x = xt, xt = tmp; /* xt is now the buffer we own */
 	}
+	stoptest_release(&st);
 	free(g);
 	free(d);
 	free(xt);
