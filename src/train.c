@@ -1010,11 +1010,22 @@ out:
 /* ---- mini-batch SGD and Adam ---- */
 
 
+/*
+ * The plan of a stochastic run: EPOCHS passes of SPE steps each.  Without --epochs
+ * the run takes at least STOCH_STEPS steps and STOCH_EPOCHS epochs, so a small table
+ * gets as many updates as a large one.  The rate is --lr for the first half of the
+ * steps, then falls linearly towards 0 over the second half, which averages out the
+ * noise of the mini-batches (as Polyak averaging would) while the first half makes
+ * the progress.
+ */
+#define STOCH_STEPS 5000
+#define STOCH_EPOCHS 10
+
 /* State of the stochastic solvers. */
 struct stoch {
 	const struct problem *pb;
 	double *g, *acc, *m, *v; /* m, v: Adam moments */
-	long step;
+	long step, nsteps;       /* steps taken, steps planned */
 };
 
 /*
@@ -1038,11 +1049,21 @@ static double batch_gradient(struct stoch *st, const double *x, const size_t *p,
 	return st->acc[0];
 }
 
+/* The rate of step st->step (0-based): --lr, then linearly down over the second half. */
+static double stoch_rate(const struct stoch *st)
+{
+	long half = st->nsteps / 2;
+
+	if (st->step < half)
+		return st->pb->o->lr;
+	return st->pb->o->lr * (double)(st->nsteps - st->step) / (double)(st->nsteps - half);
+}
+
 /* One update of X from the gradient in st->g. */
 static void stoch_update(struct stoch *st, double *x)
 {
 	const struct trainopts *o = st->pb->o;
-	double lr = o->lr, c1, c2, mh, vh;
+	double lr = stoch_rate(st), c1, c2, mh, vh;
 	size_t k;
 
 	st->step++;
@@ -1062,18 +1083,42 @@ static void stoch_update(struct stoch *st, double *x)
 	}
 }
 
-/* SGD or Adam from X (in place), o->epochs passes over shuffled rows. */
+/* The number of epochs of a run over N rows in batches of BS (--epochs, or the plan). */
+static int stoch_epochs(const struct trainopts *o, size_t n, size_t bs)
+{
+	size_t spe = (n + bs - 1) / bs, e;
+
+	if (o->epochs > 0)
+		return o->epochs;
+	e = (STOCH_STEPS + spe - 1) / spe;
+	if (e < STOCH_EPOCHS)
+		e = STOCH_EPOCHS;
+	return e > 100000000 ? 100000000 : (int)e;
+}
+
+/*
+ * SGD or Adam from X (in place): epochs of shuffled mini-batches (stoch_epochs).
+ * The stopping test of L-BFGS is made once, on the full gradient at the end.
+ */
 static int solve_stochastic(const struct problem *pb, double *x, struct trainresult *r,
                             struct ferr *e)
 {
 	const struct trainopts *o = pb->o;
 	size_t n = pb->s->n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt;
 	size_t *perm = xreallocarray(NULL, n, sizeof *perm);
-	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0 };
+	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0, 0 };
+	struct stoptest stop = { NULL, 0 };
 	struct rng rng;
 	double f = 0, gn = 0, lsum;
-	int ep, rc = -1;
+	int ep, epochs = stoch_epochs(o, n, bs), rc = -1;
 
+	st.nsteps = (long)epochs * (long)((n + bs - 1) / bs);
+	f = problem_eval(pb, x, st.g);
+	if (!isfinite(f) || !all_finite(st.g, np)) {
+		diverged(e, "at the initial weights", 0, "check the features and row weights");
+		goto out;
+	}
+	stoptest_init(&stop, pb, st.g);
 	if (o->solver == SOLVER_ADAM) {
 		st.m = xcalloc(np, sizeof *st.m);
 		st.v = xcalloc(np, sizeof *st.v);
@@ -1081,7 +1126,7 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 	for (i = 0; i < n; i++)
 		perm[i] = i;
 	rng_seed(&rng, o->seed);
-	for (ep = 1; ep <= o->epochs; ep++) {
+	for (ep = 1; ep <= epochs; ep++) {
 		rng_shuffle(&rng, perm, n);
 		lsum = 0;
 		for (b = 0; b < n; b += cnt) {
@@ -1106,10 +1151,11 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 	}
 	r->objective = f;
 	r->gnorm = gn;
-	r->iterations = o->epochs > 0 ? o->epochs : 0;
-	r->converged = gn < o->tol;
+	r->iterations = epochs;
+	r->converged = scaled_norm(st.g, stop.sw, np) <= stop.thr;
 	rc = 0;
 out:
+	stoptest_release(&stop);
 	free(perm);
 	free(st.g);
 	free(st.acc);

@@ -46,13 +46,40 @@ expect_success 'focal loss with weights and gamma 2 raises minority recall on gl
 	echo "vehicle_float recall: ce $ce, focal $fl" &&
 	awk -v a="$ce" -v b="$fl" "BEGIN { exit !(b > a) }"'
 
-expect_success 'sgd and adam train, deterministically, and say they did not converge' '
+expect_success 'sgd and adam train, deterministically, and say they did not converge, naming their options' '
 	for s in sgd adam; do
-		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv | flat > r.tsv &&
+		focal train -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv 2> err | flat > r.tsv &&
 		grep -qx "training/iterations	5" r.tsv &&
 		grep -qx "training/converged	false" r.tsv && cp a.focal first.focal &&
-		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv > /dev/null &&
-		cmp a.focal first.focal || exit 1
+		grep -q "did not converge (raise --epochs, or change --lr or --batch-size)" err &&
+		focal train -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv \
+			> /dev/null 2>&1 && cmp a.focal first.focal || exit 1
+	done'
+
+# With their defaults the stochastic solvers land within 2% of the L-BFGS objective.
+for ds in "glass -y type" "wdbc -y diagnosis" "breast-cancer-wisconsin -y class --drop id" \
+	"house-votes-84 -y party"; do
+	set -- $ds
+	f=$1
+	shift
+	for loss in ce focal; do
+		for s in sgd adam; do
+			expect_success "$f $loss: $s with its defaults is within 2% of the lbfgs objective, and converges" "
+				focal train -q $* --loss $loss --format json $DATA/$f.csv > l.json &&
+				focal train $* --loss $loss --solver $s --format json $DATA/$f.csv > s.json 2> err &&
+				! grep -q . err && grep -q '\"converged\": *true' s.json &&
+				l=\$(json_num objective l.json) && o=\$(json_num objective s.json) &&
+				echo \"lbfgs \$l, $s \$o\" && close \"\$o\" \"\$l\" 0.02"
+		done
+	done
+done
+
+expect_success 'sgd and adam: the same model for --threads 1 and 2 and a large batch' '
+	for s in sgd adam; do
+		focal train -q -y type --solver $s --batch-size 5000 --threads 1 -o a.focal $DATA/glass.csv > /dev/null &&
+		mv a.focal t1 &&
+		focal train -q -y type --solver $s --batch-size 5000 --threads 2 -o a.focal $DATA/glass.csv > /dev/null &&
+		cmp a.focal t1 || exit 1
 	done'
 
 expect_success '--max-iter stops early and says so' '
