@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -310,6 +311,14 @@ void cli_solver_defaults(struct trainopts *t, int have_lr)
 {
 	if (!have_lr)
 		t->lr = t->solver == SOLVER_SGD ? 0.1 : 0.01;
+	if (isnan(t->tol))
+		t->tol = t->solver == SOLVER_LBFGS ? 1e-4 : 5e-3;
+}
+
+const char *cli_not_converged_hint(const struct trainopts *t)
+{
+	return t->solver == SOLVER_LBFGS ? "raise --max-iter, or loosen --tol"
+	                                 : "raise --epochs, or change --lr or --batch-size";
 }
 
 /*
@@ -413,10 +422,11 @@ const char usage_train[] =
 	"      --positive LABEL    two classes: the positive class (default: the less frequent)\n"
 	"      --lambda L          L2 strength (default: 1/n, n training rows)\n"
 	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
-	"      --tol T             lbfgs: stop when the gradient's largest entry is below T\n"
-	"                          (default: 1e-4)\n"
+	"      --tol T             stop when the gradient, rare inputs weighted up, is T times\n"
+	"                          its size at the start (default: 1e-4; sgd/adam: 5e-3)\n"
 	"      --max-iter N        lbfgs iterations (default: 1000)\n"
-	"      --epochs N          sgd/adam passes over the data (default: 20)\n"
+	"      --epochs N          sgd/adam passes over the data (default: enough for 5000\n"
+	"                          steps, at least 10)\n"
 	"      --batch-size N      sgd/adam rows per step (default: 256)\n"
 	"      --lr R              sgd/adam step size (default: 0.01 adam, 0.1 sgd)\n"
 	"      --bias-init B       prior (log class priors) or zero (default: prior)\n"
@@ -484,10 +494,11 @@ const char usage_cv[] =
 	"      --lambda L          [list] L2 strength (default: 1/n, n training rows of the fold\n"
 	"                          after sampling)\n"
 	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
-	"      --tol T             lbfgs: stop when the gradient's largest entry is below T\n"
-	"                          (default: 1e-4)\n"
+	"      --tol T             stop when the gradient, rare inputs weighted up, is T times\n"
+	"                          its size at the start (default: 1e-4; sgd/adam: 5e-3)\n"
 	"      --max-iter N        lbfgs iterations (default: 1000)\n"
-	"      --epochs N          sgd/adam passes over the data (default: 20)\n"
+	"      --epochs N          sgd/adam passes over the data (default: enough for 5000\n"
+	"                          steps, at least 10)\n"
 	"      --batch-size N      sgd/adam rows per step (default: 256)\n"
 	"      --lr R              sgd/adam step size (default: 0.01 adam, 0.1 sgd)\n"
 	"      --bias-init B       prior (log class priors) or zero (default: prior)\n"

@@ -112,8 +112,13 @@ int cli_read_option(const char *command, int ch, const char *arg, struct readopt
  */
 int cli_solver_option(const char *command, int ch, const char *arg, struct trainopts *t,
                       int *have_lr);
-/* Fills what depends on the options as a whole: --lr's default follows --solver. */
+/*
+ * Fills what depends on the options as a whole: the defaults of --lr and of --tol (NaN
+ * until given) follow --solver.
+ */
 void cli_solver_defaults(struct trainopts *t, int have_lr);
+/* What to try when training under T did not converge (a static string). */
+const char *cli_not_converged_hint(const struct trainopts *t);
 
 /* Parses a number option: prints a usage error naming OPT and returns -1 when ARG is bad. */
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,

@@ -1513,9 +1513,9 @@ int cmd_cv(int argc, char **argv)
 	a.repeat = 1;
 	a.smote_k = 5;
 	a.metric = MET_MACRO_F1;
-	a.t.tol = 1e-4;
+	a.t.tol = NAN; /* the solver's default */
 	a.t.max_iter = 1000;
-	a.t.epochs = 20;
+	a.t.epochs = 0; /* the solver plans them */
 	a.t.batch_size = 256;
 	a.t.bias_prior = 1;
 	a.t.seed = 1;
@@ -1600,8 +1600,8 @@ int cmd_cv(int argc, char **argv)
 		for (i = 0; i < run.ntasks; i++)
 			nconv += !run.res[i].converged;
 		if (nconv) {
-			snprintf(msg, sizeof msg, "%zu of %zu fits did not converge (raise --max-iter, or "
-			         "loosen --tol)", nconv, run.ntasks);
+			snprintf(msg, sizeof msg, "%zu of %zu fits did not converge (%s)", nconv,
+			         run.ntasks, cli_not_converged_hint(&a.t));
 			cli_warn(msg);
 		}
 	}

@@ -216,9 +216,9 @@ int cmd_train(int argc, char **argv)
 	a.alpha = NAN;
 	a.lambda = NAN;
 	a.t.gamma = 2;
-	a.t.tol = 1e-4;
+	a.t.tol = NAN; /* the solver's default */
 	a.t.max_iter = 1000;
-	a.t.epochs = 20;
+	a.t.epochs = 0; /* the solver plans them */
 	a.t.batch_size = 256;
 	a.t.bias_prior = 1;
 	a.t.seed = 1;
@@ -294,8 +294,12 @@ int cmd_train(int argc, char **argv)
 		goto fail;
 	if (a.t.progress)
 		fputc('\n', stderr);
-	if (!res.converged)
-		cli_warn("training did not converge (raise --max-iter, or loosen --tol)");
+	if (!res.converged) {
+		char msg[128];
+
+		snprintf(msg, sizeof msg, "training did not converge (%s)", cli_not_converged_hint(&a.t));
+		cli_warn(msg);
+	}
 
 	m.info.loss = xstrdup(loss_name(a.t.loss));
 	m.info.gamma = a.t.loss == LOSS_FOCAL ? a.t.gamma : 0;

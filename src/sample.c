@@ -92,16 +92,43 @@ static void topk_insert(float *bd, uint32_t *bi, size_t k, float d, uint32_t idx
 	bi[i] = idx;
 }
 
+/*
+ * Dot products of two queries with the CBLOCK candidates of a transposed block.  Each
+ * candidate's sum runs over j = 0..dim-1 in order in one float, with multiplication and
+ * addition rounded apart (no fused multiply-add: GCC forms none under -std=c11, Clang
+ * none with FP_CONTRACT off; each result is stored, which drops any excess precision),
+ * so every path below computes the same sums bit for bit:
+ * - with GCC or Clang, 32 candidates at a time in eight vector accumulators (the row of
+ *   the block is loaded once for both queries), cloned for AVX2 where the compiler can
+ *   pick a clone at load time (target_clones: x86 with the GNU C library's ifunc);
+ *   -DFOCAL_NO_TARGET_CLONES leaves the clones out;
+ * - elsewhere, or with -DFOCAL_PORTABLE_DOTS, a plain loop.
+ */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#if defined(__GNUC__) && !defined(FOCAL_PORTABLE_DOTS)
+#define DOTS_VECTOR 1
+#else
+#define DOTS_VECTOR 0
+#endif
+
+#if DOTS_VECTOR && !defined(FOCAL_NO_TARGET_CLONES) && defined(__has_attribute) && \
+    (defined(__x86_64__) || defined(__i386__)) && defined(__GLIBC__)
+#if __has_attribute(target_clones)
+#define DOTS_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef DOTS_CLONES
+#define DOTS_CLONES
+#endif
+
+#if DOTS_VECTOR
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_u __attribute__((vector_size(32), aligned(4))); /* unaligned access */
 
-/*
- * Dot products of two queries with the CBLOCK candidates of a transposed block, 32
- * candidates at a time in eight vector accumulators (the row of the block is loaded once
- * for both queries).  Cloned for AVX2; multiplication and addition stay separate, so
- * every clone computes the same sums.
- */
-__attribute__((target_clones("avx2", "default")))
+DOTS_CLONES
 static void block_dots2(const float *q0, const float *q1, const float *blk, size_t dim,
                         float *out0, float *out1)
 {
@@ -136,6 +163,27 @@ static void block_dots2(const float *q0, const float *q1, const float *blk, size
 		*(v8f_u *)(out1 + c + 24) = b3;
 	}
 }
+#else
+static void block_dots2(const float *q0, const float *q1, const float *blk, size_t dim,
+                        float *out0, float *out1)
+{
+	size_t c, j;
+
+	for (c = 0; c < CBLOCK; c++)
+		out0[c] = out1[c] = 0;
+	for (j = 0; j < dim; j++) {
+		const float *row = blk + j * CBLOCK;
+		float x = q0[j], y = q1[j], p;
+
+		for (c = 0; c < CBLOCK; c++) {
+			p = row[c] * x;
+			out0[c] = out0[c] + p;
+			p = row[c] * y;
+			out1[c] = out1[c] + p;
+		}
+	}
+}
+#endif
 
 /* Offers the CBLOCK candidates of block B, with dot products ACC, to query Q's list. */
 static void offer_block(const struct knn *kn, size_t q, size_t b, const float *acc, float *qd,

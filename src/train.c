@@ -843,13 +843,123 @@ static int lbfgs_step(const struct problem *pb, struct lbfgs_mem *mem, const dou
 	return 0;
 }
 
+/*
+ * The weights the stopping test puts on the gradient's entries (np values, layout of
+ * linmodel.w).  A Newton step on weight j alone changes it by g_j / (c m_j + lambda),
+ * where m_j is the weighted mean of x_j^2 over the training rows and c <= 1/4 the
+ * loss's curvature in the logit; a row whose input j is x then moves its probability
+ * by about c x g_j / (c m_j + lambda) <= x g_j / (m_j + 4 lambda).  With x the typical
+ * non-zero value t_j = sqrt(m_j / q_j) (q_j: the weighted share of rows where x_j is
+ * not 0), the weight is t_j / (m_j + 4 lambda): about 1 for a standardised input that
+ * every row uses, 1 / q_j for a one-hot level of a few rows, whose gradient must get
+ * that much smaller before the probabilities of its rows settle.  A weight is never
+ * below 1, so the test is never looser than on ||grad J||_inf; a bias has 1.
+ */
+static void stop_weights(const struct problem *pb, double *sw)
+{
+	const struct trainset *s = pb->s;
+	const struct linmodel *m = pb->shape;
+	size_t dim = s->dim, stride = dim + 1, i, j, t, o;
+	double *mom = xcalloc(2 * dim + 1, sizeof *mom), *sq = mom, *nz = mom + dim;
+	double *xd = dalloc(dim), w, wsum = 0, den, lam4 = 4 * pb->o->lambda;
+	struct pass p;
+
+	pass_setup(&p, s, pb->o, m, NULL, NULL, s->n, 0);
+	for (i = 0; i < s->n; i++) {
+		w = row_weight(&p, i);
+		if (!(w > 0))
+			continue;
+		widen(xd, s->x + i * dim, dim);
+		if (s->miss_off)
+			for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
+				xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
+		for (j = 0; j < dim; j++) {
+			double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
+
+			if (x != 0) {
+				sq[j] += w * x * x;
+				nz[j] += w;
+			}
+		}
+		wsum += w;
+	}
+	for (j = 0; j < dim; j++) {
+		double mj = sq[j] / wsum, wt = 1;
+
+		den = mj + lam4;
+		if (nz[j] > 0 && den > 0)
+			wt = fmax(1, sqrt(sq[j] / nz[j]) / den);
+		for (o = 0; o < m->nout; o++)
+			sw[o * stride + j] = wt;
+	}
+	for (o = 0; o < m->nout; o++)
+		sw[o * stride + dim] = 1;
+	free(mom);
+	free(xd);
+}
+
+/* max_k |g_k| sw_k; NaN when any g_k is. */
+static double scaled_norm(const double *g, const double *sw, size_t n)
+{
+	double m = 0, v;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		v = fabs(g[k]) * sw[k];
+		if (isnan(v))
+			return v;
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
+/*
+ * The stopping test: converged when scaled_norm(grad J) <= tol * ref, where ref is the
+ * largest scaled entry of the weights' gradient at the start (all weights 0), and 1
+ * when that is above 1 or 0 (the test is never looser than ||grad J||_inf <= tol).
+ * Relative to the start, the test does not depend on how strong the signal is in
+ * the units of the data (LIBLINEAR's rule); the weights sw make it see rare inputs.
+ */
+struct stoptest {
+	double *sw;  /* np weights (stop_weights) */
+	double thr;  /* tol * ref */
+};
+
+/* Fills T for problem PB from the gradient G0 at the starting point. */
+static void stoptest_init(struct stoptest *t, const struct problem *pb, const double *g0)
+{
+	const struct linmodel *m = pb->shape;
+	size_t o, j, stride = m->dim + 1;
+	double ref = 0, v;
+
+	t->sw = dalloc(pb->np);
+	stop_weights(pb, t->sw);
+	for (o = 0; o < m->nout; o++)
+		for (j = 0; j < m->dim; j++) {
+			v = fabs(g0[o * stride + j]) * t->sw[o * stride + j];
+			if (v > ref)
+				ref = v;
+		}
+	if (!(ref > 0 && ref < 1))
+		ref = 1;
+	t->thr = pb->o->tol * ref;
+}
+
+static void stoptest_release(struct stoptest *t)
+{
+	free(t->sw);
+	t->sw = NULL;
+}
+
 /* L-BFGS from X (in place).  Returns 0 with R filled, or -1 with E. */
 static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *r, struct ferr *e)
 {
 	size_t np = pb->np;
 	struct lbfgs_mem mem = { np, 0, 0, NULL, NULL, { 0 }, { 0 } };
 	double *g = dalloc(np), *d = dalloc(np), *xt = dalloc(np), *gt = dalloc(np);
-	double *x0 = x, *tmp, f, ft = 0, gn;
+	struct stoptest st = { NULL, 0 };
+	double *x0 = x, *tmp, f, ft = 0, gn, gs;
 	int iter = 0, rc = -1;
 
 	mem.s = dalloc(LBFGS_MEM * np);
@@ -860,7 +970,9 @@ static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *
 		diverged(e, "at the initial weights", 0, "check the features and row weights");
 		goto out;
 	}
-	while (!(gn < pb->o->tol) && iter < pb->o->max_iter) {
+	stoptest_init(&st, pb, g);
+	gs = scaled_norm(g, st.sw, np);
+	while (!(gs <= st.thr) && iter < pb->o->max_iter) {
 		if (lbfgs_step(pb, &mem, x, f, g, d, xt, gt, &ft) < 0) {
 			if (mem.len == 0)
 				break; /* steepest descent failed too: stop here */
@@ -871,19 +983,21 @@ static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *
 		tmp = g, g = gt, gt = tmp;
 		f = ft;
 		gn = norm_inf(g, np);
+		gs = scaled_norm(g, st.sw, np);
 		iter++;
 		report(pb->o, iter, f, gn);
 	}
 	r->objective = f;
 	r->gnorm = gn;
 	r->iterations = iter;
-	r->converged = gn < pb->o->tol;
+	r->converged = gs <= st.thr;
 	rc = 0;
 out:
 	if (x != x0) {
 		memcpy(x0, x, np * sizeof *x);
 		tmp = x, x = xt, xt = tmp; /* xt is now the buffer we own */
 	}
+	stoptest_release(&st);
 	free(g);
 	free(d);
 	free(xt);
@@ -896,11 +1010,22 @@ out:
 /* ---- mini-batch SGD and Adam ---- */
 
 
+/*
+ * The plan of a stochastic run: EPOCHS passes of SPE steps each.  Without --epochs
+ * the run takes at least STOCH_STEPS steps and STOCH_EPOCHS epochs, so a small table
+ * gets as many updates as a large one.  The rate is --lr for the first half of the
+ * steps, then falls linearly towards 0 over the second half, which averages out the
+ * noise of the mini-batches (as Polyak averaging would) while the first half makes
+ * the progress.
+ */
+#define STOCH_STEPS 5000
+#define STOCH_EPOCHS 10
+
 /* State of the stochastic solvers. */
 struct stoch {
 	const struct problem *pb;
 	double *g, *acc, *m, *v; /* m, v: Adam moments */
-	long step;
+	long step, nsteps;       /* steps taken, steps planned */
 };
 
 /*
@@ -924,11 +1049,21 @@ static double batch_gradient(struct stoch *st, const double *x, const size_t *p,
 	return st->acc[0];
 }
 
+/* The rate of step st->step (0-based): --lr, then linearly down over the second half. */
+static double stoch_rate(const struct stoch *st)
+{
+	long half = st->nsteps / 2;
+
+	if (st->step < half)
+		return st->pb->o->lr;
+	return st->pb->o->lr * (double)(st->nsteps - st->step) / (double)(st->nsteps - half);
+}
+
 /* One update of X from the gradient in st->g. */
 static void stoch_update(struct stoch *st, double *x)
 {
 	const struct trainopts *o = st->pb->o;
-	double lr = o->lr, c1, c2, mh, vh;
+	double lr = stoch_rate(st), c1, c2, mh, vh;
 	size_t k;
 
 	st->step++;
@@ -948,18 +1083,42 @@ static void stoch_update(struct stoch *st, double *x)
 	}
 }
 
-/* SGD or Adam from X (in place), o->epochs passes over shuffled rows. */
+/* The number of epochs of a run over N rows in batches of BS (--epochs, or the plan). */
+static int stoch_epochs(const struct trainopts *o, size_t n, size_t bs)
+{
+	size_t spe = (n + bs - 1) / bs, e;
+
+	if (o->epochs > 0)
+		return o->epochs;
+	e = (STOCH_STEPS + spe - 1) / spe;
+	if (e < STOCH_EPOCHS)
+		e = STOCH_EPOCHS;
+	return e > 100000000 ? 100000000 : (int)e;
+}
+
+/*
+ * SGD or Adam from X (in place): epochs of shuffled mini-batches (stoch_epochs).
+ * The stopping test of L-BFGS is made once, on the full gradient at the end.
+ */
 static int solve_stochastic(const struct problem *pb, double *x, struct trainresult *r,
                             struct ferr *e)
 {
 	const struct trainopts *o = pb->o;
 	size_t n = pb->s->n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt;
 	size_t *perm = xreallocarray(NULL, n, sizeof *perm);
-	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0 };
+	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0, 0 };
+	struct stoptest stop = { NULL, 0 };
 	struct rng rng;
 	double f = 0, gn = 0, lsum;
-	int ep, rc = -1;
+	int ep, epochs = stoch_epochs(o, n, bs), rc = -1;
 
+	st.nsteps = (long)epochs * (long)((n + bs - 1) / bs);
+	f = problem_eval(pb, x, st.g);
+	if (!isfinite(f) || !all_finite(st.g, np)) {
+		diverged(e, "at the initial weights", 0, "check the features and row weights");
+		goto out;
+	}
+	stoptest_init(&stop, pb, st.g);
 	if (o->solver == SOLVER_ADAM) {
 		st.m = xcalloc(np, sizeof *st.m);
 		st.v = xcalloc(np, sizeof *st.v);
@@ -967,7 +1126,7 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 	for (i = 0; i < n; i++)
 		perm[i] = i;
 	rng_seed(&rng, o->seed);
-	for (ep = 1; ep <= o->epochs; ep++) {
+	for (ep = 1; ep <= epochs; ep++) {
 		rng_shuffle(&rng, perm, n);
 		lsum = 0;
 		for (b = 0; b < n; b += cnt) {
@@ -992,10 +1151,11 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 	}
 	r->objective = f;
 	r->gnorm = gn;
-	r->iterations = o->epochs > 0 ? o->epochs : 0;
-	r->converged = gn < o->tol;
+	r->iterations = epochs;
+	r->converged = scaled_norm(st.g, stop.sw, np) <= stop.thr;
 	rc = 0;
 out:
+	stoptest_release(&stop);
 	free(perm);
 	free(st.g);
 	free(st.acc);

@@ -45,7 +45,8 @@ struct trainopts {
 	const double *class_weight; /* nclass weights, multiplied into the row weights */
 	int positive;               /* logistic: index of the positive class */
 	enum solver_kind solver;
-	double tol;                 /* L-BFGS: stop when ||grad J||_inf < tol */
+	double tol;                 /* stop when the scaled gradient is tol times its start's
+	                               (train.c, stoptest) */
 	int max_iter;               /* L-BFGS iterations */
 	int epochs;                 /* sgd/adam */
 	size_t batch_size;          /* sgd/adam */
@@ -76,7 +77,7 @@ struct trainresult {
 	double gnorm;      /* ||grad J||_inf there */
 	double seconds;
 	int iterations;
-	int converged;     /* 1 only when the gradient test was met */
+	int converged;     /* 1 only when the stopping test on the gradient was met */
 };
 
 /*

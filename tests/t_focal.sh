@@ -46,13 +46,40 @@ expect_success 'focal loss with weights and gamma 2 raises minority recall on gl
 	echo "vehicle_float recall: ce $ce, focal $fl" &&
 	awk -v a="$ce" -v b="$fl" "BEGIN { exit !(b > a) }"'
 
-expect_success 'sgd and adam train, deterministically, and say they did not converge' '
+expect_success 'sgd and adam train, deterministically, and say they did not converge, naming their options' '
 	for s in sgd adam; do
-		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv | flat > r.tsv &&
+		focal train -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv 2> err | flat > r.tsv &&
 		grep -qx "training/iterations	5" r.tsv &&
 		grep -qx "training/converged	false" r.tsv && cp a.focal first.focal &&
-		focal train -q -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv > /dev/null &&
-		cmp a.focal first.focal || exit 1
+		grep -q "did not converge (raise --epochs, or change --lr or --batch-size)" err &&
+		focal train -y diagnosis --solver $s --epochs 5 --format json -o a.focal $DATA/wdbc.csv \
+			> /dev/null 2>&1 && cmp a.focal first.focal || exit 1
+	done'
+
+# With their defaults the stochastic solvers land within 2% of the L-BFGS objective.
+for ds in "glass -y type" "wdbc -y diagnosis" "breast-cancer-wisconsin -y class --drop id" \
+	"house-votes-84 -y party"; do
+	set -- $ds
+	f=$1
+	shift
+	for loss in ce focal; do
+		for s in sgd adam; do
+			expect_success "$f $loss: $s with its defaults is within 2% of the lbfgs objective, and converges" "
+				focal train -q $* --loss $loss --format json $DATA/$f.csv > l.json &&
+				focal train $* --loss $loss --solver $s --format json $DATA/$f.csv > s.json 2> err &&
+				! grep -q . err && grep -q '\"converged\": *true' s.json &&
+				l=\$(json_num objective l.json) && o=\$(json_num objective s.json) &&
+				echo \"lbfgs \$l, $s \$o\" && close \"\$o\" \"\$l\" 0.02"
+		done
+	done
+done
+
+expect_success 'sgd and adam: the same model for --threads 1 and 2 and a large batch' '
+	for s in sgd adam; do
+		focal train -q -y type --solver $s --batch-size 5000 --threads 1 -o a.focal $DATA/glass.csv > /dev/null &&
+		mv a.focal t1 &&
+		focal train -q -y type --solver $s --batch-size 5000 --threads 2 -o a.focal $DATA/glass.csv > /dev/null &&
+		cmp a.focal t1 || exit 1
 	done'
 
 expect_success '--max-iter stops early and says so' '
@@ -90,3 +117,39 @@ expect_success '--weight: a column of row weights, not a feature; uniform weight
 	close "$(grep ^training/objective a.tsv | cut -f2)" "$(grep ^training/objective b.tsv | cut -f2)" 1e-9'
 expect_error 1 "bw.csv:3: column 'w': weight '-1' is not a non-negative number" 'a negative weight' \
 	train -q -y type --weight w bw.csv
+
+# A wide one-hot table (60 categorical columns, 568 inputs, many levels of a few rows;
+# 3000 rows, 12% positive), the same with any awk (a Park-Miller generator).
+awk 'function u() { s = (s * 16807) % 2147483647; return s / 2147483647 }
+BEGIN {
+	s = 12345
+	for (c = 1; c <= 60; c++) {
+		nl[c] = 4 + int(u() * 11)
+		for (l = 0; l < nl[c]; l++) eff[c, l] = (u() - 0.5) * (c <= 12 ? 3 : 0.6)
+	}
+	for (c = 1; c <= 60; c++) printf "c%d,", c
+	print "y"
+	for (i = 0; i < 3000; i++) {
+		z = -3.2
+		for (c = 1; c <= 60; c++) { v = u(); lv[c] = int(nl[c] * v * v * v); z += eff[c, lv[c]] }
+		for (c = 1; c <= 60; c++) printf "a%d,", lv[c]
+		print (u() < 1 / (1 + exp(-z)) ? "yes" : "no")
+	}
+}' > onehot.csv
+# maxdiff A B: the largest absolute difference between the probabilities of two predictions.
+maxdiff() {
+	paste -d, "$1" "$2" | awk -F, 'NR > 1 { n = NF / 2; for (i = 2; i <= n; i++) {
+		d = $i - $(i + n); if (d < 0) d = -d; if (d > m) m = d } }
+		END { printf "%.3g\n", m }'
+}
+for loss in ce focal; do
+	expect_success "wide one-hot data, $loss: the default --tol lands within 1e-3 of the optimum's probabilities" "
+		focal train -q -y y --loss $loss --tol 1e-12 --format json -o opt.focal onehot.csv | flat > r.tsv &&
+		grep -qx 'training/converged	true' r.tsv &&
+		awk -F'\t' '\$1 == \"training/gradient_norm\" { exit !(\$2 < 1e-8) }' r.tsv &&
+		focal train -y y --loss $loss -o def.focal onehot.csv > /dev/null 2> err && ! grep -q . err &&
+		focal info def.focal | grep -q ' 568 inputs' &&
+		focal predict -m opt.focal onehot.csv > opt.csv && focal predict -m def.focal onehot.csv > def.csv &&
+		d=\$(maxdiff def.csv opt.csv) && echo \"largest difference \$d\" &&
+		awk -v d=\"\$d\" 'BEGIN { exit !(d <= 1e-3) }'"
+done

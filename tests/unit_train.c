@@ -394,6 +394,50 @@ static void test_stochastic(void)
 	synth_release(&d);
 }
 
+/*
+ * Without --epochs (0) SGD and Adam plan enough epochs for 5000 steps, at least 10,
+ * and with their default rates land within 2% of the L-BFGS objective.
+ */
+static void test_stochastic_plan(void)
+{
+	static const enum solver_kind solvers[] = { SOLVER_SGD, SOLVER_ADAM };
+	static const char *names[] = { "sgd", "adam" };
+	struct synth d;
+	struct linmodel m;
+	struct trainopts o;
+	struct trainresult r;
+	double jl;
+	size_t i;
+
+	synth_make(&d, 3000, 5, 3, 2, 1, 21);
+	linmodel_init(&m, MODEL_SOFTMAX, 3, 5, 0);
+	o = opts_default(MODEL_SOFTMAX, d.cw);
+	o.loss = LOSS_FOCAL;
+	jl = train_ok(&d, &o, &m, "lbfgs").objective;
+	for (i = 0; i < 2; i++) {
+		o.solver = solvers[i];
+		o.lr = solvers[i] == SOLVER_SGD ? 0.1 : 0.01;
+		o.tol = 5e-3;
+		o.epochs = 0;
+		o.batch_size = 64; /* 47 steps an epoch: 107 epochs */
+		r = train_ok(&d, &o, &m, names[i]);
+		CHECK(r.iterations == 107 && r.objective <= 1.02 * jl && r.converged,
+		      "%s, planned epochs: %d epochs, J %.6f against lbfgs %.6f, converged %d",
+		      names[i], r.iterations, r.objective, jl, r.converged);
+		o.batch_size = 1000; /* 3 steps an epoch: 1667 epochs */
+		r = train_ok(&d, &o, &m, names[i]);
+		CHECK(r.iterations == 1667 && r.objective <= 1.02 * jl,
+		      "%s, large batches: %d epochs, J %.6f against lbfgs %.6f", names[i],
+		      r.iterations, r.objective, jl);
+		o.batch_size = 1; /* 3000 steps an epoch */
+		r = train_ok(&d, &o, &m, names[i]);
+		CHECK(r.iterations == 10, "%s, small batches: at least 10 epochs (%d)", names[i],
+		      r.iterations);
+	}
+	linmodel_release(&m);
+	synth_release(&d);
+}
+
 /* Too large a learning rate is reported, not returned as garbage. */
 static void test_divergence(void)
 {
@@ -518,6 +562,7 @@ int main(void)
 	test_lbfgs();
 	test_threads();
 	test_stochastic();
+	test_stochastic_plan();
 	test_divergence();
 	test_predict();
 	TAP_DONE();
