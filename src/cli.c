@@ -226,6 +226,9 @@ int cli_read_option(const char *command, int ch, const char *arg, struct readopt
 	case OPT_DROP:
 		o->drop = arg;
 		return 1;
+	case OPT_CATEGORICAL:
+		o->categorical = arg;
+		return 1;
 	case OPT_NO_HEADER:
 		o->header = 0;
 		return 1;
@@ -401,6 +404,7 @@ char *cli_cmdline(int argc, char **argv)
 #define READ_HELP                                                                          \
 	"  -y, --target COL        label column, by name or 1-based index (default: last)\n"  \
 	"      --drop COLS         columns to ignore (comma-separated names or indices)\n"    \
+	"      --categorical COLS  read these columns as categories even when numeric\n"     \
 	"  -d, --delimiter C       field delimiter (default: comma; tab for .tsv files)\n"    \
 	"      --no-header         the first row is data; columns are named 1, 2, ...\n"      \
 	"      --na LIST           missing-value tokens (default: empty,NA,N/A,?,NaN,null)\n" \

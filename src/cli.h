@@ -59,17 +59,19 @@ enum {
 	OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR, OPT_BIAS_INIT, OPT_SEED,
 	OPT_THREADS, OPT_POSITIVE, OPT_VALID, OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD,
 	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC,
-	OPT_SAVE_FOLDS
+	OPT_SAVE_FOLDS, OPT_CATEGORICAL
 };
 /* A bit for each of those codes, to note which options a command line gave. */
 #define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
 
-/* The getopt_long entries of the data-reading options (-y -d --drop --no-header --na
- * --max-categories --weight --no-standardize), to be copied into a command's table. */
+/* The getopt_long entries of the data-reading options (-y -d --drop --categorical
+ * --no-header --na --max-categories --weight --no-standardize), to be copied into a
+ * command's table. */
 #define CLI_READ_OPTIONS                                                         \
 	{ "target", required_argument, NULL, 'y' },                                  \
 	{ "delimiter", required_argument, NULL, 'd' },                               \
 	{ "drop", required_argument, NULL, OPT_DROP },                               \
+	{ "categorical", required_argument, NULL, OPT_CATEGORICAL },                 \
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },                           \
 	{ "na", required_argument, NULL, OPT_NA },                                   \
 	{ "max-categories", required_argument, NULL, OPT_MAX_CATEGORIES },           \

@@ -98,8 +98,8 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 	if (me.r.nolabel) {
 		char msg[512];
 
-		snprintf(msg, sizeof msg, "%s: skipped %zu rows whose label is missing",
-		         csv_display_name(path), me.r.nolabel);
+		snprintf(msg, sizeof msg, "%s: skipped %zu row%s whose label is missing",
+		         csv_display_name(path), me.r.nolabel, me.r.nolabel == 1 ? "" : "s");
 		cli_warn(msg);
 	}
 	if (me.r.n == 0) {

@@ -210,8 +210,21 @@ static int is_trim(const struct tokeniser *t, char c)
 	return c == ' ' || (c == '\t' && t->delim != '\t');
 }
 
-/* Splits the quote-free line [p, end) in place: one record. */
-static void split_line(struct tokeniser *t, char *p, char *end)
+/* Marks the chunk as ending in an error at the current line. */
+static void batch_error(struct tokeniser *t, const char *msg)
+{
+	struct batch *b = t->b;
+
+	b->err = 1;
+	b->err_line = t->line;
+	snprintf(b->errmsg, sizeof b->errmsg, "%s", msg);
+}
+
+#define NUL_MSG "a field holds a NUL byte"
+
+/* Splits the quote-free line [p, end) in place: one record.  Returns 0, or -1 with the
+ * error in the batch (a NUL byte). */
+static int split_line(struct tokeniser *t, char *p, char *end)
 {
 	struct batch *b = t->b;
 	size_t first = b->nfield, k;
@@ -232,6 +245,12 @@ static void split_line(struct tokeniser *t, char *p, char *end)
 				s++;
 			while (q > s && is_trim(t, q[-1]))
 				q--;
+			/* a plain number holds none: only the other fields can */
+			if (memchr(s, '\0', (size_t)(q - s))) {
+				batch_error(t, NUL_MSG);
+				b->nfield = first;
+				return -1;
+			}
 			if (t->numbers && fast_atod(s, (size_t)(q - s), &v) != 0)
 				v = NAN;
 		}
@@ -246,6 +265,7 @@ static void split_line(struct tokeniser *t, char *p, char *end)
 		q = fe + 1;
 	}
 	add_record(b, first, t->line);
+	return 0;
 }
 
 static size_t count_quotes(const char *p, const char *end)
@@ -277,6 +297,10 @@ static int parse_line(struct tokeniser *t, char *p, char *next, size_t *parity)
 
 		if (*parity == 0 && !t->in_rec)
 			t->rec_line = t->line;
+		if (memchr(p, '\0', seg)) {
+			batch_error(t, NUL_MSG);
+			return -1;
+		}
 		*parity = (*parity + count_quotes(p, pe)) & 1;
 		if (csv_parse(&t->p, p, seg, on_field, on_row, t) != seg) {
 			b->err = 1;
@@ -315,8 +339,8 @@ static void tokenise(struct tokeniser *t, struct batch *b)
 
 			while (s < cr && is_trim(t, *s))
 				s++;
-			if (s < cr) /* libcsv skips lines of nothing but spaces */
-				split_line(t, p, cr);
+			if (s < cr && split_line(t, p, cr) != 0) /* libcsv skips lines of spaces */
+				break;
 		} else if (parse_line(t, p, next, &parity) != 0) {
 			break;
 		}

@@ -94,6 +94,8 @@ int schema_is_na(const struct schema *s, const char *field, size_t len)
 {
 	size_t i;
 
+	if (len == 0) /* whatever the tokens */
+		return 1;
 	for (i = 0; i < s->nna; i++)
 		if (eq_nocase(field, len, s->na[i]))
 			return 1;
@@ -160,15 +162,17 @@ static long find_column(char *const *names, size_t n, const char *spec)
 enum role { ROLE_FEATURE, ROLE_TARGET, ROLE_DROP, ROLE_WEIGHT };
 
 /*
- * Distinct values of a column that is numeric so far, remembered (up to the
- * category limit) in case a text value later turns it categorical.  Keyed by
- * the bits of the stored float.
+ * Distinct spellings of a column that is numeric so far, remembered (up to the category
+ * limit) in case a text value later turns it categorical, where `1` and `1.0` are two
+ * categories.  While a column is tracked its cells in the raw block hold each value's
+ * spelling code (codes in order of appearance), and val[code] the float the cell would
+ * hold as a number; untrack puts those back once the column cannot become categorical.
  */
 struct numtrack {
-	uint32_t *bits;
-	char **str;
-	size_t cap, n;
-	int overflow;
+	struct strmap code;   /* spelling -> code */
+	float *val;           /* code -> value - shift */
+	size_t n;
+	int overflow;         /* more spellings than the limit: no longer tracked */
 };
 
 struct column {
@@ -186,6 +190,10 @@ struct column {
 	struct numtrack track;
 	struct strmap vocab;  /* categorical: value -> code in order of appearance */
 	size_t nvocab;
+	int forced;           /* categorical by --categorical */
+	int unnamed;          /* the header names it by nothing (named by its index instead) */
+	int from0, from1;     /* unnamed: every value so far is its row's number from 0, from 1 */
+	int index;            /* found to be an index: left out of the features */
 };
 
 struct trainload {
@@ -202,6 +210,8 @@ struct trainload {
 	size_t n, cap;
 	struct strmap labels; /* label -> id in order of appearance */
 	size_t nolabel;
+	size_t *unnamed;      /* unnamed feature columns, which may be an index */
+	size_t nunnamed;
 	/*
 	 * Chunks: each numeric column's statistics are summed per chunk, in row order, then
 	 * added in chunk order, whether the tokenising thread did it (prepare_chunk) or the
@@ -229,72 +239,62 @@ struct prepared {
 	size_t *cnt;          /* nf */
 };
 
-static int track_add(struct numtrack *t, float v, const char *raw, size_t len, size_t limit)
+static void track_release(struct numtrack *k)
 {
-	uint32_t b;
-	size_t i;
-
-	if (t->overflow)
-		return 0;
-	memcpy(&b, &v, sizeof b);
-	if (t->cap == 0) {
-		t->cap = 16;
-		while (t->cap < 2 * (limit + 1))
-			t->cap *= 2;
-		t->bits = xcalloc(t->cap, sizeof *t->bits);
-		t->str = xcalloc(t->cap, sizeof *t->str);
-	}
-	for (i = (b * 2654435761u) & (t->cap - 1); t->str[i]; i = (i + 1) & (t->cap - 1))
-		if (t->bits[i] == b)
-			return 0;
-	if (t->n == limit) {
-		/* One value too many: this column can never become categorical. */
-		for (i = 0; i < t->cap; i++)
-			free(t->str[i]);
-		free(t->str);
-		free(t->bits);
-		t->str = NULL;
-		t->bits = NULL;
-		t->overflow = 1;
-		return 0;
-	}
-	t->bits[i] = b;
-	t->str[i] = xstrndup(raw, len);
-	t->n++;
-	return 0;
+	strmap_release(&k->code);
+	free(k->val);
+	k->val = NULL;
+	k->n = 0;
 }
 
-static void track_release(struct numtrack *t)
+/* Ends column C's tracking: its cells in the rows stored so far get their values back. */
+static void untrack(struct trainload *t, struct column *c)
 {
 	size_t i;
 
-	if (t->str)
-		for (i = 0; i < t->cap; i++)
-			free(t->str[i]);
-	free(t->str);
-	free(t->bits);
-	memset(t, 0, sizeof *t);
+	for (i = 0; i < t->n; i++) {
+		float *v = &t->x[i * t->nf + c->fidx];
+
+		if (!isnan(*v))
+			*v = c->track.val[(size_t)*v];
+	}
+	track_release(&c->track);
+	c->track.overflow = 1;
 }
 
-struct bitcode {
-	uint32_t bits;
-	uint32_t code;
-};
-
-static int cmp_bitcode(const void *a, const void *b)
+/*
+ * The code of spelling RAW[0..len) (stored value V) in column C's tracking, given a new
+ * code when it is new; -1 when it is one spelling more than the category limit, which
+ * ends the tracking (the column can no longer become categorical).
+ */
+static long track_code(struct trainload *t, struct column *c, float v, const char *raw,
+                       size_t len)
 {
-	uint32_t x = ((const struct bitcode *)a)->bits, y = ((const struct bitcode *)b)->bits;
+	struct numtrack *k = &c->track;
+	size_t code, cap;
 
-	return x < y ? -1 : x > y;
+	if (strmap_get(&k->code, raw, len, &code))
+		return (long)code;
+	if (k->n == t->o->max_categories) {
+		untrack(t, c);
+		return -1;
+	}
+	if ((k->n & (k->n - 1)) == 0) { /* 0, 1, 2, 4, ...: room for twice as many */
+		cap = k->n ? 2 * k->n : 8;
+		k->val = xreallocarray(k->val, cap, sizeof *k->val);
+	}
+	k->val[k->n] = v;
+	strmap_put(&k->code, raw, len, k->n);
+	return (long)k->n++;
 }
 
-/* Turns numeric column C into a categorical one, re-coding the rows read so far. */
+/*
+ * Turns numeric column C into a categorical one: its spellings so far become its
+ * vocabulary, with the codes its cells already hold.
+ */
 static int make_categorical(struct trainload *t, struct column *c, unsigned long line,
                             const char *value, struct ferr *e)
 {
-	struct bitcode *map = NULL;
-	size_t i, m = 0;
-
 	if (c->track.overflow)
 		return ferr_set(e, "%s:%lu: column '%s' mixes numbers and text ('%s') and has more than "
 		                "%zu distinct values; drop it with --drop '%s' or raise --max-categories",
@@ -302,27 +302,10 @@ static int make_categorical(struct trainload *t, struct column *c, unsigned long
 	if (c->cnt + c->ccnt > 0) /* numbers came first: say why the column is not numeric */
 		warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name,
 		      line, c->name, value);
-	map = xcalloc(c->track.n + 1, sizeof *map);
-	for (i = 0; i < c->track.cap; i++) {
-		if (!c->track.str[i])
-			continue;
-		map[m].bits = c->track.bits[i];
-		map[m].code = (uint32_t)strmap_put(&c->vocab, c->track.str[i], strlen(c->track.str[i]), m);
-		m++;
-	}
-	c->nvocab = m;
-	qsort(map, m, sizeof *map, cmp_bitcode);
-	for (i = 0; i < t->n; i++) {
-		float *v = &t->x[i * t->nf + c->fidx];
-		struct bitcode key, *hit;
-
-		if (isnan(*v))
-			continue;
-		memcpy(&key.bits, v, sizeof key.bits);
-		hit = bsearch(&key, map, m, sizeof *map, cmp_bitcode);
-		*v = hit ? (float)hit->code : NAN;
-	}
-	free(map);
+	strmap_release(&c->vocab);
+	c->vocab = c->track.code;
+	c->nvocab = c->track.n;
+	strmap_init(&c->track.code);
 	track_release(&c->track);
 	c->categorical = 1;
 	c->have_shift = 0;
@@ -341,14 +324,16 @@ static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr 
 	for (i = 0; i < row->n; i++) {
 		char num[32];
 
-		if (o->header) {
+		if (o->header && row->len[i] > 0) {
 			t->col[i].name = xstrdup(row->f[i]);
 		} else {
 			snprintf(num, sizeof num, "%zu", i + 1);
 			t->col[i].name = xstrdup(num);
+			t->col[i].unnamed = o->header;
 		}
 		names[i] = t->col[i].name;
 		strmap_init(&t->col[i].vocab);
+		strmap_init(&t->col[i].track.code);
 	}
 	if (o->header)
 		for (i = 0; i < row->n; i++)
@@ -398,9 +383,43 @@ static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr 
 		}
 		strv_free(d, nd);
 	}
-	for (i = 0; i < row->n; i++)
-		if (t->col[i].role == ROLE_FEATURE)
-			t->col[i].fidx = t->nf++;
+	if (o->categorical) {
+		size_t nc;
+		char **d = split_list(o->categorical, &nc);
+
+		for (i = 0; i < nc; i++) {
+			long c = find_column(names, row->n, d[i]);
+
+			if (c < 0)
+				ferr_usage(e, "--categorical: no column '%s'", d[i]);
+			else if (t->col[c].role != ROLE_FEATURE)
+				ferr_usage(e, "--categorical: column '%s' is the target, the weight or "
+				           "dropped", d[i]);
+			if (c < 0 || t->col[c].role != ROLE_FEATURE) {
+				strv_free(d, nc);
+				goto out;
+			}
+			t->col[c].categorical = t->col[c].forced = 1;
+		}
+		strv_free(d, nc);
+	}
+	t->unnamed = xcalloc(row->n, sizeof *t->unnamed);
+	for (i = 0; i < row->n; i++) {
+		struct column *c = &t->col[i];
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		c->fidx = t->nf++;
+		if (c->unnamed && !c->forced) {
+			c->from0 = c->from1 = 1;
+			t->unnamed[t->nunnamed++] = i;
+		}
+	}
+	if (t->nf == 0) {
+		ferr_set(e, "%s:%lu: no feature columns left (every column is the target, the weight "
+		         "or dropped)", t->name, row->line);
+		goto out;
+	}
 	t->fcol = xcalloc(t->nf + 1, sizeof *t->fcol);
 	t->pub_shift = xcalloc(t->nf + 1, sizeof *t->pub_shift);
 	t->pub_known = xcalloc(t->nf + 1, sizeof *t->pub_known);
@@ -443,8 +462,13 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 			c->csumsq += v * v;
 			c->ccnt++;
 			*dst = (float)v;
-			return c->track.overflow ? 0 :
-			       track_add(&c->track, *dst, f, len, t->o->max_categories);
+			if (!c->track.overflow) {
+				long k = track_code(t, c, *dst, f, len);
+
+				if (k >= 0)
+					*dst = (float)k;
+			}
+			return 0;
 		}
 		if (make_categorical(t, c, line, f, e) != 0)
 			return -1;
@@ -584,6 +608,20 @@ static void start_chunk(struct trainload *t, const struct prepared *p)
 	}
 }
 
+/* Is field I of ROW (a data row) its row number, from 0 and from 1?  Clears C's flags
+ * when not. */
+static void check_index(struct column *c, const struct csvrow *row, size_t i)
+{
+	double v, r = (double)(row->index - 1);
+
+	if (field_number(row, i, &v) != 0) {
+		c->from0 = c->from1 = 0;
+		return;
+	}
+	c->from0 &= v == r;
+	c->from1 &= v == r + 1;
+}
+
 static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 {
 	struct trainload *t = ctx;
@@ -602,6 +640,12 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	if (row->n != t->ncol)
 		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", t->name, row->line, t->ncol,
 		                row->n);
+	for (i = 0; i < t->nunnamed; i++) {
+		struct column *c = &t->col[t->unnamed[i]];
+
+		if (c->from0 || c->from1)
+			check_index(c, row, t->unnamed[i]);
+	}
 	if (t->prep ? t->prep->nolabel[row->prep_row] :
 	              schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
 		t->nolabel++;
@@ -733,14 +777,15 @@ static uint32_t *order_vocab(struct column *c, struct feature *f)
 	return newcode;
 }
 
-/* Lists the missing numeric values of the raw block (before build_design) into D. */
-static void list_missing(const struct trainload *t, struct dataset *d)
+/* Lists the missing numeric values of the raw block (before build_design) into D; FOF
+ * gives each raw column's feature (NULL: left out). */
+static void list_missing(const struct trainload *t, struct feature *const *fof,
+                         struct dataset *d)
 {
-	const struct schema *s = t->s;
 	size_t i, j, m = 0;
 
 	for (i = 0; i < t->n * t->nf; i++)
-		if (isnan(t->x[i]) && !s->feat[i % t->nf].categorical)
+		if (isnan(t->x[i]) && fof[i % t->nf] && !fof[i % t->nf]->categorical)
 			m++;
 	if (m == 0)
 		return;
@@ -748,30 +793,31 @@ static void list_missing(const struct trainload *t, struct dataset *d)
 	d->miss_col = xcalloc(m, sizeof *d->miss_col);
 	for (i = 0, m = 0; i < t->n; i++) {
 		for (j = 0; j < t->nf; j++)
-			if (isnan(t->x[i * t->nf + j]) && !s->feat[j].categorical)
-				d->miss_col[m++] = (uint32_t)s->feat[j].offset;
+			if (isnan(t->x[i * t->nf + j]) && fof[j] && !fof[j]->categorical)
+				d->miss_col[m++] = (uint32_t)fof[j]->offset;
 		d->miss_off[i + 1] = m;
 	}
 }
 
-/* Builds the schema's features and turns the raw block into design rows, in place. */
+/* Builds the schema's features and turns the raw block into design rows, in place; an
+ * index column is left out. */
 static void build_design(struct trainload *t, struct dataset *d)
 {
 	struct schema *s = t->s;
 	uint32_t **newcode = xcalloc(t->nf + 1, sizeof *newcode);
 	double *off = xcalloc(t->nf + 1, sizeof *off), *fill = xcalloc(t->nf + 1, sizeof *fill);
 	float *tmp = xcalloc(t->nf + 1, sizeof *tmp);
-	size_t i, j, dim = 0;
+	struct feature **fof = xcalloc(t->nf + 1, sizeof *fof); /* raw column -> feature */
+	size_t i, j, r, dim = 0;
 
-	s->nfeat = t->nf;
 	s->feat = xcalloc(t->nf + 1, sizeof *s->feat);
 	for (i = 0; i < t->ncol; i++) {
 		struct column *c = &t->col[i];
 		struct feature *f;
 
-		if (c->role != ROLE_FEATURE)
+		if (c->role != ROLE_FEATURE || c->index)
 			continue;
-		f = &s->feat[c->fidx];
+		f = fof[c->fidx] = &s->feat[s->nfeat++];
 		f->name = xstrdup(c->name);
 		f->offset = dim;
 		f->categorical = c->categorical;
@@ -796,17 +842,22 @@ static void build_design(struct trainload *t, struct dataset *d)
 	}
 	s->dim = dim;
 	if (t->o->keep_missing)
-		list_missing(t, d);
+		list_missing(t, fof, d);
 	if (dim > t->nf)
 		t->x = xreallocarray(t->x, t->n ? t->n : 1, dim * sizeof *t->x);
-	for (i = t->n; i-- > 0;) {
-		float *dst = t->x + i * dim;
+	for (r = 0; r < t->n; r++) {
+		/* Rows that grow are rewritten from the last, rows that shrink from the first. */
+		float *dst;
 
+		i = dim >= t->nf ? t->n - 1 - r : r;
+		dst = t->x + i * dim;
 		memcpy(tmp, t->x + i * t->nf, t->nf * sizeof *tmp);
 		for (j = 0; j < t->nf; j++) {
-			struct feature *f = &s->feat[j];
+			struct feature *f = fof[j];
 			float v = tmp[j];
 
+			if (!f)
+				continue;
 			if (f->categorical) {
 				float *blk = dst + f->offset;
 				size_t k;
@@ -837,6 +888,7 @@ static void build_design(struct trainload *t, struct dataset *d)
 	free(off);
 	free(fill);
 	free(tmp);
+	free(fof);
 }
 
 static void trainload_release(struct trainload *t)
@@ -849,6 +901,7 @@ static void trainload_release(struct trainload *t)
 		strmap_release(&t->col[i].vocab);
 	}
 	free(t->col);
+	free(t->unnamed);
 	free(t->fcol);
 	free(t->pub_shift);
 	free(t->pub_known);
@@ -859,11 +912,34 @@ static void trainload_release(struct trainload *t)
 	strmap_release(&t->labels);
 }
 
+/* Leaves out the unnamed columns that hold the row numbers, with a warning each; an error
+ * when no feature is left. */
+static int left_out_index(struct trainload *t, struct ferr *e)
+{
+	size_t i, left = t->nf;
+
+	for (i = 0; i < t->nunnamed; i++) {
+		struct column *c = &t->col[t->unnamed[i]];
+
+		if (!c->from0 && !c->from1)
+			continue;
+		c->index = 1;
+		left--;
+		warnf(t->o->warn, "%s: column %zu has no name and holds the row numbers (from %d): "
+		      "left out as an index", t->name, t->unnamed[i] + 1, c->from0 ? 0 : 1);
+	}
+	if (left == 0)
+		return ferr_set(e, "%s: no feature columns left (column %s is an index)", t->name,
+		                t->col[t->unnamed[0]].name);
+	return 0;
+}
+
 int data_load_train(const char *path, const struct readopts *o, struct schema *s,
                     struct dataset *d, struct ferr *e)
 {
 	struct csvopts co;
 	struct trainload t;
+	size_t i;
 	int rc = -1;
 
 	memset(&t, 0, sizeof t);
@@ -885,16 +961,22 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 		goto out;
 	if (t.chunks)
 		finish_chunk(&t);
+	for (i = 0; i < t.ncol; i++)
+		if (t.col[i].role == ROLE_FEATURE && !t.col[i].categorical && !t.col[i].track.overflow)
+			untrack(&t, &t.col[i]);
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file", t.name);
 		goto out;
 	}
 	if (t.nolabel)
-		warnf(o->warn, "%s: skipped %zu rows whose label is missing", t.name, t.nolabel);
+		warnf(o->warn, "%s: skipped %zu row%s whose label is missing", t.name, t.nolabel,
+		      t.nolabel == 1 ? "" : "s");
 	if (t.n == 0) {
 		ferr_set(e, "%s: no data rows%s", t.name, t.nolabel ? " with a label" : "");
 		goto out;
 	}
+	if (left_out_index(&t, e) != 0)
+		goto out;
 	s->target = xstrdup(t.col[t.target].name);
 	order_classes(&t, d);
 	if (s->nclass < 2) {
@@ -934,15 +1016,22 @@ struct streamload {
 static int stream_header(struct streamload *t, const struct csvrow *row, struct ferr *e)
 {
 	char **names = xcalloc(row->n + 1, sizeof *names);
+	struct strmap seen;
 	size_t i, j;
 	int rc = -1;
 
 	t->ncol = row->n;
+	strmap_init(&seen);
 	for (i = 0; i < row->n; i++) {
 		char num[32];
 
 		snprintf(num, sizeof num, "%zu", i + 1);
-		names[i] = xstrdup(t->o->header ? row->f[i] : num);
+		names[i] = xstrdup(t->o->header && row->len[i] > 0 ? row->f[i] : num);
+		if (strmap_put(&seen, names[i], strlen(names[i]), i) != i) {
+			ferr_set(e, "%s:%lu: column name '%s' appears twice", t->name, row->line,
+			         names[i]);
+			goto out;
+		}
 	}
 	for (j = 0; j < t->s->nfeat; j++) {
 		t->featcol[j] = -1;
@@ -965,6 +1054,7 @@ static int stream_header(struct streamload *t, const struct csvrow *row, struct 
 	}
 	rc = 0;
 out:
+	strmap_release(&seen);
 	strv_free(names, row->n);
 	return rc;
 }
@@ -1136,8 +1226,8 @@ int data_load_with_schema(const char *path, const struct schema *s, const struct
 		return -1;
 	}
 	if (c.nolabel)
-		warnf(o->warn, "%s: skipped %zu rows whose label is missing", csv_display_name(path),
-		      c.nolabel);
+		warnf(o->warn, "%s: skipped %zu row%s whose label is missing", csv_display_name(path),
+		      c.nolabel, c.nolabel == 1 ? "" : "s");
 	if (d->n == 0) {
 		dataset_release(d);
 		return ferr_set(e, "%s: no data rows with a label", csv_display_name(path));

@@ -13,6 +13,7 @@ struct readopts {
 	int header;            /* 1: the first row names the columns */
 	const char *target;    /* label column, name or 1-based index; NULL: last column */
 	const char *drop;      /* comma-separated columns to ignore, or NULL */
+	const char *categorical; /* comma-separated columns read as categories, or NULL */
 	const char *na;        /* comma-separated missing-value tokens, or NULL for the defaults */
 	const char *weight;    /* per-row weight column, or NULL */
 	size_t max_categories; /* categorical columns with more distinct values are an error */
@@ -57,7 +58,7 @@ void schema_release(struct schema *s);
 void schema_set_na(struct schema *s, const char *list);
 /* Sets s->na_numeric from s->na (after the tokens change). */
 void schema_na_update(struct schema *s);
-/* 1 when FIELD[0..len) is a missing-value token of S. */
+/* 1 when FIELD[0..len) is empty (always missing) or a missing-value token of S. */
 int schema_is_na(const struct schema *s, const char *field, size_t len);
 /* Sorts LABELS into class order: numeric when every label is a finite number, byte order
  * otherwise. */
@@ -114,7 +115,8 @@ struct encode_opts {
 
 /*
  * Reads PATH with schema S, calling FN per data row.  Column names are matched by
- * name (any order); a feature column missing from the file, a text value in a
+ * name (any order; a column with an empty name is named by its 1-based index); two
+ * columns of one name, a feature column missing from the file, a text value in a
  * numeric column and a non-finite number are errors; unseen categories encode as
  * zeros and are counted in one warning.  Returns 0 or -1 with E filled.
  */

@@ -191,6 +191,28 @@ int main(void)
 			free(out);
 		}
 	}
+	/* a NUL byte in a field is an error naming its line, plain, quoted or after a number */
+	{
+		static const struct {
+			const char *what, *text;
+			size_t len;
+			const char *want;
+		} nul[] = {
+			{ "a NUL byte in a text field", "a,b\n1,2\n3,x\0y\n", 14, ":3: a field holds a NUL byte" },
+			{ "a NUL byte in a quoted field", "a,b\n\"p\nq\",\"x\0\"\n", 15, ":3: a field holds a NUL byte" },
+			{ "a NUL byte after a number", "a,b\n1\0,2\n", 9, ":2: a field holds a NUL byte" },
+		};
+
+		for (i = 0; i < sizeof nul / sizeof nul[0]; i++)
+			for (numbers = 0; numbers < 2; numbers++) {
+				write_file(path, nul[i].text, nul[i].len);
+				out = agree(nul[i].what, path, 0);
+				CHECK(strstr(out, "error: ") && strstr(out, nul[i].want) &&
+				      !strstr(out, "<NUL>"), "%s: %s", nul[i].what, nul[i].want);
+				free(out);
+			}
+		numbers = 0;
+	}
 
 	/* 12 MB: several chunks, quoted newlines and CRLF here and there. */
 	big = xmalloc(cap + 256);
