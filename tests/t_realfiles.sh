@@ -61,7 +61,7 @@ expect_error 2 "--categorical: column 'y' is the target" '--categorical: the tar
 	train --categorical y codes.csv
 expect_error 2 "--categorical: column 'y' is the target" 'cv --categorical: the target' \
 	cv -k 2 --categorical y codes.csv
-expect_error 2 'unknown or incomplete option' 'predict has no --categorical' \
+expect_error 2 "unknown option '--categorical'" 'predict has no --categorical' \
 	predict -m codes.focal --categorical g codes.csv
 
 # --- an empty field is missing whatever --na says ---
