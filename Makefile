@@ -10,8 +10,12 @@ BINDIR  = $(PREFIX)/bin
 MANDIR  = $(PREFIX)/share/man
 
 SRC_ALL = $(wildcard src/*.c)
-LIB_SRC = $(filter-out src/focal.c,$(SRC_ALL))
+# The commands (option parsing and printing) go into the focal binary; libfocal.a holds
+# the core only, which the unit tests and benchmarks link.
+CMD_SRC = src/focal.c src/cli.c $(wildcard src/cmd_*.c)
+LIB_SRC = $(filter-out $(CMD_SRC),$(SRC_ALL))
 LIB_OBJ = $(LIB_SRC:.c=.o)
+CMD_OBJ = $(CMD_SRC:.c=.o)
 HDR     = $(wildcard src/*.h)
 UNIT_SRC = $(wildcard tests/unit_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
@@ -26,8 +30,8 @@ libfocal.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-focal: src/focal.o libfocal.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ src/focal.o libfocal.a $(LDLIBS_ALL)
+focal: $(CMD_OBJ) libfocal.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) libfocal.a $(LDLIBS_ALL)
 
 tests/unit_%: tests/unit_%.c tests/tap.h libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
@@ -36,6 +40,7 @@ tests/unit_%: tests/unit_%.c tests/tap.h libfocal.a $(HDR)
 # focal-asan, tests/unit_*-asan.
 ASAN    = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_OBJ = $(LIB_SRC:.c=.asan.o)
+CMD_ASAN_OBJ = $(CMD_SRC:.c=.asan.o)
 UNIT_ASAN = $(UNIT_SRC:.c=-asan)
 
 src/%.asan.o: src/%.c $(HDR)
@@ -45,8 +50,8 @@ libfocal-asan.a: $(ASAN_OBJ)
 	rm -f $@
 	ar rcs $@ $(ASAN_OBJ)
 
-focal-asan: src/focal.asan.o libfocal-asan.a
-	$(CC) $(ASAN) $(LDFLAGS) -o $@ src/focal.asan.o libfocal-asan.a $(LDLIBS_ALL)
+focal-asan: $(CMD_ASAN_OBJ) libfocal-asan.a
+	$(CC) $(ASAN) $(LDFLAGS) -o $@ $(CMD_ASAN_OBJ) libfocal-asan.a $(LDLIBS_ALL)
 
 tests/unit_%-asan: tests/unit_%.c tests/tap.h libfocal-asan.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(ASAN) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal-asan.a $(LDLIBS_ALL)
@@ -68,6 +73,8 @@ FUZZ_FLAGS =
 FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
+# fuzz_cmd runs the commands in-process: their objects without focal.c's main.
+FUZZ_CMD_OBJ = $(filter-out src/focal.fuzz.o,$(CMD_SRC:.c=.fuzz.o))
 FUZZ_BIN = tests/fuzz_csv tests/fuzz_model tests/fuzz_cmd
 FUZZ_OUT = tests/fuzz-out
 # A 64 KB input has no business asking for more than 256 MB at once.
@@ -81,56 +88,18 @@ libfocal-fuzz.a: $(FUZZ_OBJ)
 	rm -f $@
 	ar rcs $@ $(FUZZ_OBJ)
 
+tests/fuzz_cmd: tests/fuzz_cmd.c tests/fuzz/tempfile.h $(FUZZ_CMD_OBJ) libfocal-fuzz.a $(HDR)
+	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS_ALL) -Isrc -o $@ $< \
+		$(FUZZ_CMD_OBJ) libfocal-fuzz.a $(LDLIBS_ALL)
+
 tests/fuzz_%: tests/fuzz_%.c tests/fuzz/tempfile.h libfocal-fuzz.a $(HDR)
 	$(FUZZ_CC) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer $(CPPFLAGS_ALL) -Isrc -o $@ $< \
 		libfocal-fuzz.a $(LDLIBS_ALL)
 
-# Seeds, made afresh: heads of the datasets (plain, cut mid-line and gzipped), the small
-# files of tests/fuzz/, models trained on the datasets (softmax; logistic with
-# categorical features; focal loss with over-sampling), and for fuzz_cmd every sixth row
-# of the datasets and of those models' predictions, behind the four bytes that choose
-# the command line (tests/fuzz_cmd.c; in printf octal).  Byte 0: 000 eval --truth,
-# 001 eval --truth --pred, 002 predict, 003 eval -m; plus 004, 010 or 014 for the votes,
-# wdbc or header-less glass model, 020 tsv or 040 json, 100 --no-header, 200 --threshold
-# (byte 1 / 255).  Byte 2 picks the --truth, --pred or --keep columns (000: --truth 1);
-# byte 3 adds -d TAB (001), --na (002), -o FILE (004), -q (010).
+# Seeds, made afresh by tests/fuzz/seed.sh (which says what they are) from the datasets
+# and models ./focal trains on them.
 fuzz-seeds: focal
-	rm -rf $(FUZZ_OUT)/seeds
-	mkdir -p $(FUZZ_OUT)/seeds/csv $(FUZZ_OUT)/seeds/model $(FUZZ_OUT)/seeds/cmd
-	for f in datasets/*.csv; do \
-		b=$(FUZZ_OUT)/seeds/csv/$$(basename $$f .csv); \
-		head -n 12 $$f > $$b-12.csv; \
-		head -c 1500 $$f > $$b-cut.csv; \
-		head -n 40 $$f | gzip -c > $$b-40.csv.gz; \
-	done
-	cp tests/fuzz/*.csv $(FUZZ_OUT)/seeds/csv/
-	./focal train -q -y type -o $(FUZZ_OUT)/seeds/model/glass.focal datasets/glass.csv >/dev/null
-	./focal train -q -y party -o $(FUZZ_OUT)/seeds/model/votes.focal \
-		datasets/house-votes-84.csv >/dev/null
-	./focal train -q -y diagnosis --loss focal --sample over -o $(FUZZ_OUT)/seeds/model/wdbc.focal \
-		datasets/wdbc.csv >/dev/null
-	c=$(FUZZ_OUT)/seeds/cmd; m=$(FUZZ_OUT)/seeds/model; \
-	seed() { out=$$1; shift; printf "$$1" > $$out; shift; \
-		"$$@" | awk 'NR == 1 || NR % 6 == 0' >> $$out; }; \
-	seed $$c/glass-pred '\000\000\000\000' ./focal predict -m $$m/glass.focal --keep type \
-		datasets/glass.csv && \
-	seed $$c/votes-pred '\020\000\000\000' ./focal predict -m $$m/votes.focal --keep party \
-		datasets/house-votes-84.csv && \
-	seed $$c/wdbc-pred '\240\070\000\000' ./focal predict -m $$m/wdbc.focal --keep diagnosis \
-		datasets/wdbc.csv && \
-	seed $$c/wdbc-pred2 '\041\000\000\000' ./focal predict -m $$m/wdbc.focal \
-		--keep diagnosis,mean_radius datasets/wdbc.csv && \
-	seed $$c/glass-pred-nh '\101\000\020\000' ./focal predict -m $$m/glass.focal --keep type \
-		datasets/glass.csv && \
-	seed $$c/glass-predict '\002\000\002\000' cat datasets/glass.csv && \
-	seed $$c/glass-eval '\043\000\000\000' cat datasets/glass.csv && \
-	seed $$c/votes-predict '\006\000\003\004' cat datasets/house-votes-84.csv && \
-	seed $$c/votes-eval '\027\000\000\000' cat datasets/house-votes-84.csv && \
-	seed $$c/wdbc-predict '\212\200\004\004' cat datasets/wdbc.csv && \
-	seed $$c/wdbc-eval '\253\070\000\000' cat datasets/wdbc.csv && \
-	seed $$c/glass-nh-predict '\116\000\006\000' sed 1d datasets/glass.csv && \
-	seed $$c/glass-nh-eval '\117\000\000\000' sed 1d datasets/glass.csv && \
-	{ printf '\002\000\002\000'; head -n 40 datasets/glass.csv | gzip -c; } > $$c/glass-gz
+	sh tests/fuzz/seed.sh ./focal $(FUZZ_OUT)/seeds
 
 fuzz: $(FUZZ_BIN) fuzz-seeds
 	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model $(FUZZ_OUT)/cmd
