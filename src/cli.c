@@ -124,55 +124,6 @@ int cli_close_stdout(void)
 	return 0;
 }
 
-int outfile_open(struct outfile *o, const char *path, struct ferr *e)
-{
-	int fd;
-
-	o->path = path;
-	fd = tmpfile_beside(path, &o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		o->f = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-int outfile_commit(struct outfile *o, struct ferr *e)
-{
-	FILE *f = o->f;
-
-	o->f = NULL;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		ferr_set(e, "%s: %s", o->path, strerror(errno ? errno : EIO));
-		fclose(f);
-		return -1;
-	}
-	if (fclose(f) != 0 || rename(o->tmp, o->path) != 0)
-		return ferr_set(e, "%s: %s", o->path, strerror(errno));
-	free(o->tmp);
-	o->tmp = NULL;
-	return 0;
-}
-
-void outfile_abort(struct outfile *o)
-{
-	if (o->f)
-		fclose(o->f);
-	o->f = NULL;
-	if (o->tmp) {
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-}
-
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,
                double *out)
 {

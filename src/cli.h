@@ -37,21 +37,6 @@ int cli_bad_option(const char *command, char *const *argv, const struct option *
 /* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
 int cli_close_stdout(void);
 
-/*
- * An output file that appears whole or not at all: written to a temporary file next to
- * PATH and renamed over it by outfile_commit.  outfile_abort removes the temporary file
- * (harmless after a commit or a failed open).
- */
-struct outfile {
-	const char *path;
-	char *tmp;
-	FILE *f;
-};
-
-int outfile_open(struct outfile *o, const char *path, struct ferr *e);
-int outfile_commit(struct outfile *o, struct ferr *e);
-void outfile_abort(struct outfile *o);
-
 /* Long-only option codes shared by the commands. */
 enum {
 	OPT_DROP = 256, OPT_NO_HEADER, OPT_NA, OPT_MAX_CATEGORIES, OPT_WEIGHT, OPT_NO_STANDARDIZE,

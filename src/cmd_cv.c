@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "sample.h"
 #include "score.h"
 #include "weights.h"

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "csvread.h"
 #include "model.h"
+#include "outfile.h"
 #include "score.h"
 
 static const char cmd[] = "predict";

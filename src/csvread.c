@@ -84,13 +84,6 @@ const char *csv_display_name(const char *path)
 	return strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 int csv_default_delim(const char *path)
 {
 	return ends_with(path, ".tsv") || ends_with(path, ".tsv.gz") ? '\t' : ',';

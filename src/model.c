@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -13,6 +12,7 @@
 #include <zlib.h>
 
 #include "metrics.h"
+#include "outfile.h"
 
 #define MAX_MODEL_BYTES ((size_t)1 << 30)
 
@@ -147,35 +147,37 @@ static int all_finite(const struct model *m)
 	return 1;
 }
 
-static int ends_with(const char *s, const char *suffix)
+/*
+ * Writes LEN bytes of BODY to O's file gzip-compressed (level 9), through a descriptor of
+ * its own on the temporary file, so that outfile_commit then syncs, closes and renames it
+ * as it does a plain file.
+ */
+static int write_gzip(struct outfile *o, const char *body, size_t len, struct ferr *e)
 {
-	size_t a = strlen(s), b = strlen(suffix);
+	int fd = dup(fileno(o->f));
+	gzFile gz = fd < 0 ? NULL : gzdopen(fd, "wb9");
 
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (!gz) {
+		if (fd >= 0)
+			close(fd);
+		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
 	}
+	if (gzwrite(gz, body, (unsigned)len) != (int)len || gzflush(gz, Z_FINISH) != Z_OK) {
+		gzclose(gz);
+		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
+	}
+	if (gzclose(gz) != Z_OK)
+		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
 	return 0;
 }
 
 int model_save(const char *path, const struct model *m, struct ferr *e)
 {
-	char *body = NULL, *tmp = NULL;
+	struct outfile of = { NULL, NULL, NULL };
+	char *body = NULL;
 	size_t len = 0;
 	FILE *mem;
-	int fd = -1, rc = -1;
+	int rc = -1;
 	uLong crc;
 
 	if (!all_finite(m))
@@ -191,52 +193,20 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 		ferr_set(e, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	fd = tmpfile_beside(path, &tmp);
-	if (fd < 0) {
-		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
+	if (outfile_open(&of, path, e) != 0)
 		goto out;
-	}
 	if (ends_with(path, ".gz")) {
-		int gzfd = fd;
-		gzFile gz = gzdopen(fd, "wb9");
-
-		fd = -1;
-		if (!gz || gzwrite(gz, body, (unsigned)len) != (int)len) {
-			if (gz)
-				gzclose(gz);
-			ferr_set(e, "%s: cannot write compressed data", tmp);
+		if (write_gzip(&of, body, len, e) != 0)
 			goto out;
-		}
-		if (gzflush(gz, Z_FINISH) != Z_OK || fsync(gzfd) != 0 || gzclose(gz) != Z_OK) {
-			ferr_set(e, "%s: cannot write compressed data", tmp);
-			goto out;
-		}
-	} else {
-		if (write_all(fd, body, len) != 0 || fsync(fd) != 0) {
-			ferr_set(e, "%s: %s", tmp, strerror(errno));
-			goto out;
-		}
-		if (close(fd) != 0) {
-			fd = -1;
-			ferr_set(e, "%s: %s", tmp, strerror(errno));
-			goto out;
-		}
-		fd = -1;
-	}
-	if (rename(tmp, path) != 0) {
-		ferr_set(e, "%s: %s", path, strerror(errno));
+	} else if (fwrite(body, 1, len, of.f) != len) {
+		ferr_set(e, "%s: %s", of.tmp, strerror(errno));
 		goto out;
 	}
-	free(tmp);
-	tmp = NULL;
+	if (outfile_commit(&of, e) != 0)
+		goto out;
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	outfile_abort(&of);
 	free(body);
 	return rc;
 }

@@ -1,10 +1,9 @@
-/* util.c: errors, allocation, number parsing, string map, random numbers, temporary files,
+/* util.c: errors, allocation, number parsing, string map, random numbers,
  * text for a terminal. */
 #include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -251,6 +250,13 @@ int fast_atod(const char *s, size_t len, double *out)
 	return 0;
 }
 
+int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 int eq_nocase(const char *s, size_t len, const char *word)
 {
 	size_t i;
@@ -474,42 +480,6 @@ int ncores(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : (int)n;
-}
-
-int tmpfile_beside(const char *path, char **tmp)
-{
-	static const char alnum[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	static unsigned long calls;
-	size_t n = strlen(path);
-	char *name = xmalloc(n + 12);
-	struct timespec ts;
-	struct rng r;
-	int tries, i, fd;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rng_seed(&r, ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
-	         ((uint64_t)getpid() << 40) ^ ((uint64_t)++calls << 20) ^ (uint64_t)(uintptr_t)name);
-	memcpy(name, path, n);
-	memcpy(name + n, ".tmp", 4);
-	for (tries = 0; tries < 1000; tries++) {
-		for (i = 0; i < 6; i++)
-			name[n + 4 + i] = alnum[rng_below(&r, sizeof alnum - 1)];
-		name[n + 10] = '\0';
-		/* O_EXCL: a new file or none; the kernel applies the umask (and default ACLs) */
-		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0) {
-			*tmp = name;
-			return fd;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	i = errno;
-	free(name);
-	*tmp = NULL;
-	errno = i;
-	return -1;
 }
 
 /* The escaped form of byte C into OUT (at least 5 bytes); returns its length. */

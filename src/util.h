@@ -96,6 +96,9 @@ static inline const char *plain_number(const char *p, const char *end, int delim
 	return p;
 }
 
+/* Does S end with SUFFIX? */
+int ends_with(const char *s, const char *suffix);
+
 /* Case-insensitive comparison of S[0..len) with the NUL-terminated WORD. */
 int eq_nocase(const char *s, size_t len, const char *word);
 
@@ -139,14 +142,6 @@ double rng_uniform(struct rng *r);
 
 /* Number of online processors (at least 1). */
 int ncores(void);
-
-/*
- * Creates a new file "PATH.tmpXXXXXX" (X random) beside PATH for writing, with mode 0666
- * less the umask, as any file a program creates (mkstemp would make it 0600).  Returns
- * the descriptor and sets *TMP to the name (caller frees), or returns -1 with errno set
- * and *TMP NULL.
- */
-int tmpfile_beside(const char *path, char **tmp);
 
 /*
  * Text for a terminal: control bytes (0x00-0x1f, 0x7f) of S are written as \xHH and a

@@ -1,0 +1,99 @@
+/* outfile.c: atomic output files (a temporary file beside the target, renamed over it). */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Creates a new file "PATH.tmpXXXXXX" (X random) for writing; returns the descriptor and
+ * sets *TMP to the name (caller frees), or returns -1 with errno set and *TMP NULL.
+ */
+static int tmpfile_beside(const char *path, char **tmp)
+{
+	static const char alnum[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	static unsigned long calls;
+	size_t n = strlen(path);
+	char *name = xmalloc(n + 12);
+	struct timespec ts;
+	struct rng r;
+	int tries, i, fd;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rng_seed(&r, ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^
+	         ((uint64_t)getpid() << 40) ^ ((uint64_t)++calls << 20) ^ (uint64_t)(uintptr_t)name);
+	memcpy(name, path, n);
+	memcpy(name + n, ".tmp", 4);
+	for (tries = 0; tries < 1000; tries++) {
+		for (i = 0; i < 6; i++)
+			name[n + 4 + i] = alnum[rng_below(&r, sizeof alnum - 1)];
+		name[n + 10] = '\0';
+		/* O_EXCL: a new file or none; the kernel applies the umask (and default ACLs) */
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*tmp = name;
+			return fd;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	i = errno;
+	free(name);
+	*tmp = NULL;
+	errno = i;
+	return -1;
+}
+
+int outfile_open(struct outfile *o, const char *path, struct ferr *e)
+{
+	int fd;
+
+	o->path = path;
+	fd = tmpfile_beside(path, &o->tmp);
+	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		free(o->tmp);
+		o->tmp = NULL;
+		o->f = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int outfile_commit(struct outfile *o, struct ferr *e)
+{
+	FILE *f = o->f;
+
+	o->f = NULL;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		ferr_set(e, "%s: %s", o->path, strerror(errno ? errno : EIO));
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0 || rename(o->tmp, o->path) != 0)
+		return ferr_set(e, "%s: %s", o->path, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+}

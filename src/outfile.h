@@ -1,0 +1,31 @@
+/* outfile.h: an output file that appears whole or not at all. */
+#ifndef FOCAL_OUTFILE_H
+#define FOCAL_OUTFILE_H
+
+#include <stdio.h>
+
+#include "util.h"
+
+/*
+ * Written to a new temporary file "PATH.tmpXXXXXX" beside PATH (created with O_EXCL, with
+ * mode 0666 less the umask, as any file a program creates; mkstemp would make it 0600)
+ * and renamed over PATH by outfile_commit, so a reader of PATH sees the old file or the
+ * new one whole, never a part.  The struct owns TMP and F; zero it before use, so that
+ * outfile_abort is harmless before outfile_open too.
+ */
+struct outfile {
+	const char *path; /* the target, borrowed */
+	char *tmp;        /* the temporary file's name */
+	FILE *f;          /* the stream to write to (on the temporary file) */
+};
+
+/* Creates the temporary file beside PATH and opens O->f on it; 0, or -1 with E filled. */
+int outfile_open(struct outfile *o, const char *path, struct ferr *e);
+/* Flushes O->f to the disk, closes it and renames the file over O->path; 0, or -1 with E
+ * filled (the temporary file is left for outfile_abort). */
+int outfile_commit(struct outfile *o, struct ferr *e);
+/* Closes O->f if open and removes the temporary file; harmless after a commit or a failed
+ * open. */
+void outfile_abort(struct outfile *o);
+
+#endif
