@@ -275,36 +275,6 @@ const char *cli_not_converged_hint(const struct trainopts *t)
 	                                 : "raise --epochs, or change --lr or --batch-size";
 }
 
-/*
- * Does S need quotes to read back as itself?  It does with the delimiter, a double quote
- * or a line end anywhere, with a space or a tab at either end (the reader trims those
- * around an unquoted field) and with a UTF-8 byte-order mark at the start (which the
- * reader skips at the start of a file).
- */
-static int needs_quotes(const char *s, int delim)
-{
-	size_t n = strlen(s);
-
-	if (strchr(s, delim) || strpbrk(s, "\"\r\n") || strncmp(s, "\xef\xbb\xbf", 3) == 0)
-		return 1;
-	return n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
-}
-
-void csv_put(FILE *f, const char *s, int delim)
-{
-	if (!needs_quotes(s, delim)) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* Is A --threads, --threads=N or an abbreviation getopt_long takes for them (--th...)? */
 static int threads_option(const char *a)
 {

@@ -6,7 +6,8 @@
 #include <stdio.h>
 
 #include "data.h"
-#include "metrics.h"
+#include "output.h"
+#include "report.h"
 #include "train.h"
 #include "util.h"
 
@@ -114,9 +115,6 @@ int cli_long(const char *command, const char *opt, const char *arg, long lo, lon
 
 /* --format: returns 0 or prints a usage error and returns -1. */
 int cli_format(const char *command, const char *arg, enum outfmt *f);
-
-/* Writes one CSV field, quoted when needed for focal to read it back as S. */
-void csv_put(FILE *f, const char *s, int delim);
 
 /* "focal" and the command's arguments (ARGV[0] is the command name), quoted where
  * needed, for the model file; without --threads, which does not change the model, so

@@ -1345,13 +1345,6 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 	}
 }
 
-/* ,"KEY":X */
-static void json_field(FILE *fp, const char *key, double x)
-{
-	fprintf(fp, ",\"%s\":", key);
-	json_number(fp, x);
-}
-
 /* ,"KEY":{label:X[0],...} */
 static void json_by_class(FILE *fp, const char *key, char *const *classes, size_t nclass,
                           const double *x)

@@ -95,13 +95,7 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 	eo.warn = cli_warn;
 	if (data_stream(path, &m.s, &eo, on_model_row, &me, e) != 0)
 		goto out;
-	if (me.r.nolabel) {
-		char msg[512];
-
-		snprintf(msg, sizeof msg, "%s: skipped %zu row%s whose label is missing",
-		         csv_display_name(path), me.r.nolabel, me.r.nolabel == 1 ? "" : "s");
-		cli_warn(msg);
-	}
+	warn_skipped_rows(cli_warn, csv_display_name(path), me.r.nolabel, "label");
 	if (me.r.n == 0) {
 		ferr_set(e, "%s: no data rows with a label", csv_display_name(path));
 		goto out;
@@ -257,13 +251,7 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 		ferr_set(e, "%s: empty file", pe.name);
 		goto out;
 	}
-	if (pe.r.nolabel) {
-		char msg[512];
-
-		snprintf(msg, sizeof msg, "%s: skipped %zu rows whose true label is missing", pe.name,
-		         pe.r.nolabel);
-		cli_warn(msg);
-	}
+	warn_skipped_rows(cli_warn, pe.name, pe.r.nolabel, "true label");
 	if (pe.r.n == 0) {
 		ferr_set(e, "%s: no data rows with a label", pe.name);
 		goto out;

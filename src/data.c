@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "output.h"
 
 static const char *const default_na[] = { "", "NA", "N/A", "?", "NaN", "null" };
 
@@ -968,9 +969,7 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 		ferr_set(e, "%s: empty file", t.name);
 		goto out;
 	}
-	if (t.nolabel)
-		warnf(o->warn, "%s: skipped %zu row%s whose label is missing", t.name, t.nolabel,
-		      t.nolabel == 1 ? "" : "s");
+	warn_skipped_rows(o->warn, t.name, t.nolabel, "label");
 	if (t.n == 0) {
 		ferr_set(e, "%s: no data rows%s", t.name, t.nolabel ? " with a label" : "");
 		goto out;
@@ -1225,9 +1224,7 @@ int data_load_with_schema(const char *path, const struct schema *s, const struct
 		dataset_release(d);
 		return -1;
 	}
-	if (c.nolabel)
-		warnf(o->warn, "%s: skipped %zu row%s whose label is missing", csv_display_name(path),
-		      c.nolabel, c.nolabel == 1 ? "" : "s");
+	warn_skipped_rows(o->warn, csv_display_name(path), c.nolabel, "label");
 	if (d->n == 0) {
 		dataset_release(d);
 		return ferr_set(e, "%s: no data rows with a label", csv_display_name(path));

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 /* An undefined value (e.g. AUC of a class without positives) is NAN here,
  * printed as null in JSON and "-" in tables. */
@@ -60,62 +59,5 @@ void report_release(struct report *r);
  */
 void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *scores,
                        uint32_t positive);
-
-enum outfmt { FMT_TABLE, FMT_TSV, FMT_JSON };
-
-/* What `focal train` adds to the report (JSON key "training"). */
-struct trainsummary {
-	const char *model, *loss, *solver, *sample;
-	double gamma, lambda;
-	double objective, gnorm, seconds;
-	int iterations, converged;
-	const size_t *count_before, *count_after; /* nclass rows per class, before/after sampling */
-	const double *class_weight;               /* nclass effective class weights */
-	const char *evaluated_on;                 /* "training data" or the --valid file name */
-};
-
-/* Parses "table", "tsv" or "json"; -1 if none. */
-int outfmt_parse(const char *s, enum outfmt *f);
-
-/*
- * Writes report R for classes (k labels, class order) to F in format FMT; T is NULL
- * except for `focal train`.  Returns 0, or -1 when writing failed.
- */
-int report_write(FILE *f, enum outfmt fmt, char *const *classes, const struct report *r,
-                 const struct trainsummary *t);
-
-/* Writes S as a JSON string literal (quoted, escaped). */
-void json_string(FILE *f, const char *s);
-/* Writes X as a JSON number that round-trips, or null when X is not finite. */
-void json_number(FILE *f, double x);
-
-/* Writes a label for TSV: tabs, newlines and carriage returns become spaces. */
-void tsv_label(FILE *f, const char *s);
-/* Writes a tab and then X for TSV (as in JSON, "-" when undefined). */
-void tsv_number(FILE *f, double x);
-/* Writes LABEL within a line of a table, escaped for the terminal (as grid_label). */
-void table_label(FILE *f, const char *label);
-
-/*
- * A grid of table cells for people, printed with columns just as wide as their widest
- * cell (a UTF-8 sequence counts as one character), two spaces apart; the first NLEFT
- * columns are aligned left, the others right.  No trailing spaces.  The grid owns its
- * cells; grid_release frees them.
- */
-struct grid {
-	size_t rows, cols, nleft;
-	char **cell; /* rows x cols, NULL for an empty cell */
-};
-
-void grid_init(struct grid *g, size_t rows, size_t cols, size_t nleft);
-void grid_release(struct grid *g);
-/* Sets cell (ROW, COL) to the printf-formatted text. */
-void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Sets a cell to LABEL escaped for the terminal (esc_put in util.h). */
-void grid_label(struct grid *g, size_t row, size_t col, const char *label);
-/* Sets a cell to X with 3 decimals, or "-" when undefined. */
-void grid_num(struct grid *g, size_t row, size_t col, double x);
-void grid_print(FILE *f, const struct grid *g);
 
 #endif

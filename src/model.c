@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "metrics.h"
 #include "outfile.h"
+#include "output.h"
 
 #define MAX_MODEL_BYTES ((size_t)1 << 30)
 
@@ -664,13 +664,6 @@ out:
 
 /* ---- focal info ---- */
 
-/* A TSV field: tabs and newlines in S become spaces. */
-static void tsv_put(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		fputc(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
-}
-
 /* `focal info --format tsv`: a header, then one "key<TAB>value" row per fact. */
 static int describe_tsv(FILE *f, const struct model *m)
 {
@@ -684,12 +677,12 @@ static int describe_tsv(FILE *f, const struct model *m)
 	        MODEL_FORMAT_VERSION, m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", t->loss,
 	        t->gamma, t->lambda, t->solver, t->bias_init, t->sample, t->sample_ratio, t->seed,
 	        t->objective, t->iterations, t->converged ? "true" : "false");
-	tsv_put(f, t->cmdline);
+	tsv_label(f, t->cmdline);
 	fputs("\ntarget\t", f);
-	tsv_put(f, s->target);
+	tsv_label(f, s->target);
 	if (s->nclass == 2) {
 		fputs("\npositive\t", f);
-		tsv_put(f, s->classes[m->lm.positive]);
+		tsv_label(f, s->classes[m->lm.positive]);
 	}
 	for (i = 0; i < s->nclass; i++) {
 		static const char *const key[] = { "rows", "sampled", "weight" };
@@ -697,7 +690,7 @@ static int describe_tsv(FILE *f, const struct model *m)
 
 		for (k = 0; k < 3; k++) {
 			fprintf(f, "\n%s/", key[k]);
-			tsv_put(f, s->classes[i]);
+			tsv_label(f, s->classes[i]);
 			if (k < 2)
 				fprintf(f, "\t%zu", k == 0 ? t->count_before[i] : t->count_after[i]);
 			else
@@ -708,7 +701,7 @@ static int describe_tsv(FILE *f, const struct model *m)
 		const struct feature *ft = &s->feat[i];
 
 		fputs("\nfeature/", f);
-		tsv_put(f, ft->name);
+		tsv_label(f, ft->name);
 		if (!ft->categorical) {
 			fprintf(f, "\tnumeric mean %.17g scale %.17g", ft->impute, ft->scale);
 			continue;
@@ -716,7 +709,7 @@ static int describe_tsv(FILE *f, const struct model *m)
 		fputs("\tcategorical", f);
 		for (j = 0; j < ft->nvocab; j++) {
 			fputc(' ', f);
-			tsv_put(f, ft->vocab[j]);
+			tsv_label(f, ft->vocab[j]);
 		}
 	}
 	fprintf(f, "\ndim\t%zu\n", s->dim);

@@ -1,5 +1,4 @@
-/* util.c: errors, allocation, number parsing, string map, random numbers,
- * text for a terminal. */
+/* util.c: errors, allocation, number parsing, string map, random numbers. */
 #include "util.h"
 
 #include <ctype.h>
@@ -480,46 +479,4 @@ int ncores(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : (int)n;
-}
-
-/* The escaped form of byte C into OUT (at least 5 bytes); returns its length. */
-static size_t esc_byte(unsigned char c, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	if (c == '\\') {
-		out[0] = out[1] = '\\';
-		return 2;
-	}
-	if (c < 0x20 || c == 0x7f) {
-		out[0] = '\\';
-		out[1] = 'x';
-		out[2] = hex[c >> 4];
-		out[3] = hex[c & 15];
-		return 4;
-	}
-	out[0] = (char)c;
-	return 1;
-}
-
-void esc_put(FILE *f, const char *s)
-{
-	char buf[5];
-
-	for (; *s; s++)
-		fwrite(buf, 1, esc_byte((unsigned char)*s, buf), f);
-}
-
-char *esc_dup(const char *s)
-{
-	size_t len = 0, i;
-	char buf[5], *out, *p;
-
-	for (i = 0; s[i]; i++)
-		len += esc_byte((unsigned char)s[i], buf);
-	p = out = xmalloc(len + 1);
-	for (i = 0; s[i]; i++)
-		p += esc_byte((unsigned char)s[i], p);
-	*p = '\0';
-	return out;
 }

@@ -143,13 +143,4 @@ double rng_uniform(struct rng *r);
 /* Number of online processors (at least 1). */
 int ncores(void);
 
-/*
- * Text for a terminal: control bytes (0x00-0x1f, 0x7f) of S are written as \xHH and a
- * backslash as \\, so what a label or a name holds cannot move the cursor or change
- * colours and can still be told apart; other bytes (UTF-8 too) are kept.  esc_put writes
- * to F; esc_dup returns a new string (caller frees).
- */
-void esc_put(FILE *f, const char *s);
-char *esc_dup(const char *s);
-
 #endif

@@ -12,7 +12,7 @@
 #include <zlib.h>
 
 #include "fuzz/tempfile.h"
-#include "metrics.h"
+#include "output.h"
 #include "model.h"
 
 #define MAX_BYTES 65536

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "report.h"
 #include "tap.h"
 
 #define REL 1e-9
