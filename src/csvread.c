@@ -5,8 +5,8 @@
  * characters is split in place, a line with quotes (and any line of a record that spans
  * lines) goes through libcsv.  When the caller wants numbers, a field of the common shape
  * (plain_number) is converted while the splitter looks for its end, in one pass over its
- * bytes; other fields go through fast_atod.  Chunks are tokenised by worker threads while
- * the caller's callback consumes the chunks before them, in order.
+ * bytes; other fields go through fast_atod.  Chunks are tokenised on threads of the
+ * shared pool (pool.h) while the callback consumes the chunks before them, in order.
  */
 #include "csvread.h"
 
@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "pool.h"
 
 #define CHUNK_SIZE ((size_t)1 << 20)
 #define READ_SIZE ((size_t)256 << 10)
@@ -537,9 +539,9 @@ static int consume(struct stream *st, struct consumer *c, struct batch *b)
 
 /* ---- threads ---- */
 
-static void *worker(void *arg)
+/* Tokenises filled slots, in order of filling, until the filler says stop. */
+static void tokenise_slots(struct stream *st)
 {
-	struct stream *st = arg;
 	struct tokeniser t;
 	struct batch *b;
 
@@ -561,31 +563,17 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&st->lock);
 	tokeniser_release(&t);
-	return NULL;
 }
 
 /*
- * Chunks go through the slots in order: the main thread fills slot next_fill, a worker
- * tokenises slot next_parse, the main thread consumes slot next_use.  A chunk is never
- * tokenised by two workers at once since each takes the next index under the lock, and
- * the libcsv state a record needs never crosses a chunk: chunks end at record boundaries.
+ * Fills slots while the input lasts and hands their records to the callback in order;
+ * then tells the tokenisers to stop.  0, or -1 when the callback stopped or a chunk held
+ * an error.
  */
-static int run_threaded(struct stream *st, struct consumer *c)
+static int fill_and_consume(struct stream *st, struct consumer *c)
 {
-	pthread_t *tid = xcalloc((size_t)st->nthreads, sizeof *tid);
-	int i, started = 0, rc = 0, done_filling = 0;
+	int rc = 0, done_filling = 0;
 
-	pthread_mutex_init(&st->lock, NULL);
-	pthread_cond_init(&st->cond, NULL);
-	for (i = 0; i < st->nthreads; i++)
-		if (pthread_create(&tid[started], NULL, worker, st) == 0)
-			started++;
-	if (started == 0) {
-		free(tid);
-		pthread_mutex_destroy(&st->lock);
-		pthread_cond_destroy(&st->cond);
-		return 1; /* no threads: the caller runs inline */
-	}
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		/* Fill every free slot while the input lasts. */
@@ -620,12 +608,45 @@ static int run_threaded(struct stream *st, struct consumer *c)
 	st->stop = 1;
 	pthread_cond_broadcast(&st->cond);
 	pthread_mutex_unlock(&st->lock);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	free(tid);
+	return rc;
+}
+
+/* The reader's pipeline on the pool: index 0 fills and consumes, the others tokenise. */
+struct pipeline {
+	struct stream *st;
+	struct consumer *c;
+	int rc;
+};
+
+static void pipeline_part(void *ctx, size_t i)
+{
+	struct pipeline *pl = ctx;
+
+	if (i == 0)
+		pl->rc = fill_and_consume(pl->st, pl->c);
+	else
+		tokenise_slots(pl->st);
+}
+
+/*
+ * Chunks go through the slots in order: the filler fills slot next_fill, a tokeniser
+ * tokenises slot next_parse, the filler consumes slot next_use.  A chunk is never
+ * tokenised by two tokenisers at once since each takes the next index under the lock,
+ * and the libcsv state a record needs never crosses a chunk: chunks end at record
+ * boundaries.  The filler and st->nthreads tokenisers wait for one another, so they run
+ * as one pool_for of that many calls, which pool_reserve has made sure can all run at
+ * once.
+ */
+static int run_threaded(struct stream *st, struct consumer *c)
+{
+	struct pipeline pl = { st, c, 0 };
+
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	pool_for(st->nthreads + 1, (size_t)st->nthreads + 1, pipeline_part, &pl);
 	pthread_mutex_destroy(&st->lock);
 	pthread_cond_destroy(&st->cond);
-	return rc < 0 ? -1 : 0;
+	return pl.rc < 0 ? -1 : 0;
 }
 
 static int run_inline(struct stream *st, struct consumer *c)
@@ -673,14 +694,12 @@ int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void
 		return ferr_set(e, "%s: cannot read", st.name);
 	}
 	gzbuffer(st.gz, 256 * 1024);
-	st.nthreads = o->threads > 1 ? o->threads : 0;
+	/* o->threads tokenisers beside the filler, as many of them as the pool can run at
+	 * once; none (inline) when it cannot run two */
+	st.nthreads = o->threads > 1 ? pool_reserve(o->threads + 1) - 1 : 0;
 	st.nslot = st.nthreads ? (size_t)st.nthreads + 2 : 1;
 	st.slot = xcalloc(st.nslot, sizeof *st.slot);
-	rc = st.nthreads ? run_threaded(&st, &c) : 1;
-	if (rc == 1) {
-		st.nthreads = 0;
-		rc = run_inline(&st, &c);
-	}
+	rc = st.nthreads ? run_threaded(&st, &c) : run_inline(&st, &c);
 	for (i = 0; i < st.nslot; i++)
 		batch_free(&st.slot[i]);
 	free(st.slot);

@@ -494,11 +494,12 @@ static void *prepare_chunk(void *ctx, const struct csvchunk *c)
 {
 	struct trainload *t = ctx;
 	struct prepared *p;
-	size_t r, j, nf = t->nf;
+	size_t r, j, nf;
 	char *mem;
 
 	if (!c->num || !atomic_load_explicit(&t->published, memory_order_acquire))
 		return NULL;
+	nf = t->nf; /* set by the header row, before the shifts are published */
 	mem = xmalloc(sizeof *p + c->nrec * nf * sizeof(float) + nf * (2 * sizeof(double) +
 	              sizeof(size_t) + 1) + c->nrec + 16);
 	p = (struct prepared *)mem;

@@ -2,9 +2,10 @@
 #include "sample.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pool.h"
 
 static const char *const sample_names[] = { "none", "over", "under", "smote", "over+under" };
 
@@ -72,8 +73,6 @@ struct knn {
 	float *xt;      /* candidate blocks, transposed: block b, dim j, slot c */
 	float *norm;    /* squared norms, padded with +inf */
 	uint32_t *nb;
-	size_t next;    /* next query block to take */
-	pthread_mutex_t lock;
 };
 
 /* Inserts candidate (d, idx) into the sorted top-k list of one query. */
@@ -229,34 +228,23 @@ static void knn_queries(struct knn *kn, size_t q0, size_t q1, float *bd, uint32_
 		memcpy(kn->nb + q * k, bi + (q - q0) * k, k * sizeof *bi);
 }
 
-static void *knn_worker(void *arg)
+/* Queries of block I (QBLOCK queries from I * QBLOCK) for pool_for, with lists of their own. */
+static void knn_block(void *ctx, size_t i)
 {
-	struct knn *kn = arg;
+	struct knn *kn = ctx;
+	size_t q0 = i * QBLOCK, q1 = q0 + QBLOCK < kn->m ? q0 + QBLOCK : kn->m;
 	float *bd = xmalloc(QBLOCK * kn->k * sizeof *bd);
 	uint32_t *bi = xmalloc(QBLOCK * kn->k * sizeof *bi);
 
-	for (;;) {
-		size_t q0;
-
-		pthread_mutex_lock(&kn->lock);
-		q0 = kn->next;
-		kn->next += QBLOCK;
-		pthread_mutex_unlock(&kn->lock);
-		if (q0 >= kn->m)
-			break;
-		knn_queries(kn, q0, q0 + QBLOCK < kn->m ? q0 + QBLOCK : kn->m, bd, bi);
-	}
+	knn_queries(kn, q0, q1, bd, bi);
 	free(bd);
 	free(bi);
-	return NULL;
 }
 
 void knn_within(const float *x, size_t m, size_t dim, size_t k, int threads, uint32_t *nb)
 {
 	struct knn kn;
-	pthread_t *tid;
-	size_t i, j, started = 0;
-	int t;
+	size_t i, j;
 
 	memset(&kn, 0, sizeof kn);
 	kn.x = x;
@@ -279,18 +267,7 @@ void knn_within(const float *x, size_t m, size_t dim, size_t k, int threads, uin
 		}
 		kn.norm[i] = (float)s;
 	}
-	pthread_mutex_init(&kn.lock, NULL);
-	if (threads < 1)
-		threads = 1;
-	tid = xcalloc((size_t)threads, sizeof *tid);
-	for (t = 1; t < threads && (size_t)t * QBLOCK < m; t++)
-		if (pthread_create(&tid[started], NULL, knn_worker, &kn) == 0)
-			started++;
-	knn_worker(&kn);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&kn.lock);
-	free(tid);
+	pool_for(threads, (m + QBLOCK - 1) / QBLOCK, knn_block, &kn);
 	free(kn.xt);
 	free(kn.norm);
 }

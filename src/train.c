@@ -5,14 +5,14 @@
  * Determinism: a pass over rows is cut into blocks of BLOCK_ROWS rows, fixed by the
  * row count alone.  Each block's sums go to their own accumulator and the blocks are
  * added in block order, so J and its gradient are bit-identical for any thread count;
- * threads only decide who computes which block.
+ * threads (those of the shared pool, pool.h) only decide who computes which block.
  */
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pool.h"
 #include "train.h"
 
 #define BLOCK_ROWS 4096
@@ -420,48 +420,23 @@ static void block_eval(const struct pass *p, size_t b, double *out, double *scra
 	memcpy(out, acc, p->width * sizeof *out);
 }
 
-/* One thread's share of a round: blocks first + tid, first + tid + nthreads, ... */
-struct worker {
+/* A round of blocks for pool_for: index i is block first + i, its partial at buf + i * width. */
+struct round {
 	const struct pass *p;
 	double *buf;          /* partials of the round, block order */
-	size_t first, count;  /* the round's blocks */
-	size_t tid, nthreads;
-	pthread_t thread;
-	int started;
+	size_t first;         /* the round's first block */
 };
 
-static void *worker_run(void *arg)
+/* Evaluates one block of the round, with scratch of its own (a block is BLOCK_ROWS rows,
+ * so the allocation is small beside the work). */
+static void round_block(void *ctx, size_t i)
 {
-	struct worker *w = arg;
-	const struct pass *p = w->p;
+	const struct round *rd = ctx;
+	const struct pass *p = rd->p;
 	double *scratch = xreallocarray(NULL, scratch_size(p), sizeof *scratch);
-	size_t b;
 
-	for (b = w->tid; b < w->count; b += w->nthreads)
-		block_eval(p, w->first + b, w->buf + b * p->width, scratch);
+	block_eval(p, rd->first + i, rd->buf + i * p->width, scratch);
 	free(scratch);
-	return NULL;
-}
-
-/* Computes the round's partials with NT threads (the caller's thread is one of them). */
-static void run_round(const struct pass *p, double *buf, size_t first, size_t count, size_t nt)
-{
-	struct worker wk[MAX_THREADS];
-	size_t t;
-
-	for (t = 0; t < nt; t++) {
-		wk[t] = (struct worker){ .p = p, .buf = buf, .first = first, .count = count,
-		                         .tid = t, .nthreads = nt, .started = 0 };
-		if (t > 0)
-			wk[t].started = pthread_create(&wk[t].thread, NULL, worker_run, &wk[t]) == 0;
-	}
-	worker_run(&wk[0]);
-	for (t = 1; t < nt; t++) {
-		if (wk[t].started)
-			pthread_join(wk[t].thread, NULL);
-		else
-			worker_run(&wk[t]); /* could not start it: do its share here */
-	}
 }
 
 /* Runs pass P with THREADS threads; OUT (p->width doubles) gets the sums over all blocks. */
@@ -482,7 +457,11 @@ static void run_pass_raw(const struct pass *p, int threads, double *out)
 	buf = xreallocarray(NULL, round * p->width, sizeof *buf);
 	for (first = 0; first < nblocks; first += count) {
 		count = nblocks - first < round ? nblocks - first : round;
-		run_round(p, buf, first, count, nt < count ? nt : count);
+		{
+			struct round rd = { p, buf, first };
+
+			pool_for((int)nt, count, round_block, &rd);
+		}
 		/* Block order, whatever the round size or thread count. */
 		for (b = 0; b < count; b++)
 			for (k = 0; k < p->width; k++)
