@@ -41,13 +41,29 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* Writes PATH through an outfile under umask MASK; the mode it then has, or 07777 on a
+ * failure. */
+static mode_t mode_under(const char *path, mode_t mask)
+{
+	struct outfile o = { NULL, NULL, NULL };
+	struct ferr e = { "", 0 };
+	struct stat st;
+	mode_t old = umask(mask);
+	int rc = outfile_open(&o, path, &e);
+
+	if (rc == 0)
+		rc = outfile_commit(&o, &e);
+	umask(old);
+	outfile_abort(&o);
+	return rc == 0 && stat(path, &st) == 0 ? st.st_mode & 0777 : 07777;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/unit_outfile.XXXXXX", path[256], missing[256], *s;
 	struct outfile o = { NULL, NULL, NULL };
 	struct ferr e = { "", 0 };
-	struct stat st;
-	mode_t old;
+	mode_t mode;
 	int rc;
 
 	if (!mkdtemp(dir)) {
@@ -83,20 +99,10 @@ int main(void)
 
 	/* the mode comes from the umask, also over a file of another mode */
 	chmod(path, 0666);
-	old = umask(077);
-	rc = outfile_open(&o, path, &e);
-	if (rc == 0)
-		rc = outfile_commit(&o, &e);
-	umask(old);
-	CHECK(rc == 0 && stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
-	      "under umask 077 the file is 0600 (%o)", (unsigned)(st.st_mode & 0777));
-	old = umask(022);
-	rc = outfile_open(&o, path, &e);
-	if (rc == 0)
-		rc = outfile_commit(&o, &e);
-	umask(old);
-	CHECK(rc == 0 && stat(path, &st) == 0 && (st.st_mode & 0777) == 0644,
-	      "under umask 022 the file is 0644 (%o)", (unsigned)(st.st_mode & 0777));
+	mode = mode_under(path, 077);
+	CHECK(mode == 0600, "under umask 077 the file is 0600 (%o)", (unsigned)mode);
+	mode = mode_under(path, 022);
+	CHECK(mode == 0644, "under umask 022 the file is 0644 (%o)", (unsigned)mode);
 
 	/* a directory that is not there: an error naming the file, not a crash */
 	snprintf(missing, sizeof missing, "%s/nodir/out.txt", dir);
