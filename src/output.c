@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- formats ---- */
+/* ---- formats and numbers ---- */
 
 int outfmt_parse(const char *s, enum outfmt *f)
 {
@@ -39,6 +39,8 @@ void fmt_roundtrip(char *buf, size_t size, double x)
 	snprintf(buf, size, "%.17g", x);
 }
 
+/* ---- JSON ---- */
+
 void json_number(FILE *f, double x)
 {
 	char buf[40];
@@ -50,8 +52,6 @@ void json_number(FILE *f, double x)
 	fmt_roundtrip(buf, sizeof buf, x);
 	fputs(buf, f);
 }
-
-/* ---- JSON ---- */
 
 /* Length of the well-formed UTF-8 sequence at S (1..4), or 0 when it is not one. */
 static size_t utf8_len(const unsigned char *s)
