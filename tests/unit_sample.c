@@ -106,6 +106,17 @@ int main(void)
 			bad++;
 	}
 	CHECK(bad == 0, "blocked neighbour search equals brute force on %zu rows (%zu differ)", m, bad);
+	{
+		uint32_t *nb2 = malloc(m * k * sizeof *nb2);
+		int th;
+
+		for (th = 1; th <= 4; th += 2) {
+			knn_within(x, m, dim, k, th, nb2);
+			CHECK(memcmp(nb, nb2, m * k * sizeof *nb) == 0,
+			      "the neighbour search on %d thread%s equals the one on 2", th, th == 1 ? "" : "s");
+		}
+		free(nb2);
+	}
 
 	/* SMOTE rows lie between two same-class rows; one-hot blocks come from a parent */
 	memset(&in, 0, sizeof in);
