@@ -1,0 +1,93 @@
+/* fitcli.c: the options and warnings that focal train and focal cv share (fitcli.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitcli.h"
+
+void fitargs_init(struct fitargs *a)
+{
+	memset(a, 0, sizeof *a);
+	readopts_init(&a->r);
+	a->r.warn = cli_warn;
+	fit_defaults(&a->t);
+}
+
+int fitargs_option(const char *command, int ch, const char *arg, struct fitargs *a)
+{
+	int r;
+
+	if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
+		a->given |= CLI_OPT_BIT(ch);
+	r = cli_read_option(command, ch, arg, &a->r);
+	if (r == 0)
+		r = cli_solver_option(command, ch, arg, &a->t, &a->have_lr);
+	if (r != 0)
+		return r;
+	switch (ch) {
+	case OPT_POSITIVE:
+		a->positive = arg;
+		return 1;
+	case OPT_FORMAT:
+		return cli_format(command, arg, &a->fmt) != 0 ? -1 : 1;
+	case OPT_PROGRESS:
+		a->progress = 1;
+		return 1;
+	case 'q':
+		cli_quiet = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int fitargs_other(const char *command, int ch, char *const *argv, const struct option *longopts,
+                  const char *usage)
+{
+	if (ch == 'h') {
+		fputs(usage, stdout);
+		exit(cli_close_stdout());
+	}
+	cli_bad_option(command, argv, longopts);
+	return -1;
+}
+
+int fitargs_check(const char *command, struct fitargs *a)
+{
+	if (a->have_alpha && a->have_class_weight)
+		return cli_usage_error(command, "--alpha and --class-weight cannot be used together");
+	cli_solver_defaults(&a->t, a->have_lr);
+	return 0;
+}
+
+void fitargs_warn_unused(const struct fitargs *a, int focal, int sampled, int smote)
+{
+	static const struct {
+		int opt;
+		const char *name;
+	} stochastic[] = {
+		{ OPT_EPOCHS, "--epochs" }, { OPT_BATCH_SIZE, "--batch-size" }, { OPT_LR, "--lr" },
+	};
+	size_t i;
+
+	if ((a->given & CLI_OPT_BIT(OPT_GAMMA)) && !focal)
+		cli_no_effect("--gamma", "with --loss ce");
+	if ((a->given & CLI_OPT_BIT(OPT_SAMPLE_RATIO)) && !sampled)
+		cli_no_effect("--sample-ratio", "with --sample none");
+	if ((a->given & CLI_OPT_BIT(OPT_SMOTE_K)) && !smote)
+		cli_no_effect("--smote-k", "without --sample smote");
+	for (i = 0; i < sizeof stochastic / sizeof stochastic[0]; i++)
+		if ((a->given & CLI_OPT_BIT(stochastic[i].opt)) && a->t.solver == SOLVER_LBFGS)
+			cli_no_effect(stochastic[i].name, "with --solver lbfgs");
+	if ((a->given & CLI_OPT_BIT(OPT_MAX_ITER)) && a->t.solver != SOLVER_LBFGS)
+		cli_no_effect("--max-iter", a->t.solver == SOLVER_SGD ? "with --solver sgd (see --epochs)"
+		                                                     : "with --solver adam (see --epochs)");
+}
+
+const char *fitargs_input(const char *command, int argc, char **argv)
+{
+	if (argc != 1) {
+		cli_usage_error(command, argc ? "too many arguments" : "no input FILE");
+		return NULL;
+	}
+	return argv[0];
+}
