@@ -16,10 +16,22 @@ static const char cmd[] = "cv";
 struct cvargs {
 	long k, repeat;
 	const char *save_folds; /* --save-folds FILE, or NULL */
-	int metric, smote_k;
+	int metric;
 	struct cvgrid g;        /* the list options */
 	struct fitargs f;       /* what train reads alike */
 };
+
+/* The options of the command. */
+static const struct option longopts[] = {
+	{ "folds", required_argument, NULL, 'k' },
+	{ "repeat", required_argument, NULL, OPT_REPEAT },
+	CLI_READ_OPTIONS,
+	CLI_MODEL_OPTIONS,
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
+	FITARGS_OPTIONS_END,
+};
+
 
 /* ---- options ---- */
 
@@ -183,88 +195,51 @@ static int add_alphas(struct cvargs *a, const char *arg)
 	return 0;
 }
 
-static int parse_args(int argc, char **argv, struct cvargs *a)
+/* --metric WORD: 1, or -1 after a usage error. */
+static int metric_option(struct cvargs *a, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "folds", required_argument, NULL, 'k' },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		CLI_READ_OPTIONS,
-		CLI_MODEL_OPTIONS,
-		{ "metric", required_argument, NULL, OPT_METRIC },
-		{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, r, m;
-	long v;
+	int m;
 
-	while ((ch = getopt_long(argc, argv, "k:y:d:qh", longopts, NULL)) != -1) {
-		r = fitargs_option(cmd, ch, optarg, &a->f);
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			continue;
-		switch (ch) {
-		case 'k':
-			if (cli_long(cmd, "-k", optarg, 2, 1000000000, &a->k) != 0)
-				return -1;
-			break;
-		case OPT_REPEAT:
-			if (cli_long(cmd, "--repeat", optarg, 1, 10000, &a->repeat) != 0)
-				return -1;
-			break;
-		case OPT_MODEL:
-		case OPT_LOSS:
-		case OPT_SAMPLE:
-			if (add_choices(ch == OPT_MODEL ? &a->g.model : ch == OPT_LOSS ? &a->g.loss
-			                                                              : &a->g.sample,
-			                ch, optarg) != 0)
-				return -1;
-			break;
-		case OPT_GAMMA:
-			if (add_numbers(&a->g.gamma, "--gamma", optarg, 0, 20, 0, 0) != 0)
-				return -1;
-			break;
-		case OPT_ALPHA:
-			a->f.have_alpha = 1;
-			if (add_alphas(a, optarg) != 0)
-				return -1;
-			break;
-		case OPT_CLASS_WEIGHT:
-			a->f.have_class_weight = 1;
-			if (add_class_weights(a, optarg) != 0)
-				return -1;
-			break;
-		case OPT_LAMBDA:
-			if (add_numbers(&a->g.lambda, "--lambda", optarg, 0, 1e6, 0, 0) != 0)
-				return -1;
-			break;
-		case OPT_SAMPLE_RATIO:
-			if (add_numbers(&a->g.ratio, "--sample-ratio", optarg, 0, 1, 1, 0) != 0)
-				return -1;
-			break;
-		case OPT_SMOTE_K:
-			if (cli_long(cmd, "--smote-k", optarg, 1, 1000, &v) != 0)
-				return -1;
-			a->smote_k = (int)v;
-			break;
-		case OPT_SAVE_FOLDS:
-			a->save_folds = optarg;
-			break;
-		case OPT_METRIC:
-			for (m = 0; m < CV_NMETRIC && strcmp(optarg, cv_metric_key[m]) != 0; m++)
-				continue;
-			if (m == CV_NMETRIC)
-				return cli_usage_error(cmd, "--metric: '%s' is not one of macro_f1, "
-				                       "balanced_accuracy, mcc, gmean", optarg), -1;
-			a->metric = m;
-			break;
-		default:
-			return fitargs_other(cmd, ch, argv, longopts, usage_cv);
-		}
+	for (m = 0; m < CV_NMETRIC && strcmp(arg, cv_metric_key[m]) != 0; m++)
+		continue;
+	if (m == CV_NMETRIC)
+		return cli_usage_error(cmd, "--metric: '%s' is not one of macro_f1, "
+		                       "balanced_accuracy, mcc, gmean", arg), -1;
+	a->metric = m;
+	return 1;
+}
+
+/* One of the command's own options: 1 when CH is one, 0 when not, -1 after a usage error. */
+static int cv_option(void *ctx, int ch, const char *arg)
+{
+	struct cvargs *a = ctx;
+
+	switch (ch) {
+	case 'k':
+		return cli_long(cmd, "-k", arg, 2, 1000000000, &a->k) != 0 ? -1 : 1;
+	case OPT_REPEAT:
+		return cli_long(cmd, "--repeat", arg, 1, 10000, &a->repeat) != 0 ? -1 : 1;
+	case OPT_MODEL:
+	case OPT_LOSS:
+	case OPT_SAMPLE:
+		return add_choices(ch == OPT_MODEL ? &a->g.model : ch == OPT_LOSS ? &a->g.loss
+		                                                              : &a->g.sample,
+		                   ch, arg) != 0 ? -1 : 1;
+	case OPT_GAMMA:
+		return add_numbers(&a->g.gamma, "--gamma", arg, 0, 20, 0, 0) != 0 ? -1 : 1;
+	case OPT_ALPHA:
+		return add_alphas(a, arg) != 0 ? -1 : 1;
+	case OPT_CLASS_WEIGHT:
+		return add_class_weights(a, arg) != 0 ? -1 : 1;
+	case OPT_LAMBDA:
+		return add_numbers(&a->g.lambda, "--lambda", arg, 0, 1e6, 0, 0) != 0 ? -1 : 1;
+	case OPT_SAMPLE_RATIO:
+		return add_numbers(&a->g.ratio, "--sample-ratio", arg, 0, 1, 1, 0) != 0 ? -1 : 1;
+	case OPT_SAVE_FOLDS:
+		a->save_folds = arg;
+		return 1;
+	case OPT_METRIC:
+		return metric_option(a, arg);
 	}
 	return 0;
 }
@@ -294,7 +269,7 @@ static void warn_no_effect(const struct cvargs *a)
 	fitargs_warn_unused(&a->f, numlist_has(&a->g.loss, LOSS_FOCAL), sampled,
 	                    numlist_has(&a->g.sample, SAMPLE_SMOTE));
 	/* cv reports every class alike: the positive class matters only to --alpha */
-	if ((a->f.given & CLI_OPT_BIT(OPT_POSITIVE)) && !a->f.have_alpha)
+	if (FITARGS_GIVEN(&a->f, OPT_POSITIVE) && !FITARGS_GIVEN(&a->f, OPT_ALPHA))
 		cli_no_effect("--positive", "without --alpha");
 }
 
@@ -311,9 +286,9 @@ static void engine_options(const struct cvargs *a, struct cvopts *o)
 	o->k = (size_t)a->k;
 	o->repeat = (size_t)a->repeat;
 	o->metric = a->metric;
-	o->smote_k = a->smote_k;
+	o->smote_k = a->f.smote_k;
 	o->standardize = a->f.r.standardize;
-	o->have_alpha = a->f.have_alpha;
+	o->have_alpha = FITARGS_GIVEN(&a->f, OPT_ALPHA);
 	o->t = a->f.t;
 	if (a->f.progress || isatty(STDERR_FILENO))
 		o->progress = show_progress;
@@ -341,9 +316,8 @@ int cmd_cv(int argc, char **argv)
 	fitargs_init(&a.f);
 	a.f.r.keep_missing = 1;
 	a.repeat = 1;
-	a.smote_k = 5;
 	a.metric = CV_MACRO_F1;
-	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0) {
+	if (fitargs_parse(cmd, argc, argv, "k:y:d:qh", longopts, usage_cv, cv_option, &a, &a.f) != 0 || check_choices(&a) != 0) {
 		cvgrid_release(&a.g);
 		return 2;
 	}

@@ -23,81 +23,60 @@ struct trainargs {
 	struct fitargs f;      /* what cv reads alike */
 };
 
-static int parse_args(int argc, char **argv, struct trainargs *a)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		CLI_READ_OPTIONS,
-		CLI_MODEL_OPTIONS,
-		{ "valid", required_argument, NULL, OPT_VALID },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, r;
-	long v;
+/* The options of the command. */
+static const struct option longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	CLI_READ_OPTIONS,
+	CLI_MODEL_OPTIONS,
+	{ "valid", required_argument, NULL, OPT_VALID },
+	FITARGS_OPTIONS_END,
+};
 
-	while ((ch = getopt_long(argc, argv, "o:y:d:qh", longopts, NULL)) != -1) {
-		r = fitargs_option(cmd, ch, optarg, &a->f);
-		if (r < 0)
+
+/* One of the command's own options: 1 when CH is one, 0 when not, -1 after a usage error. */
+static int train_option(void *ctx, int ch, const char *arg)
+{
+	struct trainargs *a = ctx;
+
+	switch (ch) {
+	case 'o':
+		a->output = arg;
+		return 1;
+	case OPT_MODEL:
+		a->model = arg;
+		return 1;
+	case OPT_LOSS:
+		a->loss = arg;
+		return 1;
+	case OPT_CLASS_WEIGHT:
+		a->class_weight = arg;
+		return 1;
+	case OPT_VALID:
+		a->valid = arg;
+		return 1;
+	case OPT_GAMMA:
+		return cli_double(cmd, "--gamma", arg, 0, 20, &a->f.t.gamma) != 0 ? -1 : 1;
+	case OPT_LAMBDA:
+		return cli_double(cmd, "--lambda", arg, 0, 1e6, &a->lambda) != 0 ? -1 : 1;
+	case OPT_ALPHA:
+		if (cli_double(cmd, "--alpha", arg, 0, 1, &a->alpha) != 0)
 			return -1;
-		if (r > 0)
-			continue;
-		switch (ch) {
-		case 'o':
-			a->output = optarg;
-			break;
-		case OPT_MODEL:
-			a->model = optarg;
-			break;
-		case OPT_LOSS:
-			a->loss = optarg;
-			break;
-		case OPT_GAMMA:
-			if (cli_double(cmd, "--gamma", optarg, 0, 20, &a->f.t.gamma) != 0)
-				return -1;
-			break;
-		case OPT_ALPHA:
-			if (cli_double(cmd, "--alpha", optarg, 0, 1, &a->alpha) != 0)
-				return -1;
-			if (a->alpha <= 0 || a->alpha >= 1)
-				return cli_usage_error(cmd, "--alpha: '%s' must lie strictly between 0 and 1",
-				                       optarg), -1;
-			a->f.have_alpha = 1;
-			break;
-		case OPT_CLASS_WEIGHT:
-			a->class_weight = optarg;
-			a->f.have_class_weight = 1;
-			break;
-		case OPT_LAMBDA:
-			if (cli_double(cmd, "--lambda", optarg, 0, 1e6, &a->lambda) != 0)
-				return -1;
-			break;
-		case OPT_SAMPLE:
-			if (sample_parse(optarg, &a->so.kind) != 0)
-				return cli_usage_error(cmd, "--sample: '%s' is not one of none, over, "
-				                       "under, smote, over+under", optarg), -1;
-			break;
-		case OPT_SAMPLE_RATIO:
-			if (cli_double(cmd, "--sample-ratio", optarg, 0, 1, &a->so.ratio) != 0)
-				return -1;
-			if (a->so.ratio <= 0)
-				return cli_usage_error(cmd, "--sample-ratio: '%s' must be above 0", optarg),
-				       -1;
-			break;
-		case OPT_SMOTE_K:
-			if (cli_long(cmd, "--smote-k", optarg, 1, 1000, &v) != 0)
-				return -1;
-			a->so.smote_k = (int)v;
-			break;
-		case OPT_VALID:
-			a->valid = optarg;
-			break;
-		default:
-			return fitargs_other(cmd, ch, argv, longopts, usage_train);
-		}
+		if (a->alpha <= 0 || a->alpha >= 1)
+			return cli_usage_error(cmd, "--alpha: '%s' must lie strictly between 0 and 1",
+			                       arg), -1;
+		return 1;
+	case OPT_SAMPLE:
+		if (sample_parse(arg, &a->so.kind) != 0)
+			return cli_usage_error(cmd, "--sample: '%s' is not one of none, over, "
+			                       "under, smote, over+under", arg), -1;
+		return 1;
+	case OPT_SAMPLE_RATIO:
+		if (cli_double(cmd, "--sample-ratio", arg, 0, 1, &a->so.ratio) != 0)
+			return -1;
+		if (a->so.ratio <= 0)
+			return cli_usage_error(cmd, "--sample-ratio: '%s' must be above 0", arg),
+			       -1;
+		return 1;
 	}
 	return 0;
 }
@@ -144,14 +123,12 @@ static int make_config(struct trainargs *a, const struct schema *s, const struct
 	c->positive = fit_positive(s, d, a->f.positive, e);
 	if (c->positive < 0 || fit_model_kind(a->choice, s->nclass, &c->kind, e) != 0)
 		return -1;
-	if (weighting_resolve(&a->wt, s, e) != 0)
-		return -1;
 	c->loss = a->f.t.loss;
 	c->gamma = a->f.t.gamma;
-	c->wt = &a->wt;
+	c->unresolved = &a->wt; /* checked after sampling */
 	c->sample = a->so.kind;
 	c->ratio = a->so.ratio;
-	c->smote_k = a->so.smote_k;
+	c->smote_k = a->f.smote_k;
 	c->lambda = a->lambda;
 	c->sample_seed = a->f.t.seed;
 	c->solver = a->f.t;
@@ -208,6 +185,34 @@ static int score(const struct trainargs *a, const struct model *m, const struct 
 	return 0;
 }
 
+/* Prints the report on REP and the fit's summary to stdout; 0, or -1 with E filled. */
+static int print_report(const struct trainargs *a, const struct model *m,
+                        const struct fitresult *fr, const struct report *rep, struct ferr *e)
+{
+	struct trainsummary sum;
+
+	memset(&sum, 0, sizeof sum);
+	sum.model = fit_model_name(m->lm.kind);
+	sum.loss = m->info.loss;
+	sum.solver = m->info.solver;
+	sum.sample = m->info.sample;
+	sum.gamma = m->info.gamma;
+	sum.lambda = m->info.lambda;
+	sum.objective = fr->tr.objective;
+	sum.gnorm = fr->tr.gnorm;
+	sum.seconds = fr->tr.seconds;
+	sum.iterations = fr->tr.iterations;
+	sum.converged = fr->tr.converged;
+	sum.count_before = m->info.count_before;
+	sum.count_after = m->info.count_after;
+	sum.class_weight = m->info.class_weight;
+	sum.evaluated_on = a->valid ? a->valid : a->so.kind != SAMPLE_NONE ?
+	                   "training data (before sampling)" : "training data";
+	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0 || cli_close_stdout() != 0)
+		return ferr_set(e, "cannot write standard output");
+	return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
 	struct trainargs a;
@@ -218,7 +223,6 @@ int cmd_train(int argc, char **argv)
 	struct fitconfig c;
 	struct fitrows rows;
 	struct fitresult fr;
-	struct trainsummary sum;
 	const char *path;
 	int status = 1, have_report = 0;
 
@@ -232,8 +236,7 @@ int cmd_train(int argc, char **argv)
 	a.lambda = NAN;
 	a.so.kind = SAMPLE_NONE;
 	a.so.ratio = 1;
-	a.so.smote_k = 5;
-	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0)
+	if (fitargs_parse(cmd, argc, argv, "o:y:d:qh", longopts, usage_train, train_option, &a, &a.f) != 0 || check_choices(&a) != 0)
 		return 2;
 	warn_no_effect(&a);
 	argc -= optind;
@@ -271,28 +274,7 @@ int cmd_train(int argc, char **argv)
 	if (score(&a, &m, &d, &valid, &rep, &e) != 0)
 		goto fail;
 	have_report = 1;
-	memset(&sum, 0, sizeof sum);
-	sum.model = fit_model_name(c.kind);
-	sum.loss = m.info.loss;
-	sum.solver = m.info.solver;
-	sum.sample = m.info.sample;
-	sum.gamma = m.info.gamma;
-	sum.lambda = m.info.lambda;
-	sum.objective = fr.tr.objective;
-	sum.gnorm = fr.tr.gnorm;
-	sum.seconds = fr.tr.seconds;
-	sum.iterations = fr.tr.iterations;
-	sum.converged = fr.tr.converged;
-	sum.count_before = m.info.count_before;
-	sum.count_after = m.info.count_after;
-	sum.class_weight = m.info.class_weight;
-	sum.evaluated_on = a.valid ? a.valid : a.so.kind != SAMPLE_NONE ?
-	                   "training data (before sampling)" : "training data";
-	if (report_write(stdout, a.f.fmt, m.s.classes, &rep, &sum) != 0 || cli_close_stdout() != 0) {
-		ferr_set(&e, "cannot write standard output");
-		goto fail;
-	}
-	status = 0;
+	status = print_report(&a, &m, &fr, &rep, &e) != 0 ? cli_fail(&e) : 0;
 	goto out;
 fail:
 	status = cli_fail(&e);

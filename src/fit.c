@@ -459,7 +459,10 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			}
 		}
 	}
-	weighting_apply(c->wt, nclass, out->count_after, c->positive, out->class_weight);
+	if (c->unresolved && weighting_resolve(c->unresolved, s, e) != 0)
+		goto out;
+	weighting_apply(c->unresolved ? c->unresolved : c->wt, nclass, out->count_after, c->positive,
+	                out->class_weight);
 
 	o = c->solver;
 	o.model = c->kind;

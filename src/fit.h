@@ -91,6 +91,11 @@ struct fitconfig {
 	enum loss_kind loss;
 	double gamma;               /* focal only */
 	const struct weighting *wt; /* resolved against the schema (weighting_resolve) */
+	/*
+	 * Or, instead of WT (NULL), a weighting that fit_rows resolves itself after sampling
+	 * (train: sampling's warnings come before a --class-weight error, as they always have).
+	 */
+	struct weighting *unresolved;
 	enum sample_kind sample;
 	double ratio;               /* with sampling: --sample-ratio */
 	int smote_k;

@@ -11,10 +11,13 @@ void fitargs_init(struct fitargs *a)
 	readopts_init(&a->r);
 	a->r.warn = cli_warn;
 	fit_defaults(&a->t);
+	a->smote_k = 5;
 }
 
-int fitargs_option(const char *command, int ch, const char *arg, struct fitargs *a)
+/* One option of those train and cv read alike: 1 when CH is one, 0 when not, -1 after an error. */
+static int fitargs_option(const char *command, int ch, const char *arg, struct fitargs *a)
 {
+	long v;
 	int r;
 
 	if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
@@ -33,6 +36,11 @@ int fitargs_option(const char *command, int ch, const char *arg, struct fitargs 
 	case OPT_PROGRESS:
 		a->progress = 1;
 		return 1;
+	case OPT_SMOTE_K:
+		if (cli_long(command, "--smote-k", arg, 1, 1000, &v) != 0)
+			return -1;
+		a->smote_k = (int)v;
+		return 1;
 	case 'q':
 		cli_quiet = 1;
 		return 1;
@@ -40,20 +48,33 @@ int fitargs_option(const char *command, int ch, const char *arg, struct fitargs 
 	return 0;
 }
 
-int fitargs_other(const char *command, int ch, char *const *argv, const struct option *longopts,
-                  const char *usage)
+int fitargs_parse(const char *command, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts, const char *usage,
+                  int (*own)(void *ctx, int ch, const char *arg), void *ctx, struct fitargs *a)
 {
-	if (ch == 'h') {
-		fputs(usage, stdout);
-		exit(cli_close_stdout());
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		r = fitargs_option(command, ch, optarg, a);
+		if (r == 0)
+			r = own(ctx, ch, optarg);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (ch == 'h') {
+			fputs(usage, stdout);
+			exit(cli_close_stdout());
+		}
+		cli_bad_option(command, argv, longopts);
+		return -1;
 	}
-	cli_bad_option(command, argv, longopts);
-	return -1;
+	return 0;
 }
 
 int fitargs_check(const char *command, struct fitargs *a)
 {
-	if (a->have_alpha && a->have_class_weight)
+	if (FITARGS_GIVEN(a, OPT_ALPHA) && FITARGS_GIVEN(a, OPT_CLASS_WEIGHT))
 		return cli_usage_error(command, "--alpha and --class-weight cannot be used together");
 	cli_solver_defaults(&a->t, a->have_lr);
 	return 0;

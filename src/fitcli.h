@@ -15,7 +15,7 @@
 struct fitargs {
 	const char *positive;  /* --positive, or NULL */
 	int have_lr, progress;
-	int have_alpha, have_class_weight;
+	int smote_k;           /* --smote-k */
 	uint64_t given;        /* CLI_OPT_BIT of each long option given */
 	enum outfmt fmt;
 	struct trainopts t;    /* the solver options (fit_defaults, then the command line) */
@@ -25,19 +25,29 @@ struct fitargs {
 /* Sets A to the defaults; warnings of the reader go to cli_warn. */
 void fitargs_init(struct fitargs *a);
 
-/*
- * Applies option CH with ARG when it is one that train and cv read alike (the
- * data-reading and solver options, --positive, --format, --progress, -q) and notes that
- * it was given.  Returns 1 when it was one of them, 0 when not, -1 after a usage error.
- */
-int fitargs_option(const char *command, int ch, const char *arg, struct fitargs *a);
+/* The getopt_long entries that end the tables of train and cv: --format, --progress,
+ * --quiet, --help and the terminator. */
+#define FITARGS_OPTIONS_END                                                      \
+	{ "format", required_argument, NULL, OPT_FORMAT },                           \
+	{ "progress", no_argument, NULL, OPT_PROGRESS },                             \
+	{ "quiet", no_argument, NULL, 'q' },                                         \
+	{ "help", no_argument, NULL, 'h' },                                          \
+	{ NULL, 0, NULL, 0 }
+
+/* 1 when option OPT (one of the long-only codes) was given. */
+#define FITARGS_GIVEN(a, opt) (((a)->given & CLI_OPT_BIT(opt)) != 0)
 
 /*
- * The end of a command's option switch: -h prints USAGE and exits; anything else is a
- * usage error (cli_bad_option).  Returns -1.
+ * The getopt_long loop of a command: each option that train and cv read alike (the
+ * data-reading and solver options, --positive, --smote-k, --format, --progress, -q)
+ * goes to A, every other to OWN(CTX, ch, optarg), which returns 1 when it took it, 0
+ * when it is not one of the command's, -1 after a usage error.  -h prints USAGE and
+ * exits; an option no one takes is a usage error (cli_bad_option).  Returns 0, or -1
+ * after a usage error.
  */
-int fitargs_other(const char *command, int ch, char *const *argv, const struct option *longopts,
-                  const char *usage);
+int fitargs_parse(const char *command, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts, const char *usage,
+                  int (*own)(void *ctx, int ch, const char *arg), void *ctx, struct fitargs *a);
 
 /* Checks what holds across options (--alpha against --class-weight); fills the solver's
  * defaults that follow --solver.  0, or 2 after a usage error. */
