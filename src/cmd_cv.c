@@ -2,7 +2,6 @@
  * cmd_cv.c: focal cv: reads the list options into a grid of configurations, runs the
  * cross-validation engine (cv.c) on the data and prints its results (cvreport.c).
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,7 +30,6 @@ static const struct option longopts[] = {
 	{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
 	FITARGS_OPTIONS_END,
 };
-
 
 /* ---- options ---- */
 

@@ -2,8 +2,8 @@
  * unit_cv.c: the fit of one configuration on a set of rows (fit.c) and the
  * cross-validation engine (cv.c) on the bundled datasets: the words of --loss and
  * --model, stratified folds, a fold's fit against a fit on a file holding just its
- * training rows, the grid of configurations, and cv results identical on 1 and 2
- * threads.
+ * training rows, multiplicities against repeated rows, the grid of configurations, and
+ * cv results identical on 1 and 2 threads.
  */
 #include <math.h>
 #include <stdio.h>
@@ -316,6 +316,90 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	schema_release(&s2);
 }
 
+/* Writes the header of SRC and each of its other lines twice to OUT. */
+static int write_twice(const char *src, const char *out)
+{
+	FILE *in = fopen(src, "r"), *fp = fopen(out, "w");
+	char line[8192];
+	int first = 1;
+
+	if (!in || !fp) {
+		if (in)
+			fclose(in);
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	while (fgets(line, sizeof line, in)) {
+		fputs(line, fp);
+		if (!first)
+			fputs(line, fp);
+		first = 0;
+	}
+	fclose(in);
+	return fclose(fp);
+}
+
+/* Every row of multiplicity 2 fits as a file holding every row twice (to rounding). */
+static void test_multiplicity(void)
+{
+	struct schema s, s2;
+	struct dataset d, d2;
+	struct weighting none;
+	struct fitconfig c, c2;
+	struct fitrows rows, whole;
+	struct fitresult a, b;
+	struct readopts o;
+	struct ferr e = { "", 1 };
+	char src[4096], tmp[] = "/tmp/focal-unit-cv-XXXXXX";
+	double *count, r;
+	size_t i;
+	int fd, ok;
+
+	memset(&none, 0, sizeof none);
+	none.kind = WEIGHT_NONE;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	memset(&s2, 0, sizeof s2);
+	memset(&d2, 0, sizeof d2);
+	if (load("wdbc.csv", NULL, NULL, &s, &d) != 0) {
+		CHECK(0, "wdbc.csv loads");
+		return;
+	}
+	dataset_path("wdbc.csv", src, sizeof src);
+	count = xcalloc(d.n, sizeof *count);
+	for (i = 0; i < d.n; i++)
+		count[i] = 2;
+	plain_config(&s, &d, LOSS_FOCAL, &none, &c);
+	memset(&rows, 0, sizeof rows);
+	rows.count = count;
+	rows.standardize = 1;
+	ok = fit_rows(&d, &s, &rows, &c, &a, &e) == 0;
+	fd = mkstemp(tmp);
+	if (fd >= 0)
+		close(fd);
+	readopts_init(&o);
+	o.threads = 1;
+	ok &= fd >= 0 && write_twice(src, tmp) == 0 && data_load_train(tmp, &o, &s2, &d2, &e) == 0;
+	if (ok) {
+		plain_config(&s2, &d2, LOSS_FOCAL, &none, &c2);
+		memset(&whole, 0, sizeof whole);
+		ok = fit_rows(&d2, &s2, &whole, &c2, &b, &e) == 0;
+	}
+	CHECK(ok && a.rows == 2 * d.n && b.rows == a.rows && a.lambda == b.lambda,
+	      "wdbc: multiplicity 2 counts every row twice (%zu rows, lambda 1/%zu)", a.rows, a.rows);
+	r = ok ? rel_diff(a.lm.w, b.lm.w, linmodel_nparams(&a.lm)) : NAN;
+	CHECK(ok && r < 1e-6, "wdbc: and fits as the file of every row twice (rel diff %.3g)", r);
+	unlink(tmp);
+	fitresult_release(&a);
+	fitresult_release(&b);
+	free(count);
+	dataset_release(&d);
+	schema_release(&s);
+	dataset_release(&d2);
+	schema_release(&s2);
+}
+
 /* A grid of configurations on DATA: ce and focal x none and balanced x none, over, smote. */
 static void make_grid(struct cvgrid *g)
 {
@@ -479,6 +563,7 @@ int main(void)
 	test_fold_equals_train("breast-cancer-wisconsin.csv", "class", "id", LOSS_FOCAL);
 	test_fold_equals_train("wdbc.csv", NULL, NULL, LOSS_CE);
 	test_fold_equals_train("glass.csv", NULL, NULL, LOSS_FOCAL);
+	test_multiplicity();
 	test_grid();
 	test_threads("breast-cancer-wisconsin.csv", "class", "id", SOLVER_LBFGS);
 	test_threads("glass.csv", NULL, NULL, SOLVER_ADAM);
