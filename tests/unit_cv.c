@@ -163,14 +163,17 @@ static void plain_config(const struct schema *s, const struct dataset *d, enum l
 	c->solver.threads = 1;
 }
 
-/* Writes the header and the rows of D with COUNT[i] > 0 (their lines of SRC) to OUT. */
-static int write_rows(const char *src, const struct dataset *d, const double *count,
-                      const char *out)
+/*
+ * Copies SRC to OUT line by line, the header once and line NO TIMES(CTX, NO) times
+ * (lines numbered from 1, as dataset.line).
+ */
+static int copy_lines(const char *src, const char *out, size_t (*times)(void *ctx, unsigned long no),
+                      void *ctx)
 {
 	FILE *in = fopen(src, "r"), *fp = fopen(out, "w");
 	char line[8192];
 	unsigned long no = 0;
-	size_t i = 0;
+	size_t t;
 
 	if (!in || !fp) {
 		if (in)
@@ -179,15 +182,34 @@ static int write_rows(const char *src, const struct dataset *d, const double *co
 			fclose(fp);
 		return -1;
 	}
-	while (fgets(line, sizeof line, in)) {
-		no++;
-		while (i < d->n && d->line[i] < no)
-			i++;
-		if (no == 1 || (i < d->n && d->line[i] == no && count[i] > 0))
+	while (fgets(line, sizeof line, in))
+		for (t = ++no == 1 ? 1 : times(ctx, no); t > 0; t--)
 			fputs(line, fp);
-	}
 	fclose(in);
 	return fclose(fp);
+}
+
+/* The rows of D with COUNT[i] > 0, once each (the lines of copy_lines, in order). */
+struct rowset {
+	const struct dataset *d;
+	const double *count;
+	size_t i;
+};
+
+static size_t rowset_times(void *ctx, unsigned long no)
+{
+	struct rowset *r = ctx;
+
+	while (r->i < r->d->n && r->d->line[r->i] < no)
+		r->i++;
+	return r->i < r->d->n && r->d->line[r->i] == no && r->count[r->i] > 0;
+}
+
+static size_t twice(void *ctx, unsigned long no)
+{
+	(void)ctx;
+	(void)no;
+	return 2;
 }
 
 /* max |a_i - b_i| / max |b_i| */
@@ -204,6 +226,50 @@ static double rel_diff(const double *a, const double *b, size_t n)
 }
 
 /*
+ * Fits LOSS on a file of SRC's lines (copy_lines with TIMES and CTX) as focal train
+ * does, into OUT; 0, or -1.
+ */
+static int fit_copy(const char *src, const char *target, const char *drop,
+                    size_t (*times)(void *ctx, unsigned long no), void *ctx, enum loss_kind loss,
+                    struct fitresult *out)
+{
+	char tmp[] = "/tmp/focal-unit-cv-XXXXXX";
+	struct schema s;
+	struct dataset d;
+	struct readopts o;
+	struct weighting none;
+	struct fitconfig c;
+	struct fitrows whole;
+	struct ferr e = { "", 1 };
+	int fd = mkstemp(tmp), ok;
+
+	memset(&s, 0, sizeof s);
+	memset(&d, 0, sizeof d);
+	memset(&none, 0, sizeof none);
+	memset(&whole, 0, sizeof whole);
+	memset(out, 0, sizeof *out);
+	none.kind = WEIGHT_NONE;
+	if (fd >= 0)
+		close(fd);
+	readopts_init(&o);
+	o.target = target;
+	o.drop = drop;
+	o.threads = 1;
+	ok = fd >= 0 && copy_lines(src, tmp, times, ctx) == 0 &&
+	     data_load_train(tmp, &o, &s, &d, &e) == 0;
+	if (ok) {
+		plain_config(&s, &d, loss, &none, &c);
+		ok = fit_rows(&d, &s, &whole, &c, out, &e) == 0;
+	}
+	if (!ok)
+		printf("# %s: %s\n", tmp, e.msg);
+	unlink(tmp);
+	dataset_release(&d);
+	schema_release(&s);
+	return ok ? 0 : -1;
+}
+
+/*
  * A fold's fit (its training rows as multiplicities, standardised and imputed on those
  * rows) against train's fit of a file holding just those rows.  They agree to rounding
  * only: the fold reads globally standardised floats and re-standardises them, the file
@@ -212,27 +278,21 @@ static double rel_diff(const double *a, const double *b, size_t n)
 static void test_fold_equals_train(const char *name, const char *target, const char *drop,
                                    enum loss_kind loss)
 {
-	struct schema s, s2;
-	struct dataset d, d2;
-	struct weighting none;
-	struct fitconfig c, c2;
-	struct fitrows rows, whole;
+	struct schema s;
+	struct dataset d;
+	struct weighting none = { WEIGHT_NONE, 0, NULL, NULL };
+	struct fitconfig c;
+	struct fitrows rows;
 	struct fitresult a, b, viacv;
 	struct fitprep prep[4];
+	struct rowset set;
 	struct ferr e = { "", 1 };
 	uint32_t *fold;
 	double *count, *center, ra, rb;
-	char src[4096], tmp[] = "/tmp/focal-unit-cv-XXXXXX";
+	char src[4096];
 	size_t i, np, total, ntrain;
-	int fd, ok;
+	int ok;
 
-	memset(&none, 0, sizeof none);
-	none.kind = WEIGHT_NONE;
-	memset(&a, 0, sizeof a);
-	memset(&b, 0, sizeof b);
-	memset(&viacv, 0, sizeof viacv);
-	memset(&s2, 0, sizeof s2);
-	memset(&d2, 0, sizeof d2);
 	if (load(name, target, drop, &s, &d) != 0) {
 		CHECK(0, "%s loads", name);
 		return;
@@ -241,15 +301,20 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	fold = xcalloc(d.n + 1, sizeof *fold);
 	count = xcalloc(d.n + 1, sizeof *count);
 	cv_make_folds(&d, s.nclass, 4, 3, 0, fold);
-	for (i = 0; i < d.n; i++)
+	for (i = 0, ntrain = 0; i < d.n; i++) {
 		count[i] = fold[i] != 1;
+		ntrain += fold[i] != 1;
+	}
 	plain_config(&s, &d, loss, &none, &c);
-
 	memset(&rows, 0, sizeof rows);
 	rows.count = count;
 	rows.standardize = 1;
 	ok = fit_rows(&d, &s, &rows, &c, &a, &e) == 0;
 	CHECK(ok, "%s: fit on fold 2's training rows (%s)", name, e.msg);
+	for (i = 0, total = 0; ok && i < s.nclass; i++)
+		total += a.count_before[i];
+	CHECK(ok && total == ntrain && a.rows == ntrain,
+	      "%s: the set has the fold's %zu training rows, counted per class", name, ntrain);
 
 	/* the same fit with the fold's fitprep as cv computes it, for all folds at once */
 	center = fit_column_means(&d, &s);
@@ -260,36 +325,14 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	CHECK(ok && rel_diff(viacv.lm.w, a.lm.w, np) < 1e-9,
 	      "%s: cv's fold fitprep gives the fit of the rows' own (rel diff %.3g)", name,
 	      ok ? rel_diff(viacv.lm.w, a.lm.w, np) : NAN);
-	for (i = 0, total = 0; ok && i < s.nclass; i++)
-		total += a.count_before[i];
-	for (i = 0, ntrain = 0; i < d.n; i++)
-		ntrain += fold[i] != 1;
-	CHECK(ok && total == ntrain && a.rows == ntrain,
-	      "%s: the set has the fold's %zu training rows, counted per class", name, ntrain);
 
-	fd = mkstemp(tmp);
-	if (fd >= 0)
-		close(fd);
-	ok &= fd >= 0 && write_rows(src, &d, count, tmp) == 0;
-	if (ok) {
-		struct readopts o;
-
-		readopts_init(&o);
-		o.target = target;
-		o.drop = drop;
-		o.threads = 1;
-		/* a file of the training rows only, read and fitted as focal train does */
-		ok = data_load_train(tmp, &o, &s2, &d2, &e) == 0;
-		CHECK(ok, "%s: the training rows as a file load (%s)", name, e.msg);
-		ok &= d2.n == a.rows && d2.dim == d.dim;
-		CHECK(ok, "%s: the file holds the fold's %zu training rows (%zu)", name, a.rows, d2.n);
-	}
-	if (ok) {
-		plain_config(&s2, &d2, loss, &none, &c2);
-		memset(&whole, 0, sizeof whole);
-		ok = fit_rows(&d2, &s2, &whole, &c2, &b, &e) == 0;
-		CHECK(ok, "%s: fit on the file (%s)", name, e.msg);
-	}
+	/* a file of the training rows only, read and fitted as focal train does */
+	set.d = &d;
+	set.count = count;
+	set.i = 0;
+	ok &= fit_copy(src, target, drop, rowset_times, &set, loss, &b) == 0;
+	CHECK(ok && b.rows == a.rows && linmodel_nparams(&b.lm) == np,
+	      "%s: the fold's training rows as a file fit as train does (%zu rows)", name, b.rows);
 	if (ok) {
 		ra = rel_diff(a.lm.w, b.lm.w, np);
 		rb = fabs(a.tr.objective - b.tr.objective) / fabs(b.tr.objective);
@@ -301,7 +344,6 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 		CHECK(a.lambda == b.lambda && a.lambda == 1.0 / (double)a.rows,
 		      "%s: lambda is 1/n of the same n", name);
 	}
-	unlink(tmp);
 	for (i = 0; i < 4; i++)
 		fitprep_release(&prep[i]);
 	free(center);
@@ -312,56 +354,23 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	free(count);
 	dataset_release(&d);
 	schema_release(&s);
-	dataset_release(&d2);
-	schema_release(&s2);
-}
-
-/* Writes the header of SRC and each of its other lines twice to OUT. */
-static int write_twice(const char *src, const char *out)
-{
-	FILE *in = fopen(src, "r"), *fp = fopen(out, "w");
-	char line[8192];
-	int first = 1;
-
-	if (!in || !fp) {
-		if (in)
-			fclose(in);
-		if (fp)
-			fclose(fp);
-		return -1;
-	}
-	while (fgets(line, sizeof line, in)) {
-		fputs(line, fp);
-		if (!first)
-			fputs(line, fp);
-		first = 0;
-	}
-	fclose(in);
-	return fclose(fp);
 }
 
 /* Every row of multiplicity 2 fits as a file holding every row twice (to rounding). */
 static void test_multiplicity(void)
 {
-	struct schema s, s2;
-	struct dataset d, d2;
-	struct weighting none;
-	struct fitconfig c, c2;
-	struct fitrows rows, whole;
+	struct schema s;
+	struct dataset d;
+	struct weighting none = { WEIGHT_NONE, 0, NULL, NULL };
+	struct fitconfig c;
+	struct fitrows rows;
 	struct fitresult a, b;
-	struct readopts o;
 	struct ferr e = { "", 1 };
-	char src[4096], tmp[] = "/tmp/focal-unit-cv-XXXXXX";
+	char src[4096];
 	double *count, r;
 	size_t i;
-	int fd, ok;
+	int ok;
 
-	memset(&none, 0, sizeof none);
-	none.kind = WEIGHT_NONE;
-	memset(&a, 0, sizeof a);
-	memset(&b, 0, sizeof b);
-	memset(&s2, 0, sizeof s2);
-	memset(&d2, 0, sizeof d2);
 	if (load("wdbc.csv", NULL, NULL, &s, &d) != 0) {
 		CHECK(0, "wdbc.csv loads");
 		return;
@@ -375,29 +384,16 @@ static void test_multiplicity(void)
 	rows.count = count;
 	rows.standardize = 1;
 	ok = fit_rows(&d, &s, &rows, &c, &a, &e) == 0;
-	fd = mkstemp(tmp);
-	if (fd >= 0)
-		close(fd);
-	readopts_init(&o);
-	o.threads = 1;
-	ok &= fd >= 0 && write_twice(src, tmp) == 0 && data_load_train(tmp, &o, &s2, &d2, &e) == 0;
-	if (ok) {
-		plain_config(&s2, &d2, LOSS_FOCAL, &none, &c2);
-		memset(&whole, 0, sizeof whole);
-		ok = fit_rows(&d2, &s2, &whole, &c2, &b, &e) == 0;
-	}
+	ok &= fit_copy(src, NULL, NULL, twice, NULL, LOSS_FOCAL, &b) == 0;
 	CHECK(ok && a.rows == 2 * d.n && b.rows == a.rows && a.lambda == b.lambda,
 	      "wdbc: multiplicity 2 counts every row twice (%zu rows, lambda 1/%zu)", a.rows, a.rows);
 	r = ok ? rel_diff(a.lm.w, b.lm.w, linmodel_nparams(&a.lm)) : NAN;
 	CHECK(ok && r < 1e-6, "wdbc: and fits as the file of every row twice (rel diff %.3g)", r);
-	unlink(tmp);
 	fitresult_release(&a);
 	fitresult_release(&b);
 	free(count);
 	dataset_release(&d);
 	schema_release(&s);
-	dataset_release(&d2);
-	schema_release(&s2);
 }
 
 /* A grid of configurations on DATA: ce and focal x none and balanced x none, over, smote. */
