@@ -334,23 +334,12 @@ static int add_alphas(struct cvargs *a, const char *arg)
 
 static int parse_args(int argc, char **argv, struct cvargs *a)
 {
-	static const struct option longopts[] = {
-		{ "folds", required_argument, NULL, 'k' },
-		{ "repeat", required_argument, NULL, OPT_REPEAT },
-		CLI_READ_OPTIONS,
-		CLI_MODEL_OPTIONS,
-		{ "metric", required_argument, NULL, OPT_METRIC },
-		{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_getopt g;
 	int ch, r, m;
 	long v;
 
-	while ((ch = getopt_long(argc, argv, "k:y:d:qh", longopts, NULL)) != -1) {
+	cli_getopt_init(&g, &usage_cv);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
 			a->given |= CLI_OPT_BIT(ch);
 		r = cli_read_option(cmd, ch, optarg, &a->r);
@@ -428,10 +417,10 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 			cli_quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_cv, stdout);
+			cli_usage_write(stdout, &usage_cv);
 			exit(cli_close_stdout());
 		default:
-			cli_bad_option(cmd, argv, longopts);
+			cli_bad_option(cmd, argv, g.longopts);
 			return -1;
 		}
 	}

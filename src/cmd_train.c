@@ -27,21 +27,12 @@ struct trainargs {
 
 static int parse_args(int argc, char **argv, struct trainargs *a)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		CLI_READ_OPTIONS,
-		CLI_MODEL_OPTIONS,
-		{ "valid", required_argument, NULL, OPT_VALID },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_getopt g;
 	int ch, r;
 	long v;
 
-	while ((ch = getopt_long(argc, argv, "o:y:d:qh", longopts, NULL)) != -1) {
+	cli_getopt_init(&g, &usage_train);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
 			a->given |= CLI_OPT_BIT(ch);
 		r = cli_read_option(cmd, ch, optarg, &a->r);
@@ -113,10 +104,10 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 			cli_quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_train, stdout);
+			cli_usage_write(stdout, &usage_train);
 			exit(cli_close_stdout());
 		default:
-			cli_bad_option(cmd, argv, longopts);
+			cli_bad_option(cmd, argv, g.longopts);
 			return -1;
 		}
 	}

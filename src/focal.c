@@ -8,16 +8,16 @@
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
+	const struct cli_usage *usage;
 	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "train", cmd_train, usage_train, "train a model, save it, report metrics" },
-	{ "predict", cmd_predict, usage_predict, "write predictions as CSV" },
-	{ "eval", cmd_eval, usage_eval, "per-class report for a model or a predictions CSV" },
-	{ "cv", cmd_cv, usage_cv, "cross-validate configurations side by side on the same folds" },
-	{ "info", cmd_info, usage_info, "show what a model file holds" },
+	{ "train", cmd_train, &usage_train, "train a model, save it, report metrics" },
+	{ "predict", cmd_predict, &usage_predict, "write predictions as CSV" },
+	{ "eval", cmd_eval, &usage_eval, "per-class report for a model or a predictions CSV" },
+	{ "cv", cmd_cv, &usage_cv, "cross-validate configurations side by side on the same folds" },
+	{ "info", cmd_info, &usage_info, "show what a model file holds" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
-			fputs(c->usage, stdout);
+			cli_usage_write(stdout, c->usage);
 		} else {
 			usage(stdout);
 		}
