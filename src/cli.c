@@ -126,8 +126,15 @@ int cli_bad_option(const char *command, char *const *argv, const struct option *
 	return cli_usage_error(command, "%s: unknown option '%s'", command, a);
 }
 
+int cli_stdout_written(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
 int cli_close_stdout(void)
 {
+	/* flushed and checked, not fclose'd: when focal starts with descriptor 1 closed, an
+	 * output file may be using it, and closing it would fail for nothing */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "focal: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
 		return 1;

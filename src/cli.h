@@ -35,7 +35,16 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  */
 int cli_bad_option(const char *command, char *const *argv, const struct option *longopts);
 
-/* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
+/*
+ * Flushes stdout and says whether all written to it so far got through (1) or not (0),
+ * printing nothing: for a command that must not leave a file behind when its output
+ * failed; cli_close_stdout reports the failure.
+ */
+int cli_stdout_written(void);
+/*
+ * Flushes and checks stdout once the command has run (main calls it, and nothing else
+ * does); returns 0, or prints an error and returns 1.
+ */
 int cli_close_stdout(void);
 
 /*

@@ -332,6 +332,8 @@ static int add_alphas(struct cvargs *a, const char *arg)
 	return 0;
 }
 
+/* Reads the options into A; returns 0, 1 after printing the usage (-h), or -1 after a
+ * usage error. */
 static int parse_args(int argc, char **argv, struct cvargs *a)
 {
 	struct cli_getopt g;
@@ -418,7 +420,7 @@ static int parse_args(int argc, char **argv, struct cvargs *a)
 			break;
 		case 'h':
 			cli_usage_write(stdout, &usage_cv);
-			exit(cli_close_stdout());
+			return 1;
 		default:
 			cli_bad_option(cmd, argv, g.longopts);
 			return -1;
@@ -1509,9 +1511,10 @@ int cmd_cv(int argc, char **argv)
 	a.t.bias_prior = 1;
 	a.t.seed = 1;
 	a.t.threads = ncores();
-	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0) {
+	status = parse_args(argc, argv, &a);
+	if (status != 0 || check_choices(&a) != 0) {
 		cvargs_release(&a);
-		return 2;
+		return status > 0 ? 0 : 2;
 	}
 	warn_no_effect(&a);
 	argc -= optind;
@@ -1614,11 +1617,10 @@ int cmd_cv(int argc, char **argv)
 		write_tsv(stdout, &out);
 	else
 		write_table(stdout, &out);
-	if (cli_close_stdout() != 0)
-		goto out;
-	if (a.save_folds && outfile_commit(&folds_out, &e) != 0)
-		goto fail;
+	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
+	if (a.save_folds && cli_stdout_written() && outfile_commit(&folds_out, &e) != 0)
+		goto fail;
 	goto out;
 fail:
 	status = cli_fail(&e);

@@ -374,7 +374,7 @@ int cmd_eval(int argc, char **argv)
 			break;
 		case 'h':
 			cli_usage_write(stdout, &usage_eval);
-			return cli_close_stdout();
+			return 0;
 		default:
 			return cli_bad_option(cmd, argv, g.longopts);
 		}
@@ -398,5 +398,5 @@ int cmd_eval(int argc, char **argv)
 		                      &e);
 	if (rc != 0)
 		return cli_fail(&e);
-	return cli_close_stdout();
+	return 0;
 }

@@ -12,7 +12,7 @@ int cmd_info(int argc, char **argv)
 	struct model m;
 	struct ferr e = { "", 1 };
 	enum outfmt fmt = FMT_TABLE;
-	int ch, status, coef = 0;
+	int ch, coef = 0;
 
 	cli_getopt_init(&g, &usage_info);
 	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
@@ -26,7 +26,7 @@ int cmd_info(int argc, char **argv)
 			break;
 		case 'h':
 			cli_usage_write(stdout, &usage_info);
-			return cli_close_stdout();
+			return 0;
 		default:
 			return cli_bad_option(cmd, argv, g.longopts);
 		}
@@ -41,7 +41,6 @@ int cmd_info(int argc, char **argv)
 		model_coef(stdout, &m, (int)fmt);
 	else
 		model_describe(stdout, &m, (int)fmt);
-	status = cli_close_stdout();
 	model_release(&m);
-	return status;
+	return 0;
 }

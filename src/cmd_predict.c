@@ -137,7 +137,7 @@ int cmd_predict(int argc, char **argv)
 			break;
 		case 'h':
 			cli_usage_write(stdout, &usage_predict);
-			return cli_close_stdout();
+			return 0;
 		default:
 			return cli_bad_option(cmd, argv, g.longopts);
 		}
@@ -176,13 +176,8 @@ int cmd_predict(int argc, char **argv)
 	eo.on_header = on_header;
 	if (data_stream(path, &m.s, &eo, on_row, &p, &e) != 0)
 		goto fail;
-	if (output) {
-		if (outfile_commit(&of, &e) != 0)
-			goto fail;
-	} else if (cli_close_stdout() != 0) {
-		status = 1;
-		goto out;
-	}
+	if (output && outfile_commit(&of, &e) != 0)
+		goto fail;
 	status = 0;
 	goto out;
 fail:

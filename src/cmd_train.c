@@ -25,6 +25,8 @@ struct trainargs {
 	struct readopts r;
 };
 
+/* Reads the options into A; returns 0, 1 after printing the usage (-h), or -1 after a
+ * usage error. */
 static int parse_args(int argc, char **argv, struct trainargs *a)
 {
 	struct cli_getopt g;
@@ -105,7 +107,7 @@ static int parse_args(int argc, char **argv, struct trainargs *a)
 			break;
 		case 'h':
 			cli_usage_write(stdout, &usage_train);
-			exit(cli_close_stdout());
+			return 1;
 		default:
 			cli_bad_option(cmd, argv, g.longopts);
 			return -1;
@@ -217,8 +219,9 @@ int cmd_train(int argc, char **argv)
 	a.so.kind = SAMPLE_NONE;
 	a.so.ratio = 1;
 	a.so.smote_k = 5;
-	if (parse_args(argc, argv, &a) != 0 || check_choices(&a) != 0)
-		return 2;
+	status = parse_args(argc, argv, &a);
+	if (status != 0 || check_choices(&a) != 0)
+		return status > 0 ? 0 : 2;
 	warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
@@ -342,7 +345,7 @@ int cmd_train(int argc, char **argv)
 	sum.class_weight = m.info.class_weight;
 	sum.evaluated_on = a.valid ? a.valid : a.so.kind != SAMPLE_NONE ?
 	                   "training data (before sampling)" : "training data";
-	if (report_write(stdout, a.fmt, m.s.classes, &rep, &sum) != 0 || cli_close_stdout() != 0) {
+	if (report_write(stdout, a.fmt, m.s.classes, &rep, &sum) != 0) {
 		ferr_set(&e, "cannot write standard output");
 		goto fail;
 	}
