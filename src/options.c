@@ -7,7 +7,8 @@
 
 #include "cli.h"
 
-/* The option names and values take this many columns before the help text. */
+/* The columns an option's letter, name and value take in the usage, after the two-space
+ * indent; its help starts two columns further on (column 26). */
 #define NAME_WIDTH 22
 
 /* The data-reading options of train and cv (cli_read_option applies them). */
@@ -34,19 +35,29 @@
 /* The solver options of train and cv (cli_solver_option applies them; --seed and
  * --threads mean more to cv, so each command words those itself). */
 #define SOLVER_OPTS                                                                        \
-	{ "solver", OPT_SOLVER, required_argument, "S", "lbfgs, sgd or adam (default: lbfgs)" }, \
+	{ "solver", OPT_SOLVER, required_argument, "S",                                        \
+	  "lbfgs, sgd or adam (default: lbfgs)" },                                             \
 	{ "tol", OPT_TOL, required_argument, "T",                                              \
 	  "stop when the gradient, rare inputs weighted up, is T times\n"                      \
 	  "its size at the start (default: 1e-4; sgd/adam: 5e-3)" },                           \
-	{ "max-iter", OPT_MAX_ITER, required_argument, "N", "lbfgs iterations (default: 1000)" }, \
+	{ "max-iter", OPT_MAX_ITER, required_argument, "N",                                    \
+	  "lbfgs iterations (default: 1000)" },                                                \
 	{ "epochs", OPT_EPOCHS, required_argument, "N",                                        \
 	  "sgd/adam passes over the data (default: enough for 5000\n"                          \
 	  "steps, at least 10)" },                                                             \
 	{ "batch-size", OPT_BATCH_SIZE, required_argument, "N",                                \
 	  "sgd/adam rows per step (default: 256)" },                                           \
-	{ "lr", OPT_LR, required_argument, "R", "sgd/adam step size (default: 0.01 adam, 0.1 sgd)" }, \
+	{ "lr", OPT_LR, required_argument, "R",                                                \
+	  "sgd/adam step size (default: 0.01 adam, 0.1 sgd)" },                                \
 	{ "bias-init", OPT_BIAS_INIT, required_argument, "B",                                  \
 	  "prior (log class priors) or zero (default: prior)" }
+
+/* predict's and eval's: the delimiter of the one input, the threshold of two classes */
+#define FILE_DELIMITER_OPT \
+	{ "delimiter", 'd', required_argument, "C", "field delimiter of FILE" }
+#define THRESHOLD_OPT                                    \
+	{ "threshold", OPT_THRESHOLD, required_argument, "T", \
+	  "two classes: positive when its probability >= T (default: 0.5)" }
 
 #define FORMAT_OPT \
 	{ "format", OPT_FORMAT, required_argument, "F", "table, tsv or json (default: table)" }
@@ -70,7 +81,8 @@ static const struct cli_opt train_opts[] = {
 	  "none, balanced or LABEL=W,... (default: none)" },
 	{ "positive", OPT_POSITIVE, required_argument, "LABEL",
 	  "two classes: the positive class (default: the less frequent)" },
-	{ "lambda", OPT_LAMBDA, required_argument, "L", "L2 strength (default: 1/n, n training rows)" },
+	{ "lambda", OPT_LAMBDA, required_argument, "L",
+	  "L2 strength (default: 1/n, n training rows)" },
 	SOLVER_OPTS,
 	{ "sample", OPT_SAMPLE, required_argument, "S",
 	  "none, over, under, smote or over+under (default: none)" },
@@ -102,9 +114,8 @@ static const struct cli_opt predict_opts[] = {
 	{ "output", 'o', required_argument, "FILE", "write here instead of stdout" },
 	{ "keep", OPT_KEEP, required_argument, "COLS",
 	  "copy these input columns in front (comma-separated)" },
-	{ "threshold", OPT_THRESHOLD, required_argument, "T",
-	  "two classes: positive when its probability >= T (default: 0.5)" },
-	{ "delimiter", 'd', required_argument, "C", "field delimiter of FILE" },
+	THRESHOLD_OPT,
+	FILE_DELIMITER_OPT,
 	{ "no-header", OPT_NO_HEADER, no_argument, NULL,
 	  "FILE has no header row (columns are named 1, 2, ...)" },
 	{ "na", OPT_NA, required_argument, "LIST", "missing-value tokens (default: the model's)" },
@@ -126,12 +137,11 @@ static const struct cli_opt eval_opts[] = {
 	{ "truth", OPT_TRUTH, required_argument, "COL", "predictions CSV: column of true labels" },
 	{ "pred", OPT_PRED, required_argument, "COL",
 	  "predictions CSV: column of predicted labels (default: predicted)" },
-	{ "threshold", OPT_THRESHOLD, required_argument, "T",
-	  "two classes: positive when its probability >= T (default: 0.5)" },
+	THRESHOLD_OPT,
 	{ "positive", OPT_POSITIVE, required_argument, "LABEL",
 	  "with --truth, two classes: the positive class (default: the\n"
 	  "less frequent true label; -m uses the model's)" },
-	{ "delimiter", 'd', required_argument, "C", "field delimiter of FILE" },
+	FILE_DELIMITER_OPT,
 	{ "no-header", OPT_NO_HEADER, no_argument, NULL, "FILE has no header row" },
 	{ "na", OPT_NA, required_argument, "LIST", "missing-value tokens" },
 	FORMAT_OPT,
@@ -155,7 +165,8 @@ static const struct cli_opt cv_opts[] = {
 	{ "model", OPT_MODEL, required_argument, "M",
 	  "[list] logistic, softmax or auto (default: auto)" },
 	{ "loss", OPT_LOSS, required_argument, "L", "[list] ce or focal (default: ce)" },
-	{ "gamma", OPT_GAMMA, required_argument, "G", "[list] focal loss gamma, 0 to 20 (default: 2)" },
+	{ "gamma", OPT_GAMMA, required_argument, "G",
+	  "[list] focal loss gamma, 0 to 20 (default: 2)" },
 	{ "alpha", OPT_ALPHA, required_argument, "A",
 	  "[list] two classes: weight A for the positive class" },
 	{ "class-weight", OPT_CLASS_WEIGHT, required_argument, "W",
