@@ -233,8 +233,13 @@ void cli_getopt_init(struct cli_getopt *g, const struct cli_usage *u)
 	char *s = g->shortopts;
 
 	for (o = u->opts; o->name; o++) {
+		const struct cli_opt *p;
+
 		if (n == CLI_MAX_OPTS)
 			abort(); /* a table longer than CLI_MAX_OPTS: raise it */
+		for (p = u->opts; p < o; p++)
+			if (p->code == o->code || strcmp(p->name, o->name) == 0)
+				abort(); /* an option twice in a table, or two with one code */
 		g->longopts[n].name = o->name;
 		g->longopts[n].has_arg = o->has_arg;
 		g->longopts[n].flag = NULL;

@@ -49,7 +49,8 @@ for c in train predict eval cv info; do
 	page=$ROOT/man/focal-$c.1
 	help_opts $c > "$T/$c.help"
 	man_opts "$page" > "$T/$c.man"
-	expect_success "$c: -h lists options" 'test $(wc -l < "$T/$c.help") -ge 3'
+	expect_success "$c: -h lists options, each once" '
+		test $(wc -l < "$T/$c.help") -ge 3 && test -z "$(cut -d" " -f1 "$T/$c.help" | uniq -d)"'
 	expect_success "$c: every option of -h is in focal-$c.1, with its short letter and value" '
 		diff "$T/$c.help" "$T/$c.man" > "$T/$c.diff"; s=$?
 		[ $s -eq 0 ] || { echo "< focal '$c' -h, > focal-'$c'.1:"; cat "$T/$c.diff"; }
