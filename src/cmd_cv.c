@@ -20,16 +20,6 @@ struct cvargs {
 	struct fitargs f;       /* what train reads alike */
 };
 
-/* The options of the command. */
-static const struct option longopts[] = {
-	{ "folds", required_argument, NULL, 'k' },
-	{ "repeat", required_argument, NULL, OPT_REPEAT },
-	CLI_READ_OPTIONS,
-	CLI_MODEL_OPTIONS,
-	{ "metric", required_argument, NULL, OPT_METRIC },
-	{ "save-folds", required_argument, NULL, OPT_SAVE_FOLDS },
-	FITARGS_OPTIONS_END,
-};
 
 /* ---- options ---- */
 
@@ -315,9 +305,10 @@ int cmd_cv(int argc, char **argv)
 	a.f.r.keep_missing = 1;
 	a.repeat = 1;
 	a.metric = CV_MACRO_F1;
-	if (fitargs_parse(cmd, argc, argv, "k:y:d:qh", longopts, usage_cv, cv_option, &a, &a.f) != 0 || check_choices(&a) != 0) {
+	status = fitargs_parse(cmd, argc, argv, &usage_cv, cv_option, &a, &a.f);
+	if (status != 0 || check_choices(&a) != 0) {
 		cvgrid_release(&a.g);
-		return 2;
+		return status > 0 ? 0 : 2;
 	}
 	warn_no_effect(&a);
 	argc -= optind;
@@ -374,11 +365,10 @@ int cmd_cv(int argc, char **argv)
 		cli_warn(msg);
 	}
 	cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
-	if (cli_close_stdout() != 0)
-		goto out;
-	if (a.save_folds && outfile_commit(&folds_out, &e) != 0)
-		goto fail;
+	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
+	if (a.save_folds && cli_stdout_written() && outfile_commit(&folds_out, &e) != 0)
+		goto fail;
 	goto out;
 fail:
 	status = cli_fail(&e);

@@ -23,14 +23,6 @@ struct trainargs {
 	struct fitargs f;      /* what cv reads alike */
 };
 
-/* The options of the command. */
-static const struct option longopts[] = {
-	{ "output", required_argument, NULL, 'o' },
-	CLI_READ_OPTIONS,
-	CLI_MODEL_OPTIONS,
-	{ "valid", required_argument, NULL, OPT_VALID },
-	FITARGS_OPTIONS_END,
-};
 
 
 /* One of the command's own options: 1 when CH is one, 0 when not, -1 after a usage error. */
@@ -208,7 +200,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
 	sum.class_weight = m->info.class_weight;
 	sum.evaluated_on = a->valid ? a->valid : a->so.kind != SAMPLE_NONE ?
 	                   "training data (before sampling)" : "training data";
-	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0 || cli_close_stdout() != 0)
+	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0)
 		return ferr_set(e, "cannot write standard output");
 	return 0;
 }
@@ -236,8 +228,9 @@ int cmd_train(int argc, char **argv)
 	a.lambda = NAN;
 	a.so.kind = SAMPLE_NONE;
 	a.so.ratio = 1;
-	if (fitargs_parse(cmd, argc, argv, "o:y:d:qh", longopts, usage_train, train_option, &a, &a.f) != 0 || check_choices(&a) != 0)
-		return 2;
+	status = fitargs_parse(cmd, argc, argv, &usage_train, train_option, &a, &a.f);
+	if (status != 0 || check_choices(&a) != 0)
+		return status > 0 ? 0 : 2;
 	warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;

@@ -48,13 +48,14 @@ static int fitargs_option(const char *command, int ch, const char *arg, struct f
 	return 0;
 }
 
-int fitargs_parse(const char *command, int argc, char **argv, const char *shortopts,
-                  const struct option *longopts, const char *usage,
+int fitargs_parse(const char *command, int argc, char **argv, const struct cli_usage *u,
                   int (*own)(void *ctx, int ch, const char *arg), void *ctx, struct fitargs *a)
 {
+	struct cli_getopt g;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	cli_getopt_init(&g, u);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		r = fitargs_option(command, ch, optarg, a);
 		if (r == 0)
 			r = own(ctx, ch, optarg);
@@ -63,10 +64,10 @@ int fitargs_parse(const char *command, int argc, char **argv, const char *shorto
 		if (r > 0)
 			continue;
 		if (ch == 'h') {
-			fputs(usage, stdout);
-			exit(cli_close_stdout());
+			cli_usage_write(stdout, u);
+			return 1;
 		}
-		cli_bad_option(command, argv, longopts);
+		cli_bad_option(command, argv, g.longopts);
 		return -1;
 	}
 	return 0;

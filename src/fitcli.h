@@ -25,15 +25,6 @@ struct fitargs {
 /* Sets A to the defaults; warnings of the reader go to cli_warn. */
 void fitargs_init(struct fitargs *a);
 
-/* The getopt_long entries that end the tables of train and cv: --format, --progress,
- * --quiet, --help and the terminator. */
-#define FITARGS_OPTIONS_END                                                      \
-	{ "format", required_argument, NULL, OPT_FORMAT },                           \
-	{ "progress", no_argument, NULL, OPT_PROGRESS },                             \
-	{ "quiet", no_argument, NULL, 'q' },                                         \
-	{ "help", no_argument, NULL, 'h' },                                          \
-	{ NULL, 0, NULL, 0 }
-
 /* 1 when option OPT (one of the long-only codes) was given. */
 #define FITARGS_GIVEN(a, opt) (((a)->given & CLI_OPT_BIT(opt)) != 0)
 
@@ -41,12 +32,11 @@ void fitargs_init(struct fitargs *a);
  * The getopt_long loop of a command: each option that train and cv read alike (the
  * data-reading and solver options, --positive, --smote-k, --format, --progress, -q)
  * goes to A, every other to OWN(CTX, ch, optarg), which returns 1 when it took it, 0
- * when it is not one of the command's, -1 after a usage error.  -h prints USAGE and
- * exits; an option no one takes is a usage error (cli_bad_option).  Returns 0, or -1
- * after a usage error.
+ * when it is not one of the command's, -1 after a usage error.  The options are
+ * those of U's table; -h prints U; an option no one takes is a usage error
+ * (cli_bad_option).  Returns 0, 1 after -h, or -1 after a usage error.
  */
-int fitargs_parse(const char *command, int argc, char **argv, const char *shortopts,
-                  const struct option *longopts, const char *usage,
+int fitargs_parse(const char *command, int argc, char **argv, const struct cli_usage *u,
                   int (*own)(void *ctx, int ch, const char *arg), void *ctx, struct fitargs *a);
 
 /* Checks what holds across options (--alpha against --class-weight); fills the solver's
