@@ -86,12 +86,23 @@ int cli_bad_option(const char *command, char *const *argv, const struct option *
 		if (matches > 1 && optopt == 0) {
 			char list[512];
 			size_t len = 0;
+			int last = -1;
+			const struct option *next;
 
+			/* in the order of their codes, the smallest after the last one listed */
 			list[0] = '\0';
-			for (o = longopts; o->name && len < sizeof list - 1; o++)
-				if (strncmp(o->name, a + 2, n) == 0)
-					len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s",
-					                        len ? ", " : "", o->name);
+			while (len < sizeof list - 1) {
+				next = NULL;
+				for (o = longopts; o->name; o++)
+					if (strncmp(o->name, a + 2, n) == 0 && o->val > last &&
+					    (!next || o->val < next->val))
+						next = o;
+				if (!next)
+					break;
+				len += (size_t)snprintf(list + len, sizeof list - len, "%s--%s",
+				                        len ? ", " : "", next->name);
+				last = next->val;
+			}
 			return cli_usage_error(command, "%s: option '%.*s' is ambiguous (%s)", command,
 			                       (int)(n + 2), a, list);
 		}
@@ -115,8 +126,15 @@ int cli_bad_option(const char *command, char *const *argv, const struct option *
 	return cli_usage_error(command, "%s: unknown option '%s'", command, a);
 }
 
+int cli_stdout_written(void)
+{
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
 int cli_close_stdout(void)
 {
+	/* flushed and checked, not fclose'd: when focal starts with descriptor 1 closed, an
+	 * output file may be using it, and closing it would fail for nothing */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "focal: cannot write standard output: %s\n", strerror(errno ? errno : EIO));
 		return 1;
@@ -321,131 +339,3 @@ char *cli_cmdline(int argc, char **argv)
 	}
 	return s;
 }
-
-#define READ_HELP                                                                          \
-	"  -y, --target COL        label column, by name or 1-based index (default: last)\n"  \
-	"      --drop COLS         columns to ignore (comma-separated names or indices)\n"    \
-	"      --categorical COLS  read these columns as categories even when numeric\n"     \
-	"  -d, --delimiter C       field delimiter (default: comma; tab for .tsv files)\n"    \
-	"      --no-header         the first row is data; columns are named 1, 2, ...\n"      \
-	"      --na LIST           missing-value tokens (default: empty,NA,N/A,?,NaN,null)\n" \
-	"      --max-categories N  most distinct values of a text column (default: 100)\n"    \
-	"      --weight COL        multiply each row's weight by this column\n"               \
-	"      --no-standardize    do not scale numeric features\n"
-
-const char usage_train[] =
-	"usage: focal train [options] FILE\n"
-	"Train a linear model on FILE (CSV, '-' for stdin, gzip allowed), report per-class\n"
-	"metrics and optionally save the model.\n\n"
-	"  -o, --output MODEL      write the model here (gzip when MODEL ends in .gz)\n"
-	READ_HELP
-	"      --model M           logistic, softmax or auto (default: auto)\n"
-	"      --loss L            ce or focal (default: ce)\n"
-	"      --gamma G           focal loss gamma, 0 to 20 (default: 2)\n"
-	"      --alpha A           two classes: weight A for the positive class, 1-A for the other\n"
-	"      --class-weight W    none, balanced or LABEL=W,... (default: none)\n"
-	"      --positive LABEL    two classes: the positive class (default: the less frequent)\n"
-	"      --lambda L          L2 strength (default: 1/n, n training rows)\n"
-	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
-	"      --tol T             stop when the gradient, rare inputs weighted up, is T times\n"
-	"                          its size at the start (default: 1e-4; sgd/adam: 5e-3)\n"
-	"      --max-iter N        lbfgs iterations (default: 1000)\n"
-	"      --epochs N          sgd/adam passes over the data (default: enough for 5000\n"
-	"                          steps, at least 10)\n"
-	"      --batch-size N      sgd/adam rows per step (default: 256)\n"
-	"      --lr R              sgd/adam step size (default: 0.01 adam, 0.1 sgd)\n"
-	"      --bias-init B       prior (log class priors) or zero (default: prior)\n"
-	"      --sample S          none, over, under, smote or over+under (default: none)\n"
-	"      --sample-ratio R    after sampling the smallest class has at least R times the\n"
-	"                          rows of the largest, 0 < R <= 1 (default: 1)\n"
-	"      --smote-k K         neighbours for smote (default: 5)\n"
-	"      --seed N            seed of every random choice (default: 1)\n"
-	"      --threads N         threads for the gradient pass (default: all cores)\n"
-	"      --valid FILE        report on FILE instead of the training data\n"
-	"      --format F          table, tsv or json (default: table)\n"
-	"      --progress          show progress on stderr even when it is not a terminal\n"
-	"  -q, --quiet             no warnings\n"
-	"  -h, --help              this help\n";
-
-const char usage_predict[] =
-	"usage: focal predict -m MODEL [options] [FILE]\n"
-	"Write predictions for FILE (default: stdin) as CSV: 'predicted', then p_<label>\n"
-	"for each class.\n\n"
-	"  -m, --model MODEL       the model file\n"
-	"  -o, --output FILE       write here instead of stdout\n"
-	"      --keep COLS         copy these input columns in front (comma-separated)\n"
-	"      --threshold T       two classes: positive when its probability >= T (default: 0.5)\n"
-	"  -d, --delimiter C       field delimiter of FILE\n"
-	"      --no-header         FILE has no header row (columns are named 1, 2, ...)\n"
-	"      --na LIST           missing-value tokens (default: the model's)\n"
-	"  -q, --quiet             no warnings\n"
-	"  -h, --help              this help\n";
-
-const char usage_eval[] =
-	"usage: focal eval -m MODEL [options] FILE\n"
-	"       focal eval --truth COL [--pred COL] [options] FILE\n"
-	"Per-class report for a model on labelled data, or for a predictions CSV.\n\n"
-	"  -m, --model MODEL       score FILE with this model (FILE holds the label column)\n"
-	"      --truth COL         predictions CSV: column of true labels\n"
-	"      --pred COL          predictions CSV: column of predicted labels (default: predicted)\n"
-	"      --threshold T       two classes: positive when its probability >= T (default: 0.5)\n"
-	"      --positive LABEL    with --truth, two classes: the positive class (default: the\n"
-	"                          less frequent true label; -m uses the model's)\n"
-	"  -d, --delimiter C       field delimiter of FILE\n"
-	"      --no-header         FILE has no header row\n"
-	"      --na LIST           missing-value tokens\n"
-	"      --format F          table, tsv or json (default: table)\n"
-	"  -q, --quiet             no warnings\n"
-	"  -h, --help              this help\n";
-
-const char usage_cv[] =
-	"usage: focal cv -k K [--repeat R] [--seed N] [options] FILE\n"
-	"Stratified K-fold cross-validation: every configuration is trained and scored on the\n"
-	"same folds; one row per configuration with the mean and standard deviation over the\n"
-	"folds, sorted by --metric.  The options marked [list] take comma-separated values and\n"
-	"may be repeated to add more; every meaningful combination is one configuration, and\n"
-	"the first value of every list makes the baseline.\n\n"
-	"  -k, --folds K           number of folds, 2 to the number of rows\n"
-	"      --repeat R          repeat with R different fold splits (default: 1)\n"
-	READ_HELP
-	"      --model M           [list] logistic, softmax or auto (default: auto)\n"
-	"      --loss L            [list] ce or focal (default: ce)\n"
-	"      --gamma G           [list] focal loss gamma, 0 to 20 (default: 2)\n"
-	"      --alpha A           [list] two classes: weight A for the positive class\n"
-	"      --class-weight W    [list] none, balanced or LABEL=W,... (adjacent LABEL=W items\n"
-	"                          form one weighting; repeat the option for another)\n"
-	"      --positive LABEL    two classes: the class --alpha weighs (default: the less\n"
-	"                          frequent)\n"
-	"      --lambda L          [list] L2 strength (default: 1/n, n training rows of the fold\n"
-	"                          after sampling)\n"
-	"      --solver S          lbfgs, sgd or adam (default: lbfgs)\n"
-	"      --tol T             stop when the gradient, rare inputs weighted up, is T times\n"
-	"                          its size at the start (default: 1e-4; sgd/adam: 5e-3)\n"
-	"      --max-iter N        lbfgs iterations (default: 1000)\n"
-	"      --epochs N          sgd/adam passes over the data (default: enough for 5000\n"
-	"                          steps, at least 10)\n"
-	"      --batch-size N      sgd/adam rows per step (default: 256)\n"
-	"      --lr R              sgd/adam step size (default: 0.01 adam, 0.1 sgd)\n"
-	"      --bias-init B       prior (log class priors) or zero (default: prior)\n"
-	"      --sample S          [list] none, over, under, smote or over+under (default: none)\n"
-	"      --sample-ratio R    [list] after sampling the smallest class has at least R times\n"
-	"                          the rows of the largest, 0 < R <= 1 (default: 1)\n"
-	"      --smote-k K         neighbours for smote (default: 5)\n"
-	"      --metric M          sort by macro_f1, balanced_accuracy, mcc or gmean\n"
-	"                          (default: macro_f1)\n"
-	"      --save-folds FILE   write each row's fold as CSV: line,repeat,fold\n"
-	"      --seed N            seed of the folds and of every random choice (default: 1)\n"
-	"      --threads N         fits run at once (default: all cores)\n"
-	"      --format F          table, tsv or json (default: table)\n"
-	"      --progress          show progress on stderr even when it is not a terminal\n"
-	"  -q, --quiet             no warnings\n"
-	"  -h, --help              this help\n";
-
-const char usage_info[] =
-	"usage: focal info [--coef] [--format table|tsv|json] MODEL\n"
-	"Show what a model file holds: classes, features, how it was trained.\n\n"
-	"      --coef              list the weights: class, feature, level, weight (of the\n"
-	"                          standardised input) and weight_raw (of the column's own\n"
-	"                          units; the (intercept) row holds the bias in those units)\n"
-	"      --format F          table, tsv or json (default: table)\n"
-	"  -h, --help              this help\n";

@@ -10,6 +10,7 @@
 #include "report.h"
 #include "train.h"
 #include "util.h"
+#include "options.h"
 
 /* Set by -q: warnings are not printed. */
 extern int cli_quiet;
@@ -30,62 +31,37 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  * For a command's getopt_long loop (run with opterr 0, as main sets it) when it returns
  * '?': prints one usage error that names the option, "COMMAND: --lambda needs a value",
  * "COMMAND: unknown option '--foo'", "COMMAND: unknown option '-Z'" (also "... takes no
- * value" and "... is ambiguous"), and the hint; returns 2.  ARGV and LONGOPTS are the
- * loop's.
+ * value" and "... is ambiguous", listing the candidates in the order of their codes), and
+ * the hint; returns 2.  ARGV and LONGOPTS are the loop's.
  */
 int cli_bad_option(const char *command, char *const *argv, const struct option *longopts);
 
-/* Flushes and checks stdout; returns 0, or prints an error and returns 1. */
+/*
+ * Flushes stdout and says whether all written to it so far got through (1) or not (0),
+ * printing nothing: for a command that must not leave a file behind when its output
+ * failed; cli_close_stdout reports the failure.
+ */
+int cli_stdout_written(void);
+/*
+ * Flushes and checks stdout once the command has run (main calls it, and nothing else
+ * does); returns 0, or prints an error and returns 1.
+ */
 int cli_close_stdout(void);
 
 /* Long-only option codes shared by the commands. */
+/* (An ambiguous abbreviation lists its candidates in the order of their codes, the short
+ * letters first and then these in the order written here, whatever order a command's
+ * table gives them for -h.) */
 enum {
-	OPT_DROP = 256, OPT_NO_HEADER, OPT_NA, OPT_MAX_CATEGORIES, OPT_WEIGHT, OPT_NO_STANDARDIZE,
-	OPT_MODEL, OPT_LOSS, OPT_GAMMA, OPT_ALPHA, OPT_CLASS_WEIGHT, OPT_LAMBDA, OPT_SOLVER,
-	OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR, OPT_BIAS_INIT, OPT_SEED,
-	OPT_THREADS, OPT_POSITIVE, OPT_VALID, OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD,
-	OPT_TRUTH, OPT_PRED, OPT_SAMPLE, OPT_SAMPLE_RATIO, OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC,
-	OPT_SAVE_FOLDS, OPT_CATEGORICAL
+	OPT_DROP = 256, OPT_CATEGORICAL, OPT_NO_HEADER, OPT_NA, OPT_MAX_CATEGORIES, OPT_WEIGHT,
+	OPT_NO_STANDARDIZE, OPT_MODEL, OPT_LOSS, OPT_GAMMA, OPT_ALPHA, OPT_CLASS_WEIGHT,
+	OPT_LAMBDA, OPT_SOLVER, OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR,
+	OPT_BIAS_INIT, OPT_SEED, OPT_THREADS, OPT_TRUTH, OPT_PRED, OPT_POSITIVE, OPT_VALID,
+	OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD, OPT_SAMPLE, OPT_SAMPLE_RATIO,
+	OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC, OPT_SAVE_FOLDS, OPT_COEF
 };
 /* A bit for each of those codes, to note which options a command line gave. */
 #define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
-
-/* The getopt_long entries of the data-reading options (-y -d --drop --categorical
- * --no-header --na --max-categories --weight --no-standardize), to be copied into a
- * command's table. */
-#define CLI_READ_OPTIONS                                                         \
-	{ "target", required_argument, NULL, 'y' },                                  \
-	{ "delimiter", required_argument, NULL, 'd' },                               \
-	{ "drop", required_argument, NULL, OPT_DROP },                               \
-	{ "categorical", required_argument, NULL, OPT_CATEGORICAL },                 \
-	{ "no-header", no_argument, NULL, OPT_NO_HEADER },                           \
-	{ "na", required_argument, NULL, OPT_NA },                                   \
-	{ "max-categories", required_argument, NULL, OPT_MAX_CATEGORIES },           \
-	{ "weight", required_argument, NULL, OPT_WEIGHT },                           \
-	{ "no-standardize", no_argument, NULL, OPT_NO_STANDARDIZE }
-
-/* The getopt_long entries of the model, loss, weighting, solver and sampling options that
- * train and cv share (cv reads several of them as lists). */
-#define CLI_MODEL_OPTIONS                                                        \
-	{ "model", required_argument, NULL, OPT_MODEL },                             \
-	{ "loss", required_argument, NULL, OPT_LOSS },                               \
-	{ "gamma", required_argument, NULL, OPT_GAMMA },                             \
-	{ "alpha", required_argument, NULL, OPT_ALPHA },                             \
-	{ "class-weight", required_argument, NULL, OPT_CLASS_WEIGHT },               \
-	{ "positive", required_argument, NULL, OPT_POSITIVE },                       \
-	{ "lambda", required_argument, NULL, OPT_LAMBDA },                           \
-	{ "solver", required_argument, NULL, OPT_SOLVER },                           \
-	{ "tol", required_argument, NULL, OPT_TOL },                                 \
-	{ "max-iter", required_argument, NULL, OPT_MAX_ITER },                       \
-	{ "epochs", required_argument, NULL, OPT_EPOCHS },                           \
-	{ "batch-size", required_argument, NULL, OPT_BATCH_SIZE },                   \
-	{ "lr", required_argument, NULL, OPT_LR },                                   \
-	{ "bias-init", required_argument, NULL, OPT_BIAS_INIT },                     \
-	{ "seed", required_argument, NULL, OPT_SEED },                               \
-	{ "threads", required_argument, NULL, OPT_THREADS },                         \
-	{ "sample", required_argument, NULL, OPT_SAMPLE },                           \
-	{ "sample-ratio", required_argument, NULL, OPT_SAMPLE_RATIO },               \
-	{ "smote-k", required_argument, NULL, OPT_SMOTE_K }
 
 /*
  * Applies data-reading option CH with ARG to O.  Returns 1 when CH is one of them,
@@ -120,9 +96,6 @@ int cli_format(const char *command, const char *arg, enum outfmt *f);
  * needed, for the model file; without --threads, which does not change the model, so
  * that the file is the same for any thread count.  Caller frees. */
 char *cli_cmdline(int argc, char **argv);
-
-/* Usage text of each command, printed by -h and `focal help COMMAND`. */
-extern const char usage_train[], usage_predict[], usage_eval[], usage_info[], usage_cv[];
 
 int cmd_train(int argc, char **argv);
 int cmd_predict(int argc, char **argv);

@@ -318,20 +318,7 @@ out:
 
 int cmd_eval(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "truth", required_argument, NULL, OPT_TRUTH },
-		{ "pred", required_argument, NULL, OPT_PRED },
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "positive", required_argument, NULL, OPT_POSITIVE },
-		{ "delimiter", required_argument, NULL, 'd' },
-		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
-		{ "na", required_argument, NULL, OPT_NA },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_getopt g;
 	struct readopts r;
 	struct ferr e = { "", 1 };
 	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *positive = NULL, *path;
@@ -340,7 +327,8 @@ int cmd_eval(int argc, char **argv)
 	int ch, rc, have_threshold = 0, have_pred = 0;
 
 	readopts_init(&r);
-	while ((ch = getopt_long(argc, argv, "m:d:qh", longopts, NULL)) != -1) {
+	cli_getopt_init(&g, &usage_eval);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		rc = cli_read_option(cmd, ch, optarg, &r);
 		if (rc < 0)
 			return 2;
@@ -373,10 +361,10 @@ int cmd_eval(int argc, char **argv)
 			cli_quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_eval, stdout);
-			return cli_close_stdout();
+			cli_usage_write(stdout, &usage_eval);
+			return 0;
 		default:
-			return cli_bad_option(cmd, argv, longopts);
+			return cli_bad_option(cmd, argv, g.longopts);
 		}
 	}
 	argc -= optind;
@@ -398,5 +386,5 @@ int cmd_eval(int argc, char **argv)
 		                      &e);
 	if (rc != 0)
 		return cli_fail(&e);
-	return cli_close_stdout();
+	return 0;
 }

@@ -6,22 +6,16 @@
 
 static const char cmd[] = "info";
 
-enum { OPT_COEF = 1024 }; /* beyond cli.h's shared option codes */
-
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "coef", no_argument, NULL, OPT_COEF },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_getopt g;
 	struct model m;
 	struct ferr e = { "", 1 };
 	enum outfmt fmt = FMT_TABLE;
-	int ch, status, coef = 0;
+	int ch, coef = 0;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	cli_getopt_init(&g, &usage_info);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FORMAT:
 			if (cli_format(cmd, optarg, &fmt) != 0)
@@ -31,10 +25,10 @@ int cmd_info(int argc, char **argv)
 			coef = 1;
 			break;
 		case 'h':
-			fputs(usage_info, stdout);
-			return cli_close_stdout();
+			cli_usage_write(stdout, &usage_info);
+			return 0;
 		default:
-			return cli_bad_option(cmd, argv, longopts);
+			return cli_bad_option(cmd, argv, g.longopts);
 		}
 	}
 	argc -= optind;
@@ -47,7 +41,6 @@ int cmd_info(int argc, char **argv)
 		model_coef(stdout, &m, (int)fmt);
 	else
 		model_describe(stdout, &m, (int)fmt);
-	status = cli_close_stdout();
 	model_release(&m);
-	return status;
+	return 0;
 }

@@ -97,18 +97,7 @@ static int on_row(void *ctx, const double *x, long label, const struct csvrow *r
 
 int cmd_predict(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "keep", required_argument, NULL, OPT_KEEP },
-		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-		{ "delimiter", required_argument, NULL, 'd' },
-		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
-		{ "na", required_argument, NULL, OPT_NA },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_getopt g;
 	struct readopts r;
 	struct encode_opts eo;
 	struct predictor p;
@@ -122,7 +111,8 @@ int cmd_predict(int argc, char **argv)
 	memset(&m, 0, sizeof m);
 	readopts_init(&r);
 	p.threshold = 0.5;
-	while ((ch = getopt_long(argc, argv, "m:o:d:qh", longopts, NULL)) != -1) {
+	cli_getopt_init(&g, &usage_predict);
+	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		rc = cli_read_option(cmd, ch, optarg, &r);
 		if (rc < 0)
 			return 2;
@@ -147,10 +137,10 @@ int cmd_predict(int argc, char **argv)
 			cli_quiet = 1;
 			break;
 		case 'h':
-			fputs(usage_predict, stdout);
-			return cli_close_stdout();
+			cli_usage_write(stdout, &usage_predict);
+			return 0;
 		default:
-			return cli_bad_option(cmd, argv, longopts);
+			return cli_bad_option(cmd, argv, g.longopts);
 		}
 	}
 	argc -= optind;
@@ -187,13 +177,8 @@ int cmd_predict(int argc, char **argv)
 	eo.on_header = on_header;
 	if (data_stream(path, &m.s, &eo, on_row, &p, &e) != 0)
 		goto fail;
-	if (output) {
-		if (outfile_commit(&of, &e) != 0)
-			goto fail;
-	} else if (cli_close_stdout() != 0) {
-		status = 1;
-		goto out;
-	}
+	if (output && outfile_commit(&of, &e) != 0)
+		goto fail;
 	status = 0;
 	goto out;
 fail:

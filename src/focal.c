@@ -8,16 +8,16 @@
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
+	const struct cli_usage *usage;
 	const char *summary;
 };
 
 static const struct command commands[] = {
-	{ "train", cmd_train, usage_train, "train a model, save it, report metrics" },
-	{ "predict", cmd_predict, usage_predict, "write predictions as CSV" },
-	{ "eval", cmd_eval, usage_eval, "per-class report for a model or a predictions CSV" },
-	{ "cv", cmd_cv, usage_cv, "cross-validate configurations side by side on the same folds" },
-	{ "info", cmd_info, usage_info, "show what a model file holds" },
+	{ "train", cmd_train, &usage_train, "train a model, save it, report metrics" },
+	{ "predict", cmd_predict, &usage_predict, "write predictions as CSV" },
+	{ "eval", cmd_eval, &usage_eval, "per-class report for a model or a predictions CSV" },
+	{ "cv", cmd_cv, &usage_cv, "cross-validate configurations side by side on the same folds" },
+	{ "info", cmd_info, &usage_info, "show what a model file holds" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -54,11 +54,14 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/*
+ * Runs the command named by ARGV[1], or the help, and returns its exit status; what it
+ * wrote to stdout is checked by main.
+ */
+static int run(int argc, char **argv)
 {
 	const struct command *c;
 
-	opterr = 0; /* the commands name a bad option themselves (cli_bad_option) */
 	if (argc < 2) {
 		fputs("focal: no command given\n", stderr);
 		usage(stderr);
@@ -66,7 +69,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("focal %s\n", FOCAL_VERSION);
-		return cli_close_stdout();
+		return 0;
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
@@ -77,11 +80,11 @@ int main(int argc, char **argv)
 				usage(stderr);
 				return 2;
 			}
-			fputs(c->usage, stdout);
+			cli_usage_write(stdout, c->usage);
 		} else {
 			usage(stdout);
 		}
-		return cli_close_stdout();
+		return 0;
 	}
 	c = find(argv[1]);
 	if (!c) {
@@ -90,4 +93,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	opterr = 0; /* the commands name a bad option themselves (cli_bad_option) */
+	status = run(argc, argv);
+	/* the one place stdout is checked: a run that succeeded fails after all when its
+	 * output did not get through (a full disk, a closed descriptor); a failed run has
+	 * said why already */
+	return status == 0 ? cli_close_stdout() : status;
 }

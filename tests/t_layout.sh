@@ -10,9 +10,9 @@ case $BIN in
 *) LIB=$ROOT/libfocal.a ;;
 esac
 
-expect_success "$(basename "$LIB") holds the core only: no cmd_*, cli or focal objects" '
+expect_success "$(basename "$LIB") holds the core only: no cmd_*, cli, fitcli, options or focal objects" '
 	test -s "$LIB" && ar t "$LIB" > members && test -s members &&
-	! grep -E "^(cmd_.*|cli|focal)\.(asan\.)?o$" members'
+	! grep -E "^(cmd_.*|cli|fitcli|options|focal)\.(asan\.)?o$" members'
 
 expect_success "$(basename "$LIB") defines no cmd_ or cli_ functions" '
 	nm -g --defined-only "$LIB" > syms && test -s syms &&

@@ -1,0 +1,279 @@
+/*
+ * cvreport.c: the results of a cross-validation as a table, TSV or JSON, and the folds
+ * of --save-folds (cv.h).  Writes to the stream it is given; the caller checks it.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "cv.h"
+
+/* What the tables and the JSON show. */
+struct cvout {
+	const struct cvopts *a;
+	const struct schema *s;
+	const struct cv *run;
+	const struct cvsummary *sum;
+	const size_t *order;
+	size_t nrows, nf;
+	double seconds;
+	int threads;
+};
+
+/* "0.612±0.071", or "-" when undefined. */
+static void grid_mean_sd(struct grid *g, size_t row, size_t col, double mean, double sd)
+{
+	if (!isfinite(mean))
+		grid_set(g, row, col, "-");
+	else if (!isfinite(sd))
+		grid_set(g, row, col, "%.3f", mean);
+	else
+		grid_set(g, row, col, "%.3f\xc2\xb1%.3f", mean, sd);
+}
+
+static void write_table(FILE *fp, const struct cvout *o)
+{
+	const struct cvopts *a = o->a;
+	const struct cvconfig *cfg = o->run->cfg;
+	size_t ncfg = o->run->ncfg, nclass = o->s->nclass, i, c, row;
+	struct grid g;
+	int mt;
+
+	fprintf(fp, "%zu-fold cross-validation, %zu repeat%s, %zu rows, %zu configuration%s, "
+	        "%zu fits; %.2f s wall on %d thread%s\n\n", a->k, a->repeat, a->repeat == 1 ? "" : "s",
+	        o->nrows, ncfg, ncfg == 1 ? "" : "s", o->run->ntasks, o->seconds, o->threads,
+	        o->threads == 1 ? "" : "s");
+	grid_init(&g, ncfg + 1, CV_NMETRIC + 3, 2);
+	grid_set(&g, 0, 1, "configuration");
+	for (mt = 0; mt < CV_NMETRIC; mt++)
+		grid_set(&g, 0, 2 + (size_t)mt, "%s", cv_metric_title[mt]);
+	grid_set(&g, 0, CV_NMETRIC + 2, "diff");
+	for (i = 0; i < ncfg; i++) {
+		const struct cvsummary *s = &o->sum[o->order[i]];
+
+		if (i == 0)
+			grid_set(&g, 1, 0, "*");
+		grid_label(&g, i + 1, 1, cfg[o->order[i]].name);
+		for (mt = 0; mt < CV_NMETRIC; mt++)
+			grid_mean_sd(&g, i + 1, 2 + (size_t)mt, s->mean[mt], s->sd[mt]);
+		if (o->order[i] == 0)
+			grid_set(&g, i + 1, CV_NMETRIC + 2, "-");
+		else
+			grid_mean_sd(&g, i + 1, CV_NMETRIC + 2, s->delta_mean, s->delta_sd);
+	}
+	grid_print(fp, &g);
+	grid_release(&g);
+	fprintf(fp, "\nmean\xc2\xb1sd over %zu folds, sorted by %s; *: best; diff: %s minus that of "
+	        "the baseline '", o->nf, cv_metric_title[a->metric], cv_metric_title[a->metric]);
+	esc_put(fp, cfg[0].name);
+	fputs("' on the same folds\n", fp);
+	if (a->have_alpha) {
+		fputs("alpha=A weighs the positive class ", fp);
+		table_label(fp, o->s->classes[cfg[0].positive]);
+		fputs(" by A and the other by 1 - A\n", fp);
+	}
+
+	fputs("\nper class\n", fp);
+	grid_init(&g, ncfg * nclass + 1, 4, 2);
+	grid_set(&g, 0, 0, "configuration");
+	grid_set(&g, 0, 1, "class");
+	grid_set(&g, 0, 2, "recall");
+	grid_set(&g, 0, 3, "F1");
+	row = 1;
+	for (i = 0; i < ncfg; i++) {
+		const struct cvsummary *s = &o->sum[o->order[i]];
+
+		for (c = 0; c < nclass; c++, row++) {
+			if (c == 0)
+				grid_label(&g, row, 0, cfg[o->order[i]].name);
+			grid_label(&g, row, 1, o->s->classes[c]);
+			grid_mean_sd(&g, row, 2, s->recall_mean[c], s->recall_sd[c]);
+			grid_mean_sd(&g, row, 3, s->f1_mean[c], s->f1_sd[c]);
+		}
+	}
+	grid_print(fp, &g);
+	grid_release(&g);
+}
+
+static void write_tsv(FILE *fp, const struct cvout *o)
+{
+	size_t ncfg = o->run->ncfg, nclass = o->s->nclass, i, c;
+	int mt;
+
+	fputs("config\tloss\tgamma\tweight\tsample\tsample_ratio\tlambda\tmodel", fp);
+	for (mt = 0; mt < CV_NMETRIC; mt++)
+		fprintf(fp, "\t%s_mean\t%s_sd", cv_metric_key[mt], cv_metric_key[mt]);
+	for (c = 0; c < nclass; c++) {
+		static const char *const part[] = { "\trecall_", "_mean", "\trecall_", "_sd",
+			                                "\tf1_", "_mean", "\tf1_", "_sd" };
+		size_t p;
+
+		for (p = 0; p < 8; p += 2) {
+			fputs(part[p], fp);
+			tsv_label(fp, o->s->classes[c]);
+			fputs(part[p + 1], fp);
+		}
+	}
+	fputs("\tdelta_mean\tdelta_sd\n", fp);
+	for (i = 0; i < ncfg; i++) {
+		const struct cvconfig *cf = &o->run->cfg[o->order[i]];
+		const struct cvsummary *s = &o->sum[o->order[i]];
+
+		tsv_label(fp, cf->name);
+		fprintf(fp, "\t%s", fit_loss_name(cf->loss));
+		tsv_number(fp, cf->gamma);
+		putc('\t', fp);
+		tsv_label(fp, cf->wt->text);
+		fprintf(fp, "\t%s", sample_name(cf->sample));
+		tsv_number(fp, cf->ratio);
+		tsv_number(fp, cf->lambda);
+		fprintf(fp, "\t%s", fit_model_name(cf->kind));
+		for (mt = 0; mt < CV_NMETRIC; mt++) {
+			tsv_number(fp, s->mean[mt]);
+			tsv_number(fp, s->sd[mt]);
+		}
+		for (c = 0; c < nclass; c++) {
+			tsv_number(fp, s->recall_mean[c]);
+			tsv_number(fp, s->recall_sd[c]);
+			tsv_number(fp, s->f1_mean[c]);
+			tsv_number(fp, s->f1_sd[c]);
+		}
+		tsv_number(fp, s->delta_mean);
+		tsv_number(fp, s->delta_sd);
+		putc('\n', fp);
+	}
+}
+
+/* ,"KEY":{label:X[0],...} */
+static void json_by_class(FILE *fp, const char *key, char *const *classes, size_t nclass,
+                          const double *x)
+{
+	size_t c;
+
+	fprintf(fp, ",\"%s\":{", key);
+	for (c = 0; c < nclass; c++) {
+		if (c)
+			putc(',', fp);
+		json_string(fp, classes[c]);
+		putc(':', fp);
+		json_number(fp, x[c]);
+	}
+	putc('}', fp);
+}
+
+/* "macro_f1":..,...,"recall":{..},"f1":{..} from METRIC, RECALL and F1 (no braces). */
+static void json_figures(FILE *fp, const double *metric, char *const *classes, size_t nclass,
+                         const double *recall, const double *f1)
+{
+	int mt;
+
+	for (mt = 0; mt < CV_NMETRIC; mt++) {
+		fprintf(fp, "%s\"%s\":", mt ? "," : "", cv_metric_key[mt]);
+		json_number(fp, metric[mt]);
+	}
+	json_by_class(fp, "recall", classes, nclass, recall);
+	json_by_class(fp, "f1", classes, nclass, f1);
+}
+
+static void write_json(FILE *fp, const struct cvout *o)
+{
+	const struct cv *run = o->run;
+	char *const *classes = o->s->classes;
+	size_t ncfg = run->ncfg, nclass = o->s->nclass, i, f, c;
+
+	fprintf(fp, "{\"k\":%zu,\"repeat\":%zu,\"seed\":%" PRIu64 ",\"rows\":%zu,\"metric\":\"%s\"",
+	        o->a->k, o->a->repeat, o->a->t.seed, o->nrows, cv_metric_key[o->a->metric]);
+	fputs(",\"classes\":[", fp);
+	for (c = 0; c < nclass; c++) {
+		if (c)
+			putc(',', fp);
+		json_string(fp, classes[c]);
+	}
+	putc(']', fp);
+	if (o->a->have_alpha) {
+		fputs(",\"positive\":", fp);
+		json_string(fp, classes[run->cfg[0].positive]);
+	}
+	fputs(",\"baseline\":", fp);
+	json_string(fp, run->cfg[0].name);
+	fputs(",\"best\":", fp);
+	json_string(fp, run->cfg[o->order[0]].name);
+	fputs(",\"configurations\":[", fp);
+	for (i = 0; i < ncfg; i++) {
+		const struct cvconfig *cf = &run->cfg[o->order[i]];
+		const struct cvsummary *s = &o->sum[o->order[i]];
+
+		fputs(i ? ",{\"name\":" : "{\"name\":", fp);
+		json_string(fp, cf->name);
+		fprintf(fp, ",\"loss\":\"%s\"", fit_loss_name(cf->loss));
+		json_field(fp, "gamma", cf->gamma);
+		fputs(",\"weight\":", fp);
+		json_string(fp, cf->wt->text);
+		fprintf(fp, ",\"sample\":\"%s\"", sample_name(cf->sample));
+		json_field(fp, "sample_ratio", cf->ratio);
+		json_field(fp, "lambda", cf->lambda);
+		fprintf(fp, ",\"model\":\"%s\",\"mean\":{", fit_model_name(cf->kind));
+		json_figures(fp, s->mean, classes, nclass, s->recall_mean, s->f1_mean);
+		fputs("},\"sd\":{", fp);
+		json_figures(fp, s->sd, classes, nclass, s->recall_sd, s->f1_sd);
+		fputs("},\"delta\":{\"mean\":", fp);
+		json_number(fp, s->delta_mean);
+		json_field(fp, "sd", s->delta_sd);
+		fputs("},\"folds\":[", fp);
+		for (f = 0; f < o->nf; f++) {
+			const struct cvresult *rs = &run->res[f * ncfg + o->order[i]];
+			const struct cvfold *fi = &run->fi[f];
+
+			fprintf(fp, "%s\"repeat\":%zu,\"fold\":%zu,\"test_counts\":{", f ? ",{" : "{",
+			        f / o->a->k + 1, f % o->a->k + 1);
+			for (c = 0; c < nclass; c++) {
+				if (c)
+					putc(',', fp);
+				json_string(fp, classes[c]);
+				fprintf(fp, ":%zu", fi->test_count[c]);
+			}
+			fprintf(fp, "},\"train_rows\":%zu", rs->train_rows);
+			json_field(fp, "lambda", rs->lambda);
+			putc(',', fp);
+			json_figures(fp, rs->metric, classes, nclass, rs->recall, rs->f1);
+			json_field(fp, "objective", rs->objective);
+			fprintf(fp, ",\"iterations\":%d,\"converged\":%s}", rs->iterations,
+			        rs->converged ? "true" : "false");
+		}
+		fputs("]}", fp);
+	}
+	fputs("]}\n", fp);
+}
+
+void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds)
+{
+	struct cvout o;
+
+	o.a = cv->o;
+	o.s = cv->s;
+	o.run = cv;
+	o.sum = cv->sum;
+	o.order = cv->order;
+	o.nrows = cv->d->n;
+	o.nf = cv->nf;
+	o.seconds = seconds;
+	o.threads = cv->threads;
+	if (fmt == FMT_JSON)
+		write_json(fp, &o);
+	else if (fmt == FMT_TSV)
+		write_tsv(fp, &o);
+	else
+		write_table(fp, &o);
+}
+
+void cv_write_folds(FILE *fp, const struct cv *cv)
+{
+	const struct dataset *d = cv->d;
+	size_t r, i;
+
+	fputs("line,repeat,fold\n", fp);
+	for (r = 0; r < cv->o->repeat; r++)
+		for (i = 0; i < d->n; i++)
+			fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1,
+			        (unsigned long)cv->fold[r * d->n + i] + 1);
+}

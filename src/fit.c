@@ -1,0 +1,494 @@
+/*
+ * fit.c: one configuration fitted on a set of rows (fit.h).
+ *
+ * focal train fits the whole dataset as it was read; focal cv fits each fold's
+ * training rows of the one dataset it read, without copying it:
+ *
+ * - imputation per set: the reader lists where numeric values were missing
+ *   (dataset.miss_*), and the fit (trainset.miss_*, col_fill) and the scoring put the
+ *   set's mean in at those places as they read the rows;
+ * - standardisation per set: the trainset gets col_scale/col_shift that turn the
+ *   globally standardised numeric columns into columns standardised on the set's rows;
+ *   rows are scored with the equivalent parameters on the stored rows (fit_scorer);
+ * - sampling: over, under and over+under become per-row multiplicities in the row
+ *   weights (0 for rows outside the set and rows under-sampling leaves out), which gives
+ *   the objective of the duplicated rows exactly; SMOTE makes new rows, so it alone
+ *   copies the set's rows.  A whole-dataset fit samples a copy, as it always has.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fit.h"
+#include "score.h"
+
+static const char *const loss_words[] = { "ce", "focal" };
+static const char *const choice_words[] = { "auto", "logistic", "softmax" };
+
+/* The index of WORD among the N WORDS, or -1. */
+static int word_index(const char *const *words, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(word, words[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int fit_parse_loss(const char *word, enum loss_kind *k)
+{
+	int i = word_index(loss_words, sizeof loss_words / sizeof loss_words[0], word);
+
+	if (i >= 0)
+		*k = (enum loss_kind)i;
+	return i < 0 ? -1 : 0;
+}
+
+int fit_parse_model(const char *word, enum model_choice *c)
+{
+	int i = word_index(choice_words, sizeof choice_words / sizeof choice_words[0], word);
+
+	if (i >= 0)
+		*c = (enum model_choice)i;
+	return i < 0 ? -1 : 0;
+}
+
+const char *fit_loss_name(enum loss_kind k)
+{
+	return k == LOSS_FOCAL ? "focal" : "ce";
+}
+
+const char *fit_choice_name(enum model_choice c)
+{
+	return choice_words[c];
+}
+
+const char *fit_model_name(enum model_kind k)
+{
+	return k == MODEL_LOGISTIC ? "logistic" : "softmax";
+}
+
+const char *fit_solver_name(enum solver_kind k)
+{
+	return k == SOLVER_SGD ? "sgd" : k == SOLVER_ADAM ? "adam" : "lbfgs";
+}
+
+void fit_defaults(struct trainopts *t)
+{
+	memset(t, 0, sizeof *t);
+	t->gamma = 2;
+	t->tol = NAN; /* the solver's default */
+	t->max_iter = 1000;
+	t->epochs = 0; /* the solver plans them */
+	t->batch_size = 256;
+	t->bias_prior = 1;
+	t->seed = 1;
+	t->threads = ncores();
+}
+
+int fit_model_kind(enum model_choice choice, size_t nclass, enum model_kind *k, struct ferr *e)
+{
+	*k = nclass == 2 ? MODEL_LOGISTIC : MODEL_SOFTMAX;
+	if (choice == CHOOSE_SOFTMAX)
+		*k = MODEL_SOFTMAX;
+	if (choice == CHOOSE_LOGISTIC) {
+		if (nclass != 2)
+			return ferr_usage(e, "--model logistic needs two classes; the data has %zu",
+			                  nclass);
+		*k = MODEL_LOGISTIC;
+	}
+	return 0;
+}
+
+int fit_positive(const struct schema *s, const struct dataset *d, const char *label,
+                 struct ferr *e)
+{
+	return positive_class(s->classes, s->nclass, d->count, label, "the data", e);
+}
+
+/* ---- per-set standardisation and imputation ---- */
+
+void fitprep_release(struct fitprep *p)
+{
+	free(p->scale);
+	free(p->shift);
+	free(p->fill);
+	memset(p, 0, sizeof *p);
+}
+
+double *fit_column_means(const struct dataset *d, const struct schema *s)
+{
+	double *center = xcalloc(s->nfeat + 1, sizeof *center);
+	size_t i, j, ncol;
+
+	for (i = 0; i < d->n; i++)
+		for (j = 0, ncol = 0; j < s->nfeat; j++)
+			if (!s->feat[j].categorical)
+				center[ncol++] += d->x[i * d->dim + s->feat[j].offset];
+	for (j = 0, ncol = 0; j < s->nfeat; j++)
+		if (!s->feat[j].categorical) {
+			center[ncol] = d->n ? center[ncol] / (double)d->n : 0;
+			ncol++;
+		}
+	return center;
+}
+
+/* The fitprep of numeric columns COL[0..ncol) from the sums T1, T2 and count NTR around CENTER. */
+static void prep_from_sums(struct fitprep *p, size_t dim, const size_t *col, size_t ncol,
+                           const double *t1, const double *t2, const double *ntr,
+                           int standardize, const double *center)
+{
+	size_t j;
+
+	if (standardize) {
+		p->scale = xmalloc((dim ? dim : 1) * sizeof *p->scale);
+		p->shift = xmalloc((dim ? dim : 1) * sizeof *p->shift);
+		for (j = 0; j < dim; j++) {
+			p->scale[j] = 1;
+			p->shift[j] = 0;
+		}
+	}
+	for (j = 0; j < ncol; j++) {
+		double dev = ntr[j] ? t1[j] / ntr[j] : 0;
+		double var = ntr[j] ? t2[j] / ntr[j] - dev * dev : 0;
+		double m = center[j] + dev, sd = var > 0 ? sqrt(var) : 0;
+
+		if (p->fill)
+			p->fill[col[j]] = m;
+		if (!standardize)
+			continue;
+		/* Rounding leaves a constant column an sd of ~1e-11 |m|, not 0. */
+		if (sd > 1e-9 * fabs(m)) {
+			p->scale[col[j]] = 1 / sd;
+			p->shift[col[j]] = -m / sd;
+		} else {
+			p->shift[col[j]] = -m;
+		}
+	}
+}
+
+void fitprep_complements(const struct dataset *d, const struct schema *s, const uint32_t *group,
+                         size_t k, const double *count, int standardize, const double *center,
+                         struct fitprep *prep)
+{
+	size_t dim = d->dim, i, j, f, g, t, ncol = 0;
+	size_t *col = xmalloc((s->nfeat ? s->nfeat : 1) * sizeof *col);
+	size_t *num = xmalloc((dim ? dim : 1) * sizeof *num);
+	double *s1, *s2, *cnt, *t1, *t2, *tn;
+
+	for (f = 0; f < k; f++)
+		memset(&prep[f], 0, sizeof prep[f]);
+	if (!standardize && !d->miss_off) {
+		free(col);
+		free(num);
+		return;
+	}
+	for (j = 0; j < s->nfeat; j++)
+		if (!s->feat[j].categorical) {
+			num[s->feat[j].offset] = ncol;
+			col[ncol++] = s->feat[j].offset;
+		}
+	s1 = xcalloc(k * ncol + 1, sizeof *s1);
+	s2 = xcalloc(k * ncol + 1, sizeof *s2);
+	cnt = xcalloc(k * ncol + 1, sizeof *cnt);
+	t1 = xcalloc(ncol + 1, sizeof *t1);
+	t2 = xcalloc(ncol + 1, sizeof *t2);
+	tn = xcalloc(ncol + 1, sizeof *tn);
+	for (i = 0; i < d->n; i++) {
+		const float *row = d->x + i * dim;
+		double *a1 = s1 + group[i] * ncol, *a2 = s2 + group[i] * ncol, *c = cnt + group[i] * ncol;
+		double m = count ? count[i] : 1, v;
+
+		if (m == 0)
+			continue;
+		for (j = 0; j < ncol; j++) {
+			v = m * ((double)row[col[j]] - center[j]);
+			a1[j] += v;
+			a2[j] += v * ((double)row[col[j]] - center[j]);
+			c[j] += m;
+		}
+		if (d->miss_off) /* take the imputed values out again */
+			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++) {
+				j = num[d->miss_col[t]];
+				v = m * ((double)row[col[j]] - center[j]);
+				a1[j] -= v;
+				a2[j] -= v * ((double)row[col[j]] - center[j]);
+				c[j] -= m;
+			}
+	}
+	for (f = 0; f < k; f++) {
+		for (j = 0; j < ncol; j++) {
+			t1[j] = t2[j] = tn[j] = 0;
+			for (g = 0; g < k; g++)
+				if (g != f) {
+					t1[j] += s1[g * ncol + j];
+					t2[j] += s2[g * ncol + j];
+					tn[j] += cnt[g * ncol + j];
+				}
+		}
+		if (d->miss_off)
+			prep[f].fill = xcalloc(dim ? dim : 1, sizeof *prep[f].fill);
+		prep_from_sums(&prep[f], dim, col, ncol, t1, t2, tn, standardize, center);
+	}
+	free(s1);
+	free(s2);
+	free(cnt);
+	free(t1);
+	free(t2);
+	free(tn);
+	free(col);
+	free(num);
+}
+
+void fitprep_rows(const struct dataset *d, const struct schema *s, const double *count,
+                  int standardize, struct fitprep *prep)
+{
+	uint32_t *group = xcalloc(d->n + 1, sizeof *group);
+	double *center = fit_column_means(d, s);
+	struct fitprep both[2];
+	size_t i;
+
+	/* group 1 holds the set's rows; the complement of group 0 is the set */
+	for (i = 0; i < d->n; i++)
+		group[i] = count[i] > 0;
+	fitprep_complements(d, s, group, 2, count, standardize, center, both);
+	*prep = both[0];
+	fitprep_release(&both[1]);
+	free(group);
+	free(center);
+}
+
+void fit_row(const struct dataset *d, size_t i, const double *fill, double *x)
+{
+	size_t j;
+
+	for (j = 0; j < d->dim; j++)
+		x[j] = d->x[i * d->dim + j];
+	if (fill && d->miss_off)
+		for (j = d->miss_off[i]; j < d->miss_off[i + 1]; j++)
+			x[d->miss_col[j]] = fill[d->miss_col[j]];
+}
+
+void fit_scorer(const struct linmodel *m, const struct fitprep *prep, double *eff)
+{
+	size_t np = linmodel_nparams(m);
+
+	if (prep && prep->scale)
+		linmodel_affine(m, m->w, prep->scale, prep->shift, eff);
+	else
+		memcpy(eff, m->w, np * sizeof *eff);
+}
+
+/* ---- the fit ---- */
+
+/*
+ * Row weights of the set COUNT after sampling with KIND and RATIO, as multiplicities: 0
+ * for rows outside the set and the rows under-sampling leaves out (a uniform subset of
+ * each class's rows is kept, a row of multiplicity m counting as m rows), one for each
+ * kept row plus the extra copies over-sampling draws (uniformly, with replacement,
+ * among the class's kept rows); times the --weight row weight.  AFTER gets the rows per
+ * class after sampling (sample_targets of the set's counts), *TOTAL the sum of the
+ * multiplicities.
+ */
+static double *multiplicities(const struct dataset *d, size_t nclass, const double *in,
+                              enum sample_kind kind, double ratio, uint64_t seed, size_t *after,
+                              size_t *total)
+{
+	double *mult = xcalloc(d->n + 1, sizeof *mult);
+	size_t *count = xcalloc(nclass, sizeof *count), *off = xcalloc(nclass + 1, sizeof *off);
+	size_t *fill = xcalloc(nclass, sizeof *fill), *rows, i, c, keep, r;
+	struct rng rng;
+
+	for (i = 0; i < d->n; i++)
+		count[d->y[i]] += (size_t)in[i];
+	sample_targets(count, nclass, kind, ratio, after);
+	for (c = 0; c < nclass; c++)
+		off[c + 1] = off[c] + count[c];
+	rows = xmalloc((off[nclass] ? off[nclass] : 1) * sizeof *rows);
+	for (i = 0; i < d->n; i++)
+		for (r = 0; r < (size_t)in[i]; r++)
+			rows[off[d->y[i]] + fill[d->y[i]]++] = i;
+	rng_seed(&rng, seed);
+	for (c = 0; c < nclass; c++) {
+		size_t *rc = rows + off[c], m = count[c];
+
+		keep = m;
+		if (after[c] < m) {
+			/* under: a uniform subset of after[c] rows (partial Fisher-Yates) */
+			for (i = 0; i < after[c]; i++) {
+				size_t j = i + (size_t)rng_below(&rng, m - i), t = rc[i];
+
+				rc[i] = rc[j];
+				rc[j] = t;
+			}
+			keep = after[c];
+		}
+		for (i = 0; i < keep; i++)
+			mult[rc[i]] += 1;
+		for (i = keep; i < after[c]; i++) /* over: extra copies */
+			mult[rc[rng_below(&rng, keep)]] += 1;
+	}
+	*total = 0;
+	for (i = 0; i < d->n; i++) {
+		*total += (size_t)mult[i];
+		if (d->roww)
+			mult[i] *= d->roww[i];
+	}
+	free(count);
+	free(off);
+	free(fill);
+	free(rows);
+	return mult;
+}
+
+/* The rows of the set COUNT copied into PART (for SMOTE), their missing values FILL's. */
+static void set_copy(const struct dataset *d, size_t nclass, const double *count,
+                     const double *fill, struct dataset *part)
+{
+	size_t i, j, r, m = 0, ntr = 0;
+	double *xd = xcalloc(d->dim + 1, sizeof *xd);
+
+	for (i = 0; i < d->n; i++)
+		ntr += (size_t)count[i];
+	memset(part, 0, sizeof *part);
+	part->dim = d->dim;
+	part->x = xreallocarray(NULL, ntr ? ntr : 1, (d->dim ? d->dim : 1) * sizeof *part->x);
+	part->y = xcalloc(ntr + 1, sizeof *part->y);
+	part->roww = d->roww ? xcalloc(ntr + 1, sizeof *part->roww) : NULL;
+	part->count = xcalloc(nclass, sizeof *part->count);
+	for (i = 0; i < d->n; i++) {
+		if (count[i] <= 0)
+			continue;
+		fit_row(d, i, fill, xd);
+		for (r = 0; r < (size_t)count[i]; r++, m++) {
+			for (j = 0; j < d->dim; j++)
+				part->x[m * d->dim + j] = (float)xd[j];
+			part->y[m] = d->y[i];
+			if (d->roww)
+				part->roww[m] = d->roww[i];
+			part->count[d->y[i]]++;
+		}
+	}
+	part->n = m;
+	free(xd);
+}
+
+/* SMOTE (or any sampling) of IN into OUT under C. */
+static int sample_copy(const struct dataset *in, const struct schema *s,
+                       const struct fitconfig *c, struct dataset *out, struct ferr *e)
+{
+	struct sampleopts so;
+
+	memset(&so, 0, sizeof so);
+	so.kind = c->sample;
+	so.ratio = c->ratio;
+	so.smote_k = c->smote_k;
+	so.seed = c->sample_seed;
+	so.threads = c->solver.threads;
+	so.s = s;
+	so.warn = c->warn;
+	return sample_dataset(in, s->nclass, &so, out, e);
+}
+
+static void use_rows(struct trainset *ts, const struct dataset *d)
+{
+	ts->n = d->n;
+	ts->x = d->x;
+	ts->y = d->y;
+	ts->roww = d->roww;
+}
+
+int fit_rows(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+             const struct fitconfig *c, struct fitresult *out, struct ferr *e)
+{
+	size_t nclass = s->nclass, i;
+	const struct fitprep *prep = r->prep;
+	struct dataset part, sampled;
+	struct trainset ts;
+	struct trainopts o;
+	double *mult = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	memset(&part, 0, sizeof part);
+	memset(&sampled, 0, sizeof sampled);
+	memset(&ts, 0, sizeof ts);
+	out->count_before = xcalloc(nclass, sizeof *out->count_before);
+	out->count_after = xcalloc(nclass, sizeof *out->count_after);
+	out->class_weight = xcalloc(nclass, sizeof *out->class_weight);
+	ts.dim = d->dim;
+	ts.nclass = nclass;
+	if (!r->count) {
+		memcpy(out->count_before, d->count, nclass * sizeof *d->count);
+		use_rows(&ts, d);
+		if (c->sample != SAMPLE_NONE) {
+			if (sample_copy(d, s, c, &sampled, e) != 0)
+				goto out;
+			use_rows(&ts, &sampled);
+		}
+		memcpy(out->count_after, c->sample != SAMPLE_NONE ? sampled.count : d->count,
+		       nclass * sizeof *d->count);
+		out->rows = ts.n;
+	} else {
+		for (i = 0; i < d->n; i++)
+			out->count_before[d->y[i]] += (size_t)r->count[i];
+		if (!prep) {
+			fitprep_rows(d, s, r->count, r->standardize, &out->prep);
+			prep = &out->prep;
+		}
+		ts.col_scale = prep->scale;
+		ts.col_shift = prep->shift;
+		if (c->sample == SAMPLE_SMOTE) {
+			set_copy(d, nclass, r->count, prep->fill, &part);
+			if (sample_copy(&part, s, c, &sampled, e) != 0)
+				goto out;
+			use_rows(&ts, &sampled);
+			memcpy(out->count_after, sampled.count, nclass * sizeof *sampled.count);
+			out->rows = sampled.n;
+		} else {
+			mult = multiplicities(d, nclass, r->count, c->sample,
+			                      c->sample != SAMPLE_NONE ? c->ratio : 1, c->sample_seed,
+			                      out->count_after, &out->rows);
+			use_rows(&ts, d);
+			ts.roww = mult;
+			if (prep->fill) {
+				ts.miss_off = d->miss_off;
+				ts.miss_col = d->miss_col;
+				ts.col_fill = prep->fill;
+			}
+		}
+	}
+	if (c->unresolved && weighting_resolve(c->unresolved, s, e) != 0)
+		goto out;
+	weighting_apply(c->unresolved ? c->unresolved : c->wt, nclass, out->count_after, c->positive,
+	                out->class_weight);
+
+	o = c->solver;
+	o.model = c->kind;
+	o.loss = c->loss;
+	o.gamma = c->loss == LOSS_FOCAL ? c->gamma : 0;
+	o.lambda = isnan(c->lambda) ? 1.0 / (double)(out->rows ? out->rows : 1) : c->lambda;
+	o.class_weight = out->class_weight;
+	o.positive = c->positive;
+	out->lambda = o.lambda;
+	linmodel_init(&out->lm, c->kind, nclass, d->dim, c->positive);
+	if (train(&ts, &o, &out->lm, &out->tr, e) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(mult);
+	dataset_release(&part);
+	dataset_release(&sampled);
+	return rc;
+}
+
+void fitresult_release(struct fitresult *r)
+{
+	linmodel_release(&r->lm);
+	free(r->count_before);
+	free(r->count_after);
+	free(r->class_weight);
+	fitprep_release(&r->prep);
+	memset(r, 0, sizeof *r);
+}
