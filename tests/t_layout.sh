@@ -30,13 +30,28 @@ outside() {
 	done
 }
 
-expect_success 'threads are started by the pool only (src/pool.c; src/cmd_cv.c for now)' '
-	out=$(outside "pthread_create" "pool.c cmd_cv.c") && test -z "$out" ||
+expect_success 'threads are started by the pool only (src/pool.c)' '
+	out=$(outside "pthread_create" "pool.c") && test -z "$out" ||
 	{ echo "pthread_create in: $out"; false; }'
 
 expect_success 'standard output is closed only in src/focal.c (or src/cli.c)' '
 	out=$(outside "fclose\(stdout\)" "focal.c cli.c") && test -z "$out" ||
 	{ echo "fclose(stdout) in: $out"; false; }'
+
+expect_success 'command files parse options and print: none is over 600 lines' '
+	for f in "$SRC"/cmd_*.c; do
+		n=$(wc -l < "$f") && echo "$(basename "$f"): $n lines" && test "$n" -le 600 || exit 1
+	done'
+
+expect_success 'the core never calls the command side (no cli_, cmd_ or fitargs_ calls)' '
+	for f in "$SRC"/*.c; do
+		case $(basename "$f") in cmd_*|cli.c|fitcli.c|options.c|focal.c) continue ;; esac
+		if grep -nE "\\b(cli|cmd|fitargs)_[a-z_]+\(" "$f"; then echo "in $f"; exit 1; fi
+	done'
+
+expect_success 'train and cv fit through fit_rows, and the cv engine is in the core' '
+	grep -q "fit_rows(" "$SRC/cmd_train.c" && grep -q "fit_rows(" "$SRC/cv.c" &&
+	grep -q "cv_run(" "$SRC/cmd_cv.c" && ! grep -qE "[^_a-z](train|fit_rows)\(" "$SRC/cmd_cv.c"'
 
 # The functions src/output.h declares, one a line.
 awk '/^[a-z].*[ *][a-z_0-9]+\(/ {
