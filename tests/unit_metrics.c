@@ -42,12 +42,12 @@ static size_t ncases;
 static struct group groups[MAXGROUPS];
 static size_t ngroups;
 
-/* Opens tests/golden/NAME under $FOCAL_SRCDIR (default: the current directory). */
+/* Opens tests/NAME under $FOCAL_SRCDIR (default: the current directory). */
 static FILE *open_golden(const char *name, char *path, size_t size)
 {
 	const char *dir = getenv("FOCAL_SRCDIR");
 
-	snprintf(path, size, "%s/tests/golden/%s", dir && *dir ? dir : ".", name);
+	snprintf(path, size, "%s/tests/%s", dir && *dir ? dir : ".", name);
 	return fopen(path, "r");
 }
 
@@ -123,7 +123,7 @@ static int load_inputs(void)
 	char path[4096], *line = NULL, *f[8], *s, *comma;
 	size_t cap = 0;
 	int bad = 0;
-	FILE *fp = open_golden("metrics_inputs.tsv", path, sizeof path);
+	FILE *fp = open_golden("golden/metrics_inputs.tsv", path, sizeof path);
 
 	if (!fp) {
 		printf("# cannot open %s\n", path);
@@ -282,6 +282,14 @@ static int our_value(struct gcase *g, const char *metric, const char *cls, doubl
 		*out = r->cls[1].roc_auc;
 	else if (strcmp(metric, "average_precision") == 0 && r->k == 2)
 		*out = r->cls[1].average_precision;
+	else if (strcmp(metric, "brier") == 0)
+		*out = r->brier;
+	else if (strcmp(metric, "ece") == 0)
+		*out = r->ece;
+	else if (strcmp(metric, "average_precision_macro") == 0)
+		*out = r->macro_average_precision;
+	else if (strcmp(metric, "roc_auc_macro") == 0)
+		*out = r->macro_roc_auc;
 	else if (strcmp(metric, "roc_auc_ovr_macro") == 0)
 		*out = auc_average(r, 0);
 	else if (strcmp(metric, "roc_auc_ovr_weighted") == 0)
@@ -291,25 +299,21 @@ static int our_value(struct gcase *g, const char *metric, const char *cls, doubl
 	return 0;
 }
 
-static void test_golden(void)
+/*
+ * Compares every value of tests/NAME (case metric class value) with ours, counting the
+ * misses per case and metric in groups[]; checks that the file has WANT_LINES values,
+ * all of them understood.
+ */
+static void compare_expected(const char *name, int want_lines)
 {
 	char path[4096], *line = NULL, *f[8];
-	size_t cap = 0, i, c;
-	int bad_in, nlines = 0, unknown = 0;
+	size_t cap = 0;
+	int nlines = 0, unknown = 0;
 	FILE *fp;
 
-	bad_in = load_inputs();
-	CHECK(bad_in == 0 && ncases == 7, "metrics_inputs.tsv: %zu cases read (%d bad lines)",
-	      ncases, bad_in);
-	if (bad_in < 0)
-		return;
-	for (i = 0; i < ncases; i++)
-		metrics_compute(&cases[i].rep, cases[i].n, cases[i].k, cases[i].ytrue, cases[i].ypred,
-		                cases[i].scores);
-
-	fp = open_golden("metrics_expected.tsv", path, sizeof path);
+	fp = open_golden(name, path, sizeof path);
 	if (!fp) {
-		CHECK(0, "metrics_expected.tsv: cannot open %s", path);
+		CHECK(0, "%s: cannot open %s", name, path);
 		return;
 	}
 	if (getline(&line, &cap, fp) < 0)
@@ -340,8 +344,25 @@ static void test_golden(void)
 	}
 	free(line);
 	fclose(fp);
-	CHECK(unknown == 0 && nlines == 388, "metrics_expected.tsv: %d values, all understood",
-	      nlines);
+	CHECK(unknown == 0 && nlines == want_lines, "%s: %d values, all understood", name, nlines);
+}
+
+static void test_golden(void)
+{
+	size_t i, c;
+	int bad_in;
+
+	bad_in = load_inputs();
+	CHECK(bad_in == 0 && ncases == 7, "metrics_inputs.tsv: %zu cases read (%d bad lines)",
+	      ncases, bad_in);
+	if (bad_in < 0)
+		return;
+	for (i = 0; i < ncases; i++)
+		metrics_compute(&cases[i].rep, cases[i].n, cases[i].k, cases[i].ytrue, cases[i].ypred,
+		                cases[i].scores);
+
+	compare_expected("golden/metrics_expected.tsv", 388);
+	compare_expected("ref/metrics_calib.tsv", 28);
 	for (i = 0; i < ngroups; i++)
 		CHECK(groups[i].bad == 0, "%s: %d value%s within 1e-9 (%d off)", groups[i].key,
 		      groups[i].n, groups[i].n == 1 ? "" : "s", groups[i].bad);
