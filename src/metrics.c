@@ -190,6 +190,70 @@ static double log_loss(size_t n, size_t k, const uint32_t *ytrue, const double *
 	return total / (double)n;
 }
 
+static double brier_score(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+{
+	size_t i, j;
+	double total = 0;
+
+	if (n == 0)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		const double *s = scores + i * k;
+
+		if (k == 2) {
+			double d = s[1] - (ytrue[i] == 1);
+
+			total += d * d;
+			continue;
+		}
+		for (j = 0; j < k; j++) {
+			double d = s[j] - (ytrue[i] == j);
+
+			total += d * d;
+		}
+	}
+	return total / (double)n;
+}
+
+#define ECE_BINS 15
+
+static double calibration_error(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+{
+	double conf[ECE_BINS] = { 0 }, hits[ECE_BINS] = { 0 }, rows[ECE_BINS] = { 0 }, total = 0;
+	size_t i, j, b;
+
+	if (n == 0 || k == 0)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		const double *s = scores + i * k;
+		size_t top = 0;
+
+		for (j = 1; j < k; j++)
+			if (s[j] > s[top])
+				top = j;
+		/* The bin (b / 15, (b + 1) / 15] holding s[top], the edges as b * (1 / 15). */
+		for (b = 0; b + 1 < ECE_BINS; b++)
+			if (s[top] <= (double)(b + 1) * (1.0 / ECE_BINS))
+				break;
+		conf[b] += s[top];
+		hits[b] += ytrue[i] == top;
+		rows[b]++;
+	}
+	for (b = 0; b < ECE_BINS; b++)
+		if (rows[b] > 0)
+			total += rows[b] / (double)n * fabs(hits[b] / rows[b] - conf[b] / rows[b]);
+	return total;
+}
+
+/* Adds X to *SUM and counts it in *M when it is defined. */
+static void add_defined(double x, double *sum, size_t *m)
+{
+	if (!isnan(x)) {
+		*sum += x;
+		(*m)++;
+	}
+}
+
 void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
                      const uint32_t *ypred, const double *scores)
 {
@@ -280,6 +344,8 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 	r->cohen_kappa = n ? 1 - offdiag / ((nd * nd - tpd) / nd) : NAN;
 
 	r->log_loss = scores ? log_loss(n, k, ytrue, scores) : NAN;
+	r->brier = scores ? brier_score(n, k, ytrue, scores) : NAN;
+	r->ece = scores ? calibration_error(n, k, ytrue, scores) : NAN;
 	if (scores && n > 0) {
 		struct ranked *buf = xcalloc(n, sizeof *buf);
 
@@ -287,6 +353,17 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 			ovr_curve(n, k, ytrue, scores, (uint32_t)c, buf, &r->cls[c].roc_auc,
 			          &r->cls[c].average_precision);
 		free(buf);
+	}
+	{
+		double ap = 0, auc = 0;
+		size_t nap = 0, nauc = 0;
+
+		for (c = 0; c < k; c++) {
+			add_defined(r->cls[c].average_precision, &ap, &nap);
+			add_defined(r->cls[c].roc_auc, &auc, &nauc);
+		}
+		r->macro_average_precision = nap ? ap / (double)nap : NAN;
+		r->macro_roc_auc = nauc ? auc / (double)nauc : NAN;
 	}
 	free(tp);
 }

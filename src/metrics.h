@@ -24,6 +24,18 @@ struct report {
 	struct classmetrics *cls;   /* k entries, class order */
 	struct avgmetrics macro, weighted, micro;
 	double accuracy, balanced_accuracy, mcc, cohen_kappa, gmean, log_loss; /* log_loss NAN without scores */
+	/*
+	 * From the scores alone (NAN without them): the Brier score (two classes: the mean
+	 * squared error of the second class's probability, as scikit-learn's
+	 * brier_score_loss; more: the mean squared distance between the probability vector
+	 * and the one-hot truth), the expected calibration error (15 equal-width bins
+	 * (lo, hi] of each row's largest probability, the first bin holding 0: the
+	 * row-weighted mean of |accuracy - mean probability| over the bins, accuracy being
+	 * whether that class, the first of equal largest, is the true one), and the means of
+	 * the one-vs-rest average precision and ROC AUC over the classes where they are
+	 * defined (NAN when none is).
+	 */
+	double brier, ece, macro_average_precision, macro_roc_auc;
 	size_t *confusion;          /* k x k, rows true class, columns predicted */
 	/* Two classes: the class a threshold applies to, which the report names; -1 (as
 	 * metrics_compute leaves it) when there is none to name. */

@@ -4,14 +4,16 @@
  *
  * json   one object on one line: classes, positive (when the report has a positive
  *        class), per_class, macro, weighted, micro, accuracy, balanced_accuracy, mcc,
- *        cohen_kappa, gmean, log_loss, confusion, n, and "training" for `focal train`.
+ *        cohen_kappa, gmean, log_loss, brier, ece, confusion, n, and "training" for
+ *        `focal train`; macro also holds average_precision and roc_auc.
  *        Numbers are the shortest of %.15g/%.16g/%.17g that reads back exactly; undefined
  *        values are null.
  * tsv    one header row (class precision recall specificity f1 gmean support roc_auc
  *        average_precision, and positive when the report has a positive class), one row
  *        per class in class order (positive: 1 or 0), then the rows "macro avg",
  *        "weighted avg" and "micro avg" (precision, recall, f1, and the row count as
- *        support; "-" in the other columns).  Undefined values are "-"; numbers as in
+ *        support; the macro row also roc_auc and average_precision; "-" in the other
+ *        columns).  Undefined values are "-"; numbers as in
  *        JSON; tabs, newlines and carriage returns in labels become spaces.
  * table  an optional training block, a title line (and a line naming the positive
  *        class), the per-class table (3 decimals), the whole-set figures and the
@@ -24,6 +26,7 @@
 #include "report.h"
 #include "util.h"
 
+/* ,"KEY":{"precision":..,"recall":..,"f1":.. left open for more fields. */
 static void json_avg(FILE *f, const char *key, const struct avgmetrics *a)
 {
 	fprintf(f, ",\"%s\":{\"precision\":", key);
@@ -32,7 +35,6 @@ static void json_avg(FILE *f, const char *key, const struct avgmetrics *a)
 	json_number(f, a->recall);
 	fputs(",\"f1\":", f);
 	json_number(f, a->f1);
-	putc('}', f);
 }
 
 static void json_training(FILE *f, char *const *classes, size_t k, const struct trainsummary *t)
@@ -121,14 +123,21 @@ static void write_json(FILE *f, char *const *classes, const struct report *r,
 	}
 	putc('}', f);
 	json_avg(f, "macro", &r->macro);
+	json_field(f, "average_precision", r->macro_average_precision);
+	json_field(f, "roc_auc", r->macro_roc_auc);
+	putc('}', f);
 	json_avg(f, "weighted", &r->weighted);
+	putc('}', f);
 	json_avg(f, "micro", &r->micro);
+	putc('}', f);
 	json_field(f, "accuracy", r->accuracy);
 	json_field(f, "balanced_accuracy", r->balanced_accuracy);
 	json_field(f, "mcc", r->mcc);
 	json_field(f, "cohen_kappa", r->cohen_kappa);
 	json_field(f, "gmean", r->gmean);
 	json_field(f, "log_loss", r->log_loss);
+	json_field(f, "brier", r->brier);
+	json_field(f, "ece", r->ece);
 	fputs(",\"confusion\":[", f);
 	for (c = 0; c < k; c++) {
 		fputs(c ? ",[" : "[", f);
@@ -184,7 +193,14 @@ static void write_tsv(FILE *f, char *const *classes, const struct report *r)
 		tsv_number(f, avg[a]->recall);
 		fputs("\t-", f);
 		tsv_number(f, avg[a]->f1);
-		fprintf(f, "\t-\t%zu\t-\t-%s\n", r->n, r->positive >= 0 ? "\t-" : "");
+		fprintf(f, "\t-\t%zu", r->n);
+		if (a == 0) {
+			tsv_number(f, r->macro_roc_auc);
+			tsv_number(f, r->macro_average_precision);
+		} else {
+			fputs("\t-\t-", f);
+		}
+		fputs(r->positive >= 0 ? "\t-\n" : "\n", f);
 	}
 }
 
@@ -300,13 +316,17 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 		grid_num(&g, row, 1, avg[a]->precision);
 		grid_num(&g, row, 2, avg[a]->recall);
 		grid_num(&g, row, 4, avg[a]->f1);
+		if (a == 0) {
+			grid_num(&g, row, 6, r->macro_roc_auc);
+			grid_num(&g, row, 7, r->macro_average_precision);
+		}
 		grid_set(&g, row, 8, "%zu", r->n);
 	}
 	grid_print(f, &g);
 	grid_release(&g);
 
 	putc('\n', f);
-	grid_init(&g, 6, 2, 1);
+	grid_init(&g, 8, 2, 1);
 	grid_set(&g, 0, 0, "accuracy");
 	grid_num(&g, 0, 1, r->accuracy);
 	grid_set(&g, 1, 0, "balanced accuracy");
@@ -319,6 +339,10 @@ static void write_table(FILE *f, char *const *classes, const struct report *r,
 	grid_num(&g, 4, 1, r->gmean);
 	grid_set(&g, 5, 0, "log loss");
 	grid_num(&g, 5, 1, r->log_loss);
+	grid_set(&g, 6, 0, "Brier score");
+	grid_num(&g, 6, 1, r->brier);
+	grid_set(&g, 7, 0, "ECE");
+	grid_num(&g, 7, 1, r->ece);
 	grid_print(f, &g);
 	grid_release(&g);
 	if (r->best.valid) {

@@ -59,8 +59,10 @@ expect_success 'predict --keep type | eval --truth type - gives the report of ev
 expect_success 'eval -m reports on the same rows as train' '
 	focal train -q -y type --format json -o m.focal $DATA/glass.csv | flat | grep -v "^training/" > t.tsv &&
 	focal eval --format json -m m.focal $DATA/glass.csv | flat > e.tsv &&
-	grep -v ^log_loss t.tsv > t2 && grep -v ^log_loss e.tsv > e2 && cmp t2 e2 &&
-	close "$(grep ^log_loss t.tsv | cut -f2)" "$(grep ^log_loss e.tsv | cut -f2)" 1e-6'
+	grep -Ev "^(log_loss|brier|ece)	" t.tsv > t2 && grep -Ev "^(log_loss|brier|ece)	" e.tsv > e2 &&
+	cmp t2 e2 && for k in log_loss brier ece; do
+		close "$(grep "^$k	" t.tsv | cut -f2)" "$(grep "^$k	" e.tsv | cut -f2)" 1e-6 || exit 1
+	done'
 
 expect_success 'tsv: a header, one row per class, three average rows' '
 	focal eval --format tsv -m m.focal $DATA/glass.csv > r.tsv &&

@@ -43,12 +43,12 @@ static size_t ncases;
 static struct group groups[MAXGROUPS];
 static size_t ngroups;
 
-/* Opens tests/golden/NAME under $FOCAL_SRCDIR (default: the current directory). */
+/* Opens tests/NAME under $FOCAL_SRCDIR (default: the current directory). */
 static FILE *open_golden(const char *name, char *path, size_t size)
 {
 	const char *dir = getenv("FOCAL_SRCDIR");
 
-	snprintf(path, size, "%s/tests/golden/%s", dir && *dir ? dir : ".", name);
+	snprintf(path, size, "%s/tests/%s", dir && *dir ? dir : ".", name);
 	return fopen(path, "r");
 }
 
@@ -124,7 +124,7 @@ static int load_inputs(void)
 	char path[4096], *line = NULL, *f[8], *s, *comma;
 	size_t cap = 0;
 	int bad = 0;
-	FILE *fp = open_golden("metrics_inputs.tsv", path, sizeof path);
+	FILE *fp = open_golden("golden/metrics_inputs.tsv", path, sizeof path);
 
 	if (!fp) {
 		printf("# cannot open %s\n", path);
@@ -283,6 +283,14 @@ static int our_value(struct gcase *g, const char *metric, const char *cls, doubl
 		*out = r->cls[1].roc_auc;
 	else if (strcmp(metric, "average_precision") == 0 && r->k == 2)
 		*out = r->cls[1].average_precision;
+	else if (strcmp(metric, "brier") == 0)
+		*out = r->brier;
+	else if (strcmp(metric, "ece") == 0)
+		*out = r->ece;
+	else if (strcmp(metric, "average_precision_macro") == 0)
+		*out = r->macro_average_precision;
+	else if (strcmp(metric, "roc_auc_macro") == 0)
+		*out = r->macro_roc_auc;
 	else if (strcmp(metric, "roc_auc_ovr_macro") == 0)
 		*out = auc_average(r, 0);
 	else if (strcmp(metric, "roc_auc_ovr_weighted") == 0)
@@ -292,25 +300,21 @@ static int our_value(struct gcase *g, const char *metric, const char *cls, doubl
 	return 0;
 }
 
-static void test_golden(void)
+/*
+ * Compares every value of tests/NAME (case metric class value) with ours, counting the
+ * misses per case and metric in groups[]; checks that the file has WANT_LINES values,
+ * all of them understood.
+ */
+static void compare_expected(const char *name, int want_lines)
 {
 	char path[4096], *line = NULL, *f[8];
-	size_t cap = 0, i, c;
-	int bad_in, nlines = 0, unknown = 0;
+	size_t cap = 0;
+	int nlines = 0, unknown = 0;
 	FILE *fp;
 
-	bad_in = load_inputs();
-	CHECK(bad_in == 0 && ncases == 7, "metrics_inputs.tsv: %zu cases read (%d bad lines)",
-	      ncases, bad_in);
-	if (bad_in < 0)
-		return;
-	for (i = 0; i < ncases; i++)
-		metrics_compute(&cases[i].rep, cases[i].n, cases[i].k, cases[i].ytrue, cases[i].ypred,
-		                cases[i].scores);
-
-	fp = open_golden("metrics_expected.tsv", path, sizeof path);
+	fp = open_golden(name, path, sizeof path);
 	if (!fp) {
-		CHECK(0, "metrics_expected.tsv: cannot open %s", path);
+		CHECK(0, "%s: cannot open %s", name, path);
 		return;
 	}
 	if (getline(&line, &cap, fp) < 0)
@@ -341,8 +345,25 @@ static void test_golden(void)
 	}
 	free(line);
 	fclose(fp);
-	CHECK(unknown == 0 && nlines == 388, "metrics_expected.tsv: %d values, all understood",
-	      nlines);
+	CHECK(unknown == 0 && nlines == want_lines, "%s: %d values, all understood", name, nlines);
+}
+
+static void test_golden(void)
+{
+	size_t i, c;
+	int bad_in;
+
+	bad_in = load_inputs();
+	CHECK(bad_in == 0 && ncases == 7, "metrics_inputs.tsv: %zu cases read (%d bad lines)",
+	      ncases, bad_in);
+	if (bad_in < 0)
+		return;
+	for (i = 0; i < ncases; i++)
+		metrics_compute(&cases[i].rep, cases[i].n, cases[i].k, cases[i].ytrue, cases[i].ypred,
+		                cases[i].scores);
+
+	compare_expected("golden/metrics_expected.tsv", 388);
+	compare_expected("ref/metrics_calib.tsv", 28);
 	for (i = 0; i < ngroups; i++)
 		CHECK(groups[i].bad == 0, "%s: %d value%s within 1e-9 (%d off)", groups[i].key,
 		      groups[i].n, groups[i].n == 1 ? "" : "s", groups[i].bad);
@@ -534,14 +555,16 @@ static void test_formats(void)
 			"\"average_precision\":0.8333333333333333},"
 			"\"maybe\":{\"precision\":0,\"recall\":0,\"specificity\":0.8333333333333334,\"f1\":0,"
 			"\"gmean\":0,\"support\":0,\"roc_auc\":null,\"average_precision\":null}},"
-			"\"macro\":{\"precision\":0.5,\"recall\":0.4166666666666667,\"f1\":0.4523809523809524},"
+			"\"macro\":{\"precision\":0.5,\"recall\":0.4166666666666667,\"f1\":0.4523809523809524,"
+			"\"average_precision\":0.9166666666666666,\"roc_auc\":0.9375},"
 			"\"weighted\":{\"precision\":0.8333333333333334,\"recall\":0.6666666666666666,"
 			"\"f1\":0.7380952380952381},"
 			"\"micro\":{\"precision\":0.6666666666666666,\"recall\":0.6666666666666666,"
 			"\"f1\":0.6666666666666666},"
 			"\"accuracy\":0.6666666666666666,\"balanced_accuracy\":0.625,"
 			"\"mcc\":0.42640143271122083,\"cohen_kappa\":0.4,\"gmean\":0,"
-			"\"log_loss\":0.6027287938878647,\"confusion\":[[3,1,0],[0,1,1],[0,0,0]],\"n\":6,"
+			"\"log_loss\":0.6027287938878647,\"brier\":0.3458333333333334,"
+			"\"ece\":0.23333333333333334,\"confusion\":[[3,1,0],[0,1,1],[0,0,0]],\"n\":6,"
 			"\"training\":{\"model\":\"softmax\",\"loss\":\"focal\",\"gamma\":2,"
 			"\"lambda\":0.016666666666666666,\"solver\":\"lbfgs\",\"sample\":\"over\","
 			"\"objective\":0.53125,\"gradient_norm\":3.5e-07,\"iterations\":42,\"converged\":true,"
@@ -565,7 +588,7 @@ static void test_formats(void)
 			"no\t1\t0.75\t1\t0.8571428571428571\t0.8660254037844386\t4\t1\t1\n"
 			"yes \"really\"\t0.5\t0.5\t0.75\t0.5\t0.6123724356957945\t2\t0.875\t0.8333333333333333\n"
 			"maybe\t0\t0\t0.8333333333333334\t0\t0\t0\t-\t-\n"
-			"macro avg\t0.5\t0.4166666666666667\t-\t0.4523809523809524\t-\t6\t-\t-\n"
+			"macro avg\t0.5\t0.4166666666666667\t-\t0.4523809523809524\t-\t6\t0.9375\t0.9166666666666666\n"
 			"weighted avg\t0.8333333333333334\t0.6666666666666666\t-\t0.7380952380952381\t-\t6\t-\t-\n"
 			"micro avg\t0.6666666666666666\t0.6666666666666666\t-\t0.6666666666666666\t-\t6\t-\t-\n";
 
@@ -602,7 +625,7 @@ static void test_formats(void)
 			"no                   1.000   0.750  1.000  0.857  0.866  1.000  1.000        4\n"
 			"yes\\x09\"really\"      0.500   0.500  0.750  0.500  0.612  0.875  0.833        2\n"
 			"maybe                0.000   0.000  0.833  0.000  0.000      -      -        0\n"
-			"macro avg            0.500   0.417         0.452                             6\n"
+			"macro avg            0.500   0.417         0.452         0.938  0.917        6\n"
 			"weighted avg         0.833   0.667         0.738                             6\n"
 			"micro avg            0.667   0.667         0.667                             6\n"
 			"\n"
@@ -612,6 +635,8 @@ static void test_formats(void)
 			"Cohen's kappa      0.400\n"
 			"G-mean             0.000\n"
 			"log loss           0.603\n"
+			"Brier score        0.346\n"
+			"ECE                0.233\n"
 			"\n"
 			"confusion matrix (rows: true class, columns: predicted class)\n"
 			"                 no  yes\\x09\"really\"  maybe\n"
