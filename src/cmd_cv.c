@@ -193,7 +193,8 @@ static int metric_option(struct cvargs *a, const char *arg)
 		continue;
 	if (m == CV_NMETRIC)
 		return cli_usage_error(cmd, "--metric: '%s' is not one of macro_f1, "
-		                       "balanced_accuracy, mcc, gmean", arg), -1;
+		                       "balanced_accuracy, mcc, gmean, average_precision, roc_auc, "
+		                       "log_loss, brier, ece", arg), -1;
 	a->metric = m;
 	return 1;
 }

@@ -29,8 +29,16 @@
 #include "score.h"
 
 const char *const cv_metric_key[CV_NMETRIC] = { "macro_f1", "balanced_accuracy", "mcc",
-	                                            "gmean" };
-const char *const cv_metric_title[CV_NMETRIC] = { "macro F1", "balanced acc", "MCC", "G-mean" };
+	                                            "gmean", "average_precision", "roc_auc",
+	                                            "log_loss", "brier", "ece" };
+const char *const cv_metric_title[CV_NMETRIC] = { "macro F1", "balanced acc", "MCC", "G-mean",
+	                                              "macro AP", "macro AUC", "log loss",
+	                                              "Brier", "ECE" };
+
+int cv_metric_lower_better(int metric)
+{
+	return metric == CV_LOG_LOSS || metric == CV_BRIER || metric == CV_ECE;
+}
 
 /* ---- the grid ---- */
 
@@ -377,6 +385,7 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	double *xrow = xcalloc(d->dim + 1, sizeof *xrow);
 	uint32_t *ytrue = xcalloc(fi->ntest + 1, sizeof *ytrue);
 	uint32_t *ypred = xcalloc(fi->ntest + 1, sizeof *ypred);
+	double *scores = xcalloc((fi->ntest + 1) * nclass, sizeof *scores);
 	int rc = -1;
 
 	task_config(cv, &cv->cfg[ci], r, f, &c);
@@ -398,14 +407,20 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 			continue;
 		fit_row(d, i, fi->prep.fill, xrow);
 		linmodel_predict(&scorer, xrow, prob);
+		memcpy(scores + m * nclass, prob, nclass * sizeof *prob);
 		ytrue[m] = d->y[i];
 		ypred[m++] = decide(prob, nclass, scorer.positive, 0.5);
 	}
-	metrics_compute(&rep, m, nclass, ytrue, ypred, NULL);
+	metrics_compute(&rep, m, nclass, ytrue, ypred, scores);
 	out->metric[CV_MACRO_F1] = rep.macro.f1;
 	out->metric[CV_BALANCED_ACCURACY] = rep.balanced_accuracy;
 	out->metric[CV_MCC] = rep.mcc;
 	out->metric[CV_GMEAN] = rep.gmean;
+	out->metric[CV_AVERAGE_PRECISION] = rep.macro_average_precision;
+	out->metric[CV_ROC_AUC] = rep.macro_roc_auc;
+	out->metric[CV_LOG_LOSS] = rep.log_loss;
+	out->metric[CV_BRIER] = rep.brier;
+	out->metric[CV_ECE] = rep.ece;
 	out->recall = xcalloc(nclass, sizeof *out->recall);
 	out->f1 = xcalloc(nclass, sizeof *out->f1);
 	for (i = 0; i < nclass; i++) {
@@ -421,6 +436,7 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	rc = 0;
 out:
 	fitresult_release(&fr);
+	free(scores);
 	free(count);
 	free(eff);
 	free(prob);
@@ -525,17 +541,19 @@ static void summarise(struct cv *cv)
 	free(v);
 }
 
-/* Configuration indices by the sort metric's mean, highest first, stable, NaN last. */
+/* Configuration indices by the sort metric's mean, best first (highest, or lowest for
+ * log loss, Brier and ECE), stable, NaN last. */
 static void sort_order(struct cv *cv)
 {
 	size_t *order = xcalloc(cv->ncfg + 1, sizeof *order), i, j;
 	int metric = cv->o->metric;
+	double sign = cv_metric_lower_better(metric) ? -1 : 1;
 
 	for (i = 0; i < cv->ncfg; i++) {
-		double x = cv->sum[i].mean[metric];
+		double x = sign * cv->sum[i].mean[metric];
 
 		for (j = i; j > 0; j--) {
-			double y = cv->sum[order[j - 1]].mean[metric];
+			double y = sign * cv->sum[order[j - 1]].mean[metric];
 
 			if (!(isnan(y) && !isnan(x)) && !(x > y))
 				break;

@@ -18,10 +18,19 @@
 #include "util.h"
 #include "weights.h"
 
-/* The figures of a fold, in output order. */
-enum { CV_MACRO_F1, CV_BALANCED_ACCURACY, CV_MCC, CV_GMEAN, CV_NMETRIC };
+/*
+ * The figures of a fold, in output order: those of the decisions at 0.5 (argmax), then
+ * those of the probabilities alone (the macro one-vs-rest average precision and ROC AUC,
+ * log loss, Brier score and ECE, as metrics.h computes them).
+ */
+enum {
+	CV_MACRO_F1, CV_BALANCED_ACCURACY, CV_MCC, CV_GMEAN, CV_NDECISION,
+	CV_AVERAGE_PRECISION = CV_NDECISION, CV_ROC_AUC, CV_LOG_LOSS, CV_BRIER, CV_ECE, CV_NMETRIC
+};
 /* Their --metric words ("macro_f1", ...) and their titles in tables ("macro F1", ...). */
 extern const char *const cv_metric_key[CV_NMETRIC], *const cv_metric_title[CV_NMETRIC];
+/* 1 for the figures where lower is better (log loss, Brier score, ECE), else 0. */
+int cv_metric_lower_better(int metric);
 
 /* Values of a list option, in command-line order. */
 struct numlist {

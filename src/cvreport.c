@@ -37,29 +37,34 @@ static void write_table(FILE *fp, const struct cvout *o)
 	const struct cvconfig *cfg = o->run->cfg;
 	size_t ncfg = o->run->ncfg, nclass = o->s->nclass, i, c, row;
 	struct grid g;
-	int mt;
+	int mt, nshow, show[CV_NDECISION + 1];
 
 	fprintf(fp, "%zu-fold cross-validation, %zu repeat%s, %zu rows, %zu configuration%s, "
 	        "%zu fits; %.2f s wall on %d thread%s\n\n", a->k, a->repeat, a->repeat == 1 ? "" : "s",
 	        o->nrows, ncfg, ncfg == 1 ? "" : "s", o->run->ntasks, o->seconds, o->threads,
 	        o->threads == 1 ? "" : "s");
-	grid_init(&g, ncfg + 1, CV_NMETRIC + 3, 2);
+	/* The figures of the decisions, and the sort figure when it is another one. */
+	for (nshow = 0; nshow < CV_NDECISION; nshow++)
+		show[nshow] = nshow;
+	if (a->metric >= CV_NDECISION)
+		show[nshow++] = a->metric;
+	grid_init(&g, ncfg + 1, (size_t)nshow + 3, 2);
 	grid_set(&g, 0, 1, "configuration");
-	for (mt = 0; mt < CV_NMETRIC; mt++)
-		grid_set(&g, 0, 2 + (size_t)mt, "%s", cv_metric_title[mt]);
-	grid_set(&g, 0, CV_NMETRIC + 2, "diff");
+	for (mt = 0; mt < nshow; mt++)
+		grid_set(&g, 0, 2 + (size_t)mt, "%s", cv_metric_title[show[mt]]);
+	grid_set(&g, 0, (size_t)nshow + 2, "diff");
 	for (i = 0; i < ncfg; i++) {
 		const struct cvsummary *s = &o->sum[o->order[i]];
 
 		if (i == 0)
 			grid_set(&g, 1, 0, "*");
 		grid_label(&g, i + 1, 1, cfg[o->order[i]].name);
-		for (mt = 0; mt < CV_NMETRIC; mt++)
-			grid_mean_sd(&g, i + 1, 2 + (size_t)mt, s->mean[mt], s->sd[mt]);
+		for (mt = 0; mt < nshow; mt++)
+			grid_mean_sd(&g, i + 1, 2 + (size_t)mt, s->mean[show[mt]], s->sd[show[mt]]);
 		if (o->order[i] == 0)
-			grid_set(&g, i + 1, CV_NMETRIC + 2, "-");
+			grid_set(&g, i + 1, (size_t)nshow + 2, "-");
 		else
-			grid_mean_sd(&g, i + 1, CV_NMETRIC + 2, s->delta_mean, s->delta_sd);
+			grid_mean_sd(&g, i + 1, (size_t)nshow + 2, s->delta_mean, s->delta_sd);
 	}
 	grid_print(fp, &g);
 	grid_release(&g);

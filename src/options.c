@@ -186,7 +186,8 @@ static const struct cli_opt cv_opts[] = {
 	  "the rows of the largest, 0 < R <= 1 (default: 1)" },
 	{ "smote-k", OPT_SMOTE_K, required_argument, "K", "neighbours for smote (default: 5)" },
 	{ "metric", OPT_METRIC, required_argument, "M",
-	  "sort by macro_f1, balanced_accuracy, mcc or gmean\n"
+	  "sort by macro_f1, balanced_accuracy, mcc, gmean,\n"
+	  "average_precision, roc_auc, log_loss, brier or ece\n"
 	  "(default: macro_f1)" },
 	{ "save-folds", OPT_SAVE_FOLDS, required_argument, "FILE",
 	  "write each row's fold as CSV: line,repeat,fold" },

@@ -77,3 +77,29 @@ expect_success 'without probabilities the figures are null in json, - in the tab
 	[ "$(field brier r.tsv)" = null ] && [ "$(field ece r.tsv)" = null ] &&
 	[ "$(field macro/roc_auc r.tsv)" = null ] &&
 	focal eval --truth t lab.csv > r.txt && grep -Eq "^Brier score +-$" r.txt && grep -Eq "^ECE +-$" r.txt'
+
+# ---- cv: the same figures per configuration, and --metric for them
+expect_success 'cv --metric log_loss, brier, ece: lowest first; average_precision, roc_auc: highest first' '
+	for m in log_loss brier ece average_precision roc_auc; do
+		focal cv -q -k 3 -y type --loss ce,focal --sample none,over --metric $m --format tsv \
+			$DATA/glass.csv > c.tsv &&
+		awk -F"\t" -v m="${m}_mean" -v low=$(case $m in log_loss|brier|ece) echo 1;; *) echo 0;; esac) "
+			NR == 1 { for (i = 1; i <= NF; i++) if (\$i == m) col = i; next }
+			{ v = \$col + 0; if (NR > 2 && (low ? v < prev : v > prev)) bad = 1; prev = v; n++ }
+			END { exit !(col > 0 && n == 4 && !bad) }" c.tsv || { echo "$m"; cat c.tsv; exit 1; }
+	done'
+
+expect_success 'cv table: a probability figure given to --metric gets its own column' '
+	focal cv -q -k 3 -y type --loss ce,focal --metric brier $DATA/glass.csv > c.txt &&
+	sed -n 3p c.txt | grep -q "G-mean  *Brier  *diff$" && grep -q "sorted by Brier;" c.txt &&
+	focal cv -q -k 3 -y type --loss ce,focal $DATA/glass.csv > d.txt &&
+	sed -n 3p d.txt | grep -q "G-mean  *diff$"'
+
+expect_success 'cv: over-sampling leaves the probabilities less calibrated (glass: higher log loss)' '
+	focal cv -q -k 5 -y type --sample none,over --format json $DATA/glass.csv | flat > c.tsv &&
+	a=$(field configurations/0/mean/log_loss c.tsv) && b=$(field configurations/1/mean/log_loss c.tsv) &&
+	n0=$(field configurations/0/name c.tsv) && echo "$n0 $a, other $b" &&
+	awk -v a="$a" -v b="$b" -v n="$n0" "BEGIN { exit !(n == \"ce\" ? b > a : a > b) }"'
+
+expect_error 2 "--metric: 'auc' is not one of macro_f1, balanced_accuracy, mcc, gmean, average_precision, roc_auc, log_loss, brier, ece" \
+	'cv --metric: an unknown word names every figure' cv -k 3 -y type --metric auc $DATA/glass.csv

@@ -164,7 +164,7 @@ expect_success 'tsv: one header and one row per configuration, all of the same w
 	head -n 1 t.tsv | grep -q "^config	loss	gamma	weight	sample	sample_ratio	lambda	model	macro_f1_mean	macro_f1_sd	" &&
 	head -n 1 t.tsv | grep -q "	recall_tableware_mean	recall_tableware_sd	f1_tableware_mean	f1_tableware_sd	" &&
 	head -n 1 t.tsv | grep -q "	delta_mean	delta_sd$" &&
-	test "$(awk -F"\t" "{ print NF }" t.tsv | sort -u)" = 42'
+	test "$(awk -F"\t" "{ print NF }" t.tsv | sort -u)" = 52'
 
 expect_success 'cv reads standard input, and --no-standardize, --alpha and --lambda lists' '
 	focal cv -q -k 3 -y diagnosis - < "$WDBC" > in.txt && grep -q "^\* *ce " in.txt &&
@@ -198,7 +198,17 @@ same_fold() {
 	$1 == "balanced_accuracy" || $1 == "mcc" { ev[$1] = $2 }
 	$1 ~ /^per_class\/[^\/]*\/(recall|f1)$/ { split($1, q, "/"); ev[q[3] "/" q[2]] = $2 }
 	$1 ~ /^per_class\/[^\/]*\/recall$/ { nclass++ }
+	$1 == "macro/average_precision" { pr["average_precision"] = $2 }
+	$1 == "macro/roc_auc" { pr["roc_auc"] = $2 }
+	$1 == "log_loss" || $1 == "brier" || $1 == "ece" { pr[$1] = $2 }
 	END {
+		# the figures of the probabilities: scored from the fold s own standardisation of
+		# the stored features, against the file read again: equal to about 1e-9
+		for (k in pr) {
+			np++; d = cv[k] - pr[k]; if (d < 0) d = -d
+			if (!(d <= 1e-6 * pr[k]) || cv[k] == "") { print k, cv[k], pr[k]; bad = 1 }
+		}
+		if (np != 5) bad = 1
 		d = cv["objective"] - obj; if (d < 0) d = -d
 		print "objective", cv["objective"], obj
 		if (!(d <= 1e-7 * obj) || obj == "") bad = 1
