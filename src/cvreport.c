@@ -188,13 +188,8 @@ static void write_json(FILE *fp, const struct cvout *o)
 
 	fprintf(fp, "{\"k\":%zu,\"repeat\":%zu,\"seed\":%" PRIu64 ",\"rows\":%zu,\"metric\":\"%s\"",
 	        o->a->k, o->a->repeat, o->a->t.seed, o->nrows, cv_metric_key[o->a->metric]);
-	fputs(",\"classes\":[", fp);
-	for (c = 0; c < nclass; c++) {
-		if (c)
-			putc(',', fp);
-		json_string(fp, classes[c]);
-	}
-	putc(']', fp);
+	fputs(",\"classes\":", fp);
+	json_strings(fp, classes, nclass);
 	if (o->a->have_alpha) {
 		fputs(",\"positive\":", fp);
 		json_string(fp, classes[run->cfg[0].positive]);

@@ -755,12 +755,9 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 			fputs(",\"positive\":", f);
 			json_string(f, s->classes[m->lm.positive]);
 		}
-		fputs(",\"classes\":[", f);
-		for (i = 0; i < s->nclass; i++) {
-			fputs(i ? "," : "", f);
-			json_string(f, s->classes[i]);
-		}
-		fputs("],\"class_counts\":{", f);
+		fputs(",\"classes\":", f);
+		json_strings(f, s->classes, s->nclass);
+		fputs(",\"class_counts\":{", f);
 		for (i = 0; i < s->nclass; i++) {
 			fputs(i ? "," : "", f);
 			json_string(f, s->classes[i]);

@@ -122,6 +122,19 @@ void json_string_or_null(FILE *f, const char *s)
 		fputs("null", f);
 }
 
+void json_strings(FILE *f, char *const *s, size_t n)
+{
+	size_t i;
+
+	putc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(',', f);
+		json_string(f, s[i]);
+	}
+	putc(']', f);
+}
+
 /* ,"KEY":X */
 void json_field(FILE *f, const char *key, double x)
 {

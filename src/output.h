@@ -27,6 +27,8 @@ void fmt_roundtrip(char *buf, size_t size, double x);
 void json_string(FILE *f, const char *s);
 /* As json_string, or null when S is NULL. */
 void json_string_or_null(FILE *f, const char *s);
+/* Writes the N strings of S as a JSON array of string literals. */
+void json_strings(FILE *f, char *const *s, size_t n);
 /* Writes X as a JSON number that round-trips (the shortest of %.15g/%.16g/%.17g that
  * reads back exactly), or null when X is not finite. */
 void json_number(FILE *f, double x);

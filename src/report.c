@@ -92,13 +92,8 @@ static void write_json(FILE *f, char *const *classes, const struct report *r,
 {
 	size_t c, j, k = r->k;
 
-	fputs("{\"classes\":[", f);
-	for (c = 0; c < k; c++) {
-		if (c)
-			putc(',', f);
-		json_string(f, classes[c]);
-	}
-	putc(']', f);
+	fputs("{\"classes\":", f);
+	json_strings(f, classes, k);
 	if (r->positive >= 0) {
 		fputs(",\"positive\":", f);
 		json_string(f, classes[r->positive]);

@@ -74,6 +74,15 @@ int main(void)
 	putc(' ', mem);
 	json_string_or_null(mem, "x");
 	CHECK(strcmp(got(), "null \"x\"") == 0, "json_string_or_null: null, then a string (%s)", buf);
+	start();
+	{
+		char *two[2] = { "a", "b\"c" };
+
+		json_strings(mem, two, 2);
+		putc(' ', mem);
+		json_strings(mem, two, 0);
+	}
+	CHECK(strcmp(got(), "[\"a\",\"b\\\"c\"] []") == 0, "json_strings: an array, escaped; [] for none (%s)", buf);
 
 	start();
 	tsv_label(mem, "a\tb\nc\rd");
