@@ -339,3 +339,12 @@ char *cli_cmdline(int argc, char **argv)
 	}
 	return s;
 }
+
+int cli_decision(const char *command, const char *arg)
+{
+	if (strcmp(arg, "argmax") == 0)
+		return 1;
+	if (strcmp(arg, "model") == 0)
+		return 0;
+	return cli_usage_error(command, "--decision: '%s' is not one of model, argmax", arg), -1;
+}

@@ -58,7 +58,8 @@ enum {
 	OPT_LAMBDA, OPT_SOLVER, OPT_TOL, OPT_MAX_ITER, OPT_EPOCHS, OPT_BATCH_SIZE, OPT_LR,
 	OPT_BIAS_INIT, OPT_SEED, OPT_THREADS, OPT_TRUTH, OPT_PRED, OPT_POSITIVE, OPT_VALID,
 	OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD, OPT_SAMPLE, OPT_SAMPLE_RATIO,
-	OPT_SMOTE_K, OPT_REPEAT, OPT_METRIC, OPT_SAVE_FOLDS, OPT_COEF
+	OPT_SMOTE_K, OPT_CALIBRATE, OPT_TUNE_DECISION, OPT_TUNE_FOLDS, OPT_REPEAT, OPT_METRIC,
+	OPT_SAVE_FOLDS, OPT_DECISION, OPT_COEF
 };
 /* A bit for each of those codes, to note which options a command line gave. */
 #define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
@@ -88,6 +89,9 @@ const char *cli_not_converged_hint(const struct trainopts *t);
 int cli_double(const char *command, const char *opt, const char *arg, double lo, double hi,
                double *out);
 int cli_long(const char *command, const char *opt, const char *arg, long lo, long hi, long *out);
+
+/* --decision: 1 for argmax, 0 for model, or -1 after a usage error. */
+int cli_decision(const char *command, const char *arg);
 
 /* --format: returns 0 or prints a usage error and returns -1. */
 int cli_format(const char *command, const char *arg, enum outfmt *f);

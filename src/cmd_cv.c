@@ -74,6 +74,8 @@ static int choice_value(int opt, const char *word)
 		return fit_parse_model(word, &m) == 0 ? (int)m : -1;
 	case OPT_SAMPLE:
 		return sample_parse(word, &k) == 0 ? (int)k : -1;
+	case OPT_CALIBRATE:
+		return calib_parse(word);
 	}
 	return -1;
 }
@@ -88,6 +90,7 @@ static int add_choices(struct numlist *l, int opt, const char *arg)
 		{ OPT_LOSS, "--loss", "ce, focal" },
 		{ OPT_MODEL, "--model", "logistic, softmax, auto" },
 		{ OPT_SAMPLE, "--sample", "none, over, under, smote, over+under" },
+		{ OPT_CALIBRATE, "--calibrate", "auto, none, prior, temperature" },
 	};
 	size_t i, n, which = 0;
 	char **items = split_list(arg, &n);
@@ -215,6 +218,8 @@ static int cv_option(void *ctx, int ch, const char *arg)
 		return add_choices(ch == OPT_MODEL ? &a->g.model : ch == OPT_LOSS ? &a->g.loss
 		                                                              : &a->g.sample,
 		                   ch, arg) != 0 ? -1 : 1;
+	case OPT_CALIBRATE:
+		return add_choices(&a->g.calib, ch, arg) != 0 ? -1 : 1;
 	case OPT_GAMMA:
 		return add_numbers(&a->g.gamma, "--gamma", arg, 0, 20, 0, 0) != 0 ? -1 : 1;
 	case OPT_ALPHA:
@@ -261,6 +266,9 @@ static void warn_no_effect(const struct cvargs *a)
 	/* cv reports every class alike: the positive class matters only to --alpha */
 	if (FITARGS_GIVEN(&a->f, OPT_POSITIVE) && !FITARGS_GIVEN(&a->f, OPT_ALPHA))
 		cli_no_effect("--positive", "without --alpha");
+	if (FITARGS_GIVEN(&a->f, OPT_TUNE_FOLDS) && a->f.tune < 0 &&
+	    !numlist_has(&a->g.calib, CALIB_TEMPERATURE))
+		cli_no_effect("--tune-folds", "without --tune-decision or --calibrate temperature");
 }
 
 static void show_progress(void *ctx, size_t done, size_t total)
@@ -279,6 +287,9 @@ static void engine_options(const struct cvargs *a, struct cvopts *o)
 	o->smote_k = a->f.smote_k;
 	o->standardize = a->f.r.standardize;
 	o->have_alpha = FITARGS_GIVEN(&a->f, OPT_ALPHA);
+	o->tune = a->f.tune >= 0;
+	o->tune_metric = a->f.tune;
+	o->tune_folds = (size_t)a->f.tune_folds;
 	o->t = a->f.t;
 	if (a->f.progress || isatty(STDERR_FILENO))
 		o->progress = show_progress;
@@ -332,6 +343,10 @@ int cmd_cv(int argc, char **argv)
 	positive = fit_positive(&s, &d, a.f.positive, &e);
 	if (positive < 0)
 		goto fail;
+	if (fitargs_check_tune(cmd, &a.f, s.nclass) != 0) {
+		status = 2;
+		goto out;
+	}
 	if (cvgrid_resolve(&a.g, &s, &e) != 0)
 		goto fail;
 	cfg = cvconfigs_make(&a.g, &s, positive, cli_warn, &ncfg, &e);

@@ -41,7 +41,8 @@ static void rows_release(struct rows *r)
 struct modeleval {
 	const struct model *m;
 	struct rows r;
-	double threshold;
+	struct decision dec;
+	double *z;   /* nclass logits */
 };
 
 static int on_model_row(void *ctx, const double *x, long label, const struct csvrow *row,
@@ -59,15 +60,15 @@ static int on_model_row(void *ctx, const double *x, long label, const struct csv
 	}
 	rows_grow(r);
 	p = r->scores + r->n * r->k;
-	linmodel_predict(&me->m->lm, x, p);
 	r->ytrue[r->n] = (uint32_t)label;
-	r->ypred[r->n] = decide(p, r->k, me->m->lm.positive, me->threshold);
+	r->ypred[r->n] = score_row(&me->m->lm, &me->dec, x, p, me->z);
 	r->n++;
 	return 0;
 }
 
 static int eval_model(const char *model_path, const char *path, const struct readopts *ro,
-                      double threshold, int have_threshold, enum outfmt fmt, struct ferr *e)
+                      double threshold, int have_threshold, int argmax, enum outfmt fmt,
+                      struct ferr *e)
 {
 	struct model m;
 	struct modeleval me;
@@ -77,15 +78,14 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 
 	if (model_load(model_path, &m, e) != 0)
 		return -1;
-	if (have_threshold && m.s.nclass != 2) {
-		ferr_usage(e, "--threshold needs two classes; the model has %zu", m.s.nclass);
+	memset(&me, 0, sizeof me);
+	if (score_decision(&m.dec, argmax, have_threshold, threshold, &me.dec, e) != 0) {
 		model_release(&m);
 		return -1;
 	}
-	memset(&me, 0, sizeof me);
 	me.m = &m;
 	me.r.k = m.s.nclass;
-	me.threshold = threshold;
+	me.z = xcalloc(m.s.nclass, sizeof *me.z);
 	memset(&eo, 0, sizeof eo);
 	eo.delim = ro->delim;
 	eo.header = ro->header;
@@ -110,6 +110,8 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 		ferr_set(e, "cannot write standard output");
 out:
 	rows_release(&me.r);
+	decision_release(&me.dec);
+	free(me.z);
 	model_release(&m);
 	return rc;
 }
@@ -324,7 +326,7 @@ int cmd_eval(int argc, char **argv)
 	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *positive = NULL, *path;
 	enum outfmt fmt = FMT_TABLE;
 	double threshold = 0.5;
-	int ch, rc, have_threshold = 0, have_pred = 0;
+	int ch, rc, have_threshold = 0, have_pred = 0, argmax = -1;
 
 	readopts_init(&r);
 	cli_getopt_init(&g, &usage_eval);
@@ -349,6 +351,10 @@ int cmd_eval(int argc, char **argv)
 			if (cli_double(cmd, "--threshold", optarg, 0, 1, &threshold) != 0)
 				return 2;
 			have_threshold = 1;
+			break;
+		case OPT_DECISION:
+			if ((argmax = cli_decision(cmd, optarg)) < 0)
+				return 2;
 			break;
 		case OPT_POSITIVE:
 			positive = optarg;
@@ -379,8 +385,11 @@ int cmd_eval(int argc, char **argv)
 	if (model_path && positive)
 		return cli_usage_error(cmd, "--positive goes with --truth; with -m the positive class "
 		                       "is the model's");
+	if (!model_path && argmax >= 0)
+		return cli_usage_error(cmd, "--decision goes with -m; a predictions CSV has its "
+		                       "decisions in --pred");
 	if (model_path)
-		rc = eval_model(model_path, path, &r, threshold, have_threshold, fmt, &e);
+		rc = eval_model(model_path, path, &r, threshold, have_threshold, argmax > 0, fmt, &e);
 	else
 		rc = eval_predictions(path, truth, pred, positive, &r, threshold, have_threshold, fmt,
 		                      &e);

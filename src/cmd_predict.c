@@ -20,8 +20,8 @@ struct predictor {
 	int header;
 	long *keepcol;
 	size_t nkeep;
-	double threshold;
-	double *prob;
+	struct decision dec;
+	double *prob, *z;
 	FILE *out;
 };
 
@@ -81,8 +81,7 @@ static int on_row(void *ctx, const double *x, long label, const struct csvrow *r
 	uint32_t c;
 
 	(void)label;
-	linmodel_predict(&m->lm, x, p->prob);
-	c = decide(p->prob, m->s.nclass, m->lm.positive, p->threshold);
+	c = score_row(&m->lm, &p->dec, x, p->prob, p->z);
 	for (i = 0; i < p->nkeep; i++) {
 		csv_put(p->out, row->f[p->keepcol[i]], ',');
 		fputc(',', p->out);
@@ -105,12 +104,12 @@ int cmd_predict(int argc, char **argv)
 	struct ferr e = { "", 1 };
 	const char *model_path = NULL, *output = NULL, *path = "-";
 	struct outfile of = { NULL, NULL, NULL };
-	int ch, rc, status = 1, have_threshold = 0;
+	int ch, rc, status = 1, have_threshold = 0, argmax = 0;
+	double threshold = 0.5;
 
 	memset(&p, 0, sizeof p);
 	memset(&m, 0, sizeof m);
 	readopts_init(&r);
-	p.threshold = 0.5;
 	cli_getopt_init(&g, &usage_predict);
 	while ((ch = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
 		rc = cli_read_option(cmd, ch, optarg, &r);
@@ -129,9 +128,13 @@ int cmd_predict(int argc, char **argv)
 			p.keep = optarg;
 			break;
 		case OPT_THRESHOLD:
-			if (cli_double(cmd, "--threshold", optarg, 0, 1, &p.threshold) != 0)
+			if (cli_double(cmd, "--threshold", optarg, 0, 1, &threshold) != 0)
 				return 2;
 			have_threshold = 1;
+			break;
+		case OPT_DECISION:
+			if ((argmax = cli_decision(cmd, optarg)) < 0)
+				return 2;
 			break;
 		case 'q':
 			cli_quiet = 1;
@@ -157,11 +160,10 @@ int cmd_predict(int argc, char **argv)
 	p.m = &m;
 	p.name = csv_display_name(path);
 	p.header = r.header;
-	if (have_threshold && m.s.nclass != 2) {
-		ferr_usage(&e, "--threshold needs two classes; the model has %zu", m.s.nclass);
+	if (score_decision(&m.dec, argmax, have_threshold, threshold, &p.dec, &e) != 0)
 		goto fail;
-	}
 	p.prob = xcalloc(m.s.nclass, sizeof *p.prob);
+	p.z = xcalloc(m.s.nclass, sizeof *p.z);
 	p.out = stdout;
 	if (output) {
 		if (outfile_open(&of, output, &e) != 0)
@@ -187,6 +189,8 @@ out:
 	outfile_abort(&of);
 	free(p.keepcol);
 	free(p.prob);
+	free(p.z);
+	decision_release(&p.dec);
 	model_release(&m);
 	return status;
 }

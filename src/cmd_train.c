@@ -18,6 +18,7 @@ struct trainargs {
 	double alpha;          /* NAN when not given */
 	double lambda;         /* NAN: 1/n */
 	enum model_choice choice;
+	enum calib_kind calib; /* --calibrate */
 	struct sampleopts so;
 	struct weighting wt;   /* from --alpha or --class-weight, checked against the data later */
 	struct fitargs f;      /* what cv reads alike */
@@ -45,6 +46,12 @@ static int train_option(void *ctx, int ch, const char *arg)
 		return 1;
 	case OPT_VALID:
 		a->valid = arg;
+		return 1;
+	case OPT_CALIBRATE:
+		if (calib_parse(arg) < 0)
+			return cli_usage_error(cmd, "--calibrate: '%s' is not one of none, prior, "
+			                       "temperature, auto", arg), -1;
+		a->calib = (enum calib_kind)calib_parse(arg);
 		return 1;
 	case OPT_GAMMA:
 		return cli_double(cmd, "--gamma", arg, 0, 20, &a->f.t.gamma) != 0 ? -1 : 1;
@@ -95,9 +102,11 @@ static void warn_no_effect(const struct trainargs *a)
 	fitargs_warn_unused(&a->f, a->f.t.loss == LOSS_FOCAL, a->so.kind != SAMPLE_NONE,
 	                    a->so.kind == SAMPLE_SMOTE);
 	if ((a->f.given & CLI_OPT_BIT(OPT_SEED)) && a->f.t.solver == SOLVER_LBFGS &&
-	    a->so.kind == SAMPLE_NONE)
+	    a->so.kind == SAMPLE_NONE && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE)
 		cli_no_effect("--seed", "with --solver lbfgs and --sample none: nothing is drawn at "
 		              "random");
+	if (FITARGS_GIVEN(&a->f, OPT_TUNE_FOLDS) && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE)
+		cli_no_effect("--tune-folds", "without --tune-decision or --calibrate temperature");
 }
 
 static void show_progress(void *ctx, int iter, double objective, double gnorm)
@@ -152,6 +161,10 @@ static void describe(struct model *m, const struct fitconfig *c, struct fitresul
 	m->info.objective = fr->tr.objective;
 	m->info.iterations = fr->tr.iterations;
 	m->info.converged = fr->tr.converged;
+	m->info.calibrate = xstrdup(calib_key[fr->calib]);
+	m->info.temperature = fr->temperature;
+	m->dec = fr->dec;
+	memset(&fr->dec, 0, sizeof fr->dec);
 }
 
 /* Scores the model on --valid, or on the training data, into REP. */
@@ -161,7 +174,7 @@ static int score(const struct trainargs *a, const struct model *m, const struct 
 	struct encode_opts eo;
 
 	if (!a->valid) {
-		score_dataset(&m->lm, d, rep);
+		score_dataset(&m->lm, &m->dec, d, rep);
 		return 0;
 	}
 	memset(&eo, 0, sizeof eo);
@@ -173,7 +186,7 @@ static int score(const struct trainargs *a, const struct model *m, const struct 
 	eo.warn = cli_warn;
 	if (data_load_with_schema(a->valid, &m->s, &eo, valid, e) != 0)
 		return -1;
-	score_dataset(&m->lm, valid, rep);
+	score_dataset(&m->lm, &m->dec, valid, rep);
 	return 0;
 }
 
@@ -198,6 +211,10 @@ static int print_report(const struct trainargs *a, const struct model *m,
 	sum.count_before = m->info.count_before;
 	sum.count_after = m->info.count_after;
 	sum.class_weight = m->info.class_weight;
+	sum.calibrate = m->info.calibrate;
+	sum.temperature = m->info.temperature;
+	sum.dec = &m->dec;
+	sum.inner_fits = fr->inner_fits;
 	sum.evaluated_on = a->valid ? a->valid : a->so.kind != SAMPLE_NONE ?
 	                   "training data (before sampling)" : "training data";
 	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0)
@@ -215,6 +232,7 @@ int cmd_train(int argc, char **argv)
 	struct fitconfig c;
 	struct fitrows rows;
 	struct fitresult fr;
+	struct tuneopts to;
 	const char *path;
 	int status = 1, have_report = 0;
 
@@ -245,8 +263,13 @@ int cmd_train(int argc, char **argv)
 		goto fail;
 	if (make_config(&a, &m.s, &d, &c, &e) != 0)
 		goto fail;
+	if (fitargs_check_tune(cmd, &a.f, m.s.nclass) != 0) {
+		status = 2;
+		goto out;
+	}
 	memset(&rows, 0, sizeof rows);
-	if (fit_rows(&d, &m.s, &rows, &c, &fr, &e) != 0)
+	fitargs_tuneopts(&a.f, a.calib, a.f.t.seed, &to);
+	if (fit_tuned(&d, &m.s, &rows, &c, &to, &fr, &e) != 0)
 		goto fail;
 	/* the fitted model, moved into the model file's */
 	m.lm = fr.lm;

@@ -72,6 +72,8 @@ struct weighting *cvgrid_add_weighting(struct cvgrid *g, enum weight_kind kind, 
 
 void cvgrid_defaults(struct cvgrid *g)
 {
+	if (!g->calib.n)
+		numlist_add(&g->calib, CALIB_AUTO);
 	if (g->loss.n == 0)
 		numlist_add(&g->loss, LOSS_CE);
 	if (g->model.n == 0)
@@ -116,6 +118,7 @@ void cvgrid_release(struct cvgrid *g)
 	free(g->gamma.v);
 	free(g->ratio.v);
 	free(g->lambda.v);
+	free(g->calib.v);
 	memset(g, 0, sizeof *g);
 }
 
@@ -162,6 +165,8 @@ static char *config_name(const struct cvgrid *g, const struct cvconfig *c)
 		append(&s, &len, " lambda=%g", c->lambda);
 	if (c->choice != CHOOSE_AUTO)
 		append(&s, &len, " %s", fit_choice_name(c->choice));
+	if (g->calib.n > 1 || c->calib != CALIB_AUTO)
+		append(&s, &len, " cal=%s", calib_key[c->calib]);
 	return s;
 }
 
@@ -170,6 +175,7 @@ static void add_configs(const struct cvgrid *g, struct cvconfig c, struct cvconf
                         size_t *n)
 {
 	size_t il, ig, iw, is, ir, ix, nlambda = g->lambda.n ? g->lambda.n : 1;
+	size_t ncal = g->calib.n ? g->calib.n : 1;
 
 	for (il = 0; il < g->loss.n; il++) {
 		c.loss = (enum loss_kind)g->loss.v[il];
@@ -181,8 +187,10 @@ static void add_configs(const struct cvgrid *g, struct cvconfig c, struct cvconf
 					c.sample = (enum sample_kind)g->sample.v[is];
 					for (ir = 0; ir < (c.sample != SAMPLE_NONE ? g->ratio.n : 1); ir++) {
 						c.ratio = c.sample != SAMPLE_NONE ? g->ratio.v[ir] : NAN;
-						for (ix = 0; ix < nlambda; ix++) {
-							c.lambda = g->lambda.n ? g->lambda.v[ix] : NAN;
+						for (ix = 0; ix < nlambda * ncal; ix++) {
+							c.lambda = g->lambda.n ? g->lambda.v[ix / ncal] : NAN;
+							c.calib = g->calib.n ? (enum calib_kind)g->calib.v[ix % ncal]
+							                     : CALIB_AUTO;
 							*cfg = xreallocarray(*cfg, *n + 1, sizeof **cfg);
 							(*cfg)[*n] = c;
 							(*cfg)[(*n)++].name = config_name(g, &c);
@@ -255,25 +263,37 @@ uint64_t cv_derive_seed(uint64_t seed, uint64_t what, uint64_t r, uint64_t f, ui
 	return cv_mix64(h ^ detail);
 }
 
-void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t seed, size_t r,
-                   uint32_t *fold)
+void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count, size_t k,
+                 uint64_t seed, uint32_t *fold)
 {
 	size_t *off = xcalloc(nclass + 1, sizeof *off), *fill = xcalloc(nclass, sizeof *fill);
-	size_t *idx = xmalloc((d->n ? d->n : 1) * sizeof *idx), i, c, t = 0;
+	size_t *idx = xmalloc((n ? n : 1) * sizeof *idx), i, c, t = 0;
 	struct rng rng;
 
+	for (i = 0; i < n; i++)
+		if (!count || count[i] > 0)
+			off[y[i] + 1]++;
 	for (c = 0; c < nclass; c++)
-		off[c + 1] = off[c] + d->count[c];
-	for (i = 0; i < d->n; i++)
-		idx[off[d->y[i]] + fill[d->y[i]]++] = i;
-	rng_seed(&rng, cv_derive_seed(seed, CV_SEED_FOLDS, r, 0, 0));
+		off[c + 1] += off[c];
+	for (i = 0; i < n; i++) {
+		fold[i] = (uint32_t)k;
+		if (!count || count[i] > 0)
+			idx[off[y[i]] + fill[y[i]]++] = i;
+	}
+	rng_seed(&rng, seed);
 	for (c = 0; c < nclass; c++)
-		rng_shuffle(&rng, idx + off[c], d->count[c]);
-	for (i = 0; i < d->n; i++)
+		rng_shuffle(&rng, idx + off[c], off[c + 1] - off[c]);
+	for (i = 0; i < off[nclass]; i++)
 		fold[idx[i]] = (uint32_t)(t++ % k);
 	free(off);
 	free(fill);
 	free(idx);
+}
+
+void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t seed, size_t r,
+                   uint32_t *fold)
+{
+	cv_stratify(d->y, d->n, nclass, NULL, k, cv_derive_seed(seed, CV_SEED_FOLDS, r, 0, 0), fold);
 }
 
 void cv_folds(struct cv *cv)
@@ -378,10 +398,11 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	struct fitconfig c;
 	struct fitrows rows;
 	struct fitresult fr;
+	struct tuneopts to;
 	struct linmodel scorer;
 	struct report rep;
 	double *count = xcalloc(n + 1, sizeof *count), *eff = NULL;
-	double *prob = xcalloc(nclass, sizeof *prob);
+	double *prob = xcalloc(nclass, sizeof *prob), *z = xcalloc(nclass, sizeof *z);
 	double *xrow = xcalloc(d->dim + 1, sizeof *xrow);
 	uint32_t *ytrue = xcalloc(fi->ntest + 1, sizeof *ytrue);
 	uint32_t *ypred = xcalloc(fi->ntest + 1, sizeof *ypred);
@@ -394,7 +415,13 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	memset(&rows, 0, sizeof rows);
 	rows.count = count;
 	rows.prep = &fi->prep;
-	if (fit_rows(d, cv->s, &rows, &c, &fr, e) != 0)
+	memset(&to, 0, sizeof to);
+	to.calibrate = cv->cfg[ci].calib;
+	to.metric = cv->o->tune ? cv->o->tune_metric : -1;
+	to.folds = cv->o->tune_folds;
+	to.seed = cv_derive_seed(cv->o->t.seed, CV_SEED_INNER, r, f, 0);
+	to.standardize = cv->o->standardize;
+	if (fit_tuned(d, cv->s, &rows, &c, &to, &fr, e) != 0)
 		goto out;
 
 	/* Score the test rows with the parameters that act on the stored features. */
@@ -406,10 +433,9 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 		if (fold[i] != f)
 			continue;
 		fit_row(d, i, fi->prep.fill, xrow);
-		linmodel_predict(&scorer, xrow, prob);
+		ypred[m] = score_row(&scorer, &fr.dec, xrow, prob, z);
 		memcpy(scores + m * nclass, prob, nclass * sizeof *prob);
-		ytrue[m] = d->y[i];
-		ypred[m++] = decide(prob, nclass, scorer.positive, 0.5);
+		ytrue[m++] = d->y[i];
 	}
 	metrics_compute(&rep, m, nclass, ytrue, ypred, scores);
 	out->metric[CV_MACRO_F1] = rep.macro.f1;
@@ -429,6 +455,10 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	}
 	report_release(&rep);
 	out->objective = fr.tr.objective;
+	out->calib = fr.calib;
+	out->dec = fr.dec;
+	memset(&fr.dec, 0, sizeof fr.dec);
+	out->inner_fits = fr.inner_fits;
 	out->lambda = fr.lambda;
 	out->iterations = fr.tr.iterations;
 	out->converged = fr.tr.converged;
@@ -440,6 +470,7 @@ out:
 	free(count);
 	free(eff);
 	free(prob);
+	free(z);
 	free(xrow);
 	free(ytrue);
 	free(ypred);
@@ -594,6 +625,15 @@ int cv_run(struct cv *cv, struct ferr *e)
 	return 0;
 }
 
+size_t cv_fits(const struct cv *cv)
+{
+	size_t t, n = cv->ntasks;
+
+	for (t = 0; t < cv->ntasks; t++)
+		n += cv->res[t].inner_fits;
+	return n;
+}
+
 size_t cv_not_converged(const struct cv *cv)
 {
 	size_t i, n = 0;
@@ -611,6 +651,7 @@ void cv_release(struct cv *cv)
 		free(cv->res[i].recall);
 		free(cv->res[i].f1);
 		free(cv->res[i].error);
+		decision_release(&cv->res[i].dec);
 	}
 	free(cv->res);
 	for (i = 0; cv->sum && i < cv->ncfg; i++) {

@@ -48,7 +48,7 @@ int numlist_has(const struct numlist *l, double v);
  * (cvgrid_release).
  */
 struct cvgrid {
-	struct numlist loss, model, sample;
+	struct numlist loss, model, sample, calib;
 	struct numlist gamma, ratio, lambda; /* lambda empty: 1/n */
 	struct weighting *wt;
 	size_t nwt;
@@ -76,13 +76,14 @@ struct cvconfig {
 	enum sample_kind sample;
 	double ratio;       /* NAN without sampling */
 	double lambda;      /* NAN: 1 / training rows after sampling */
+	enum calib_kind calib;
 	char *name;         /* e.g. "focal g=2 balanced over r=0.5 lambda=0.01 softmax" */
 };
 
 /*
  * Every configuration of G that means something, for the classes of S with positive
  * class POSITIVE: model x loss x gamma (focal only) x weighting x sample x ratio
- * (sampling only) x lambda, the first values first; a model value that fits the same
+ * (sampling only) x lambda x calibration, the first values first; a model value that fits the same
  * model kind as an earlier one is counted once, with a warning to WARN (may be NULL).
  * Returns the array (*NCFG entries; cvconfigs_free), or NULL with E filled.
  */
@@ -97,6 +98,9 @@ struct cvopts {
 	int smote_k;
 	int standardize;   /* 0: the data were read with --no-standardize */
 	int have_alpha;    /* some weighting is --alpha: the output names the positive class */
+	int tune;          /* 1: tune the decision (--tune-decision) for TUNE_METRIC */
+	int tune_metric;   /* DM_* */
+	size_t tune_folds; /* inner folds */
 	/* The solver options of every fit; seed is --seed, threads the tasks' threads. */
 	struct trainopts t;
 	/* Called after each task, one call at a time; may be NULL. */
@@ -118,6 +122,9 @@ struct cvresult {
 	double objective, lambda;
 	size_t train_rows;     /* rows of the training part after sampling */
 	int iterations, converged;
+	enum calib_kind calib; /* the calibration done (auto resolved) */
+	struct decision dec;   /* the decision the test rows got */
+	size_t inner_fits;     /* fits of the inner CV */
 	char *error;           /* set when the task failed */
 	int status;
 };
@@ -156,7 +163,7 @@ struct cv {
  * never from the order in which tasks run.
  */
 uint64_t cv_mix64(uint64_t x);
-enum { CV_SEED_FOLDS = 1, CV_SEED_SAMPLE, CV_SEED_SOLVER };
+enum { CV_SEED_FOLDS = 1, CV_SEED_SAMPLE, CV_SEED_SOLVER, CV_SEED_INNER };
 uint64_t cv_derive_seed(uint64_t seed, uint64_t what, uint64_t r, uint64_t f, uint64_t detail);
 
 /*
@@ -166,6 +173,13 @@ uint64_t cv_derive_seed(uint64_t seed, uint64_t what, uint64_t r, uint64_t f, ui
  */
 void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t seed, size_t r,
                    uint32_t *fold);
+
+/*
+ * The same for the N rows of classes Y that COUNT (NULL: all) gives a multiplicity above
+ * 0, shuffled by a generator seeded with SEED itself; the other rows get fold K.
+ */
+void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count, size_t k,
+                 uint64_t seed, uint32_t *fold);
 
 /* Fills cv->fold and cv->fi for every repeat. */
 void cv_folds(struct cv *cv);
@@ -182,6 +196,9 @@ void cv_warn_small(const struct cv *cv, const char *name, void (*warn)(const cha
  * same for any thread count).  After cv_folds.
  */
 int cv_run(struct cv *cv, struct ferr *e);
+
+/* How many fits there were in all: the tasks' and those of their inner CVs. */
+size_t cv_fits(const struct cv *cv);
 
 /* How many fits did not converge. */
 size_t cv_not_converged(const struct cv *cv);

@@ -40,9 +40,13 @@ static void write_table(FILE *fp, const struct cvout *o)
 	int mt, nshow, show[CV_NDECISION + 1];
 
 	fprintf(fp, "%zu-fold cross-validation, %zu repeat%s, %zu rows, %zu configuration%s, "
-	        "%zu fits; %.2f s wall on %d thread%s\n\n", a->k, a->repeat, a->repeat == 1 ? "" : "s",
-	        o->nrows, ncfg, ncfg == 1 ? "" : "s", o->run->ntasks, o->seconds, o->threads,
+	        "%zu fits; %.2f s wall on %d thread%s\n", a->k, a->repeat, a->repeat == 1 ? "" : "s",
+	        o->nrows, ncfg, ncfg == 1 ? "" : "s", cv_fits(o->run), o->seconds, o->threads,
 	        o->threads == 1 ? "" : "s");
+	if (a->tune)
+		fprintf(fp, "decisions tuned for %s on %zu inner folds of each training part\n",
+		        decision_metric_key[a->tune_metric], a->tune_folds);
+	fputc('\n', fp);
 	/* The figures of the decisions, and the sort figure when it is another one. */
 	for (nshow = 0; nshow < CV_NDECISION; nshow++)
 		show[nshow] = nshow;
@@ -105,7 +109,7 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 	size_t ncfg = o->run->ncfg, nclass = o->s->nclass, i, c;
 	int mt;
 
-	fputs("config\tloss\tgamma\tweight\tsample\tsample_ratio\tlambda\tmodel", fp);
+	fputs("config\tloss\tgamma\tweight\tsample\tsample_ratio\tlambda\tmodel\tcalibration", fp);
 	for (mt = 0; mt < CV_NMETRIC; mt++)
 		fprintf(fp, "\t%s_mean\t%s_sd", cv_metric_key[mt], cv_metric_key[mt]);
 	for (c = 0; c < nclass; c++) {
@@ -132,7 +136,7 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 		fprintf(fp, "\t%s", sample_name(cf->sample));
 		tsv_number(fp, cf->ratio);
 		tsv_number(fp, cf->lambda);
-		fprintf(fp, "\t%s", fit_model_name(cf->kind));
+		fprintf(fp, "\t%s\t%s", fit_model_name(cf->kind), calib_key[cf->calib]);
 		for (mt = 0; mt < CV_NMETRIC; mt++) {
 			tsv_number(fp, s->mean[mt]);
 			tsv_number(fp, s->sd[mt]);
@@ -188,6 +192,10 @@ static void write_json(FILE *fp, const struct cvout *o)
 
 	fprintf(fp, "{\"k\":%zu,\"repeat\":%zu,\"seed\":%" PRIu64 ",\"rows\":%zu,\"metric\":\"%s\"",
 	        o->a->k, o->a->repeat, o->a->t.seed, o->nrows, cv_metric_key[o->a->metric]);
+	if (o->a->tune)
+		fprintf(fp, ",\"tune_decision\":\"%s\",\"tune_folds\":%zu",
+		        decision_metric_key[o->a->tune_metric], o->a->tune_folds);
+	fprintf(fp, ",\"fits\":%zu", cv_fits(run));
 	fputs(",\"classes\":", fp);
 	json_strings(fp, classes, nclass);
 	if (o->a->have_alpha) {
@@ -212,7 +220,8 @@ static void write_json(FILE *fp, const struct cvout *o)
 		fprintf(fp, ",\"sample\":\"%s\"", sample_name(cf->sample));
 		json_field(fp, "sample_ratio", cf->ratio);
 		json_field(fp, "lambda", cf->lambda);
-		fprintf(fp, ",\"model\":\"%s\",\"mean\":{", fit_model_name(cf->kind));
+		fprintf(fp, ",\"model\":\"%s\",\"calibration\":\"%s\",\"mean\":{",
+		        fit_model_name(cf->kind), calib_key[cf->calib]);
 		json_figures(fp, s->mean, classes, nclass, s->recall_mean, s->f1_mean);
 		fputs("},\"sd\":{", fp);
 		json_figures(fp, s->sd, classes, nclass, s->recall_sd, s->f1_sd);
@@ -237,8 +246,11 @@ static void write_json(FILE *fp, const struct cvout *o)
 			putc(',', fp);
 			json_figures(fp, rs->metric, classes, nclass, rs->recall, rs->f1);
 			json_field(fp, "objective", rs->objective);
-			fprintf(fp, ",\"iterations\":%d,\"converged\":%s}", rs->iterations,
-			        rs->converged ? "true" : "false");
+			fprintf(fp, ",\"iterations\":%d,\"converged\":%s,\"calibration\":\"%s\","
+			        "\"decision\":", rs->iterations, rs->converged ? "true" : "false",
+			        calib_key[rs->calib]);
+			json_decision(fp, &rs->dec, classes);
+			putc('}', fp);
 		}
 		fputs("]}", fp);
 	}

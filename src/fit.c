@@ -473,6 +473,9 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 	o.positive = c->positive;
 	out->lambda = o.lambda;
 	linmodel_init(&out->lm, c->kind, nclass, d->dim, c->positive);
+	out->calib = CALIB_NONE;
+	out->temperature = 1;
+	decision_argmax(&out->dec, nclass, c->positive);
 	if (train(&ts, &o, &out->lm, &out->tr, e) != 0)
 		goto out;
 	rc = 0;
@@ -490,5 +493,6 @@ void fitresult_release(struct fitresult *r)
 	free(r->count_after);
 	free(r->class_weight);
 	fitprep_release(&r->prep);
+	decision_release(&r->dec);
 	memset(r, 0, sizeof *r);
 }

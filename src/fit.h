@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calib.h"
 #include "data.h"
+#include "decision.h"
 #include "sample.h"
 #include "train.h"
 #include "util.h"
@@ -136,7 +138,35 @@ struct fitresult {
 	double lambda;            /* the lambda the fit used */
 	size_t rows;              /* rows after sampling */
 	struct fitprep prep;      /* the fitprep computed for the rows (PREP NULL); else empty */
+	/*
+	 * What fit_tuned did after the fit (fit_rows: none, and the argmax decision): the
+	 * calibration applied to LM, its temperature (1 / s; 1 without), and the decision.
+	 */
+	enum calib_kind calib;
+	double temperature;
+	struct decision dec;
+	size_t inner_fits;        /* fits of the inner folds */
 };
+
+/* What happens after the fit: calibration and decision tuning (SPEC). */
+struct tuneopts {
+	enum calib_kind calibrate; /* CALIB_AUTO: prior when the fit saw another class balance */
+	int metric;                /* DM_*: --tune-decision; -1: none */
+	size_t folds;              /* inner stratified folds (temperature, tuning) */
+	uint64_t seed;             /* of the inner folds */
+	int standardize;           /* 0: the data were read with --no-standardize */
+};
+
+/*
+ * fit_rows, then the calibration of T (the prior correction, and the temperature
+ * fitted on the logits of an inner stratified CV of the same configuration on the same
+ * rows) folded into OUT's weights, and the decision: that of the uncalibrated fit, or
+ * with METRIC the threshold or offsets that maximise it on the inner out-of-fold
+ * predictions (their spread: the same tuned on each inner fold's rows alone).
+ */
+int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+              const struct fitconfig *c, const struct tuneopts *t, struct fitresult *out,
+              struct ferr *e);
 
 /*
  * Fits C on rows R of D (schema S).  Returns 0 with OUT filled (release it even on

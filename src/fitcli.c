@@ -12,6 +12,8 @@ void fitargs_init(struct fitargs *a)
 	a->r.warn = cli_warn;
 	fit_defaults(&a->t);
 	a->smote_k = 5;
+	a->tune = -1;
+	a->tune_folds = 5;
 }
 
 /* One option of those train and cv read alike: 1 when CH is one, 0 when not, -1 after an error. */
@@ -20,7 +22,7 @@ static int fitargs_option(const char *command, int ch, const char *arg, struct f
 	long v;
 	int r;
 
-	if (ch >= OPT_DROP && ch <= OPT_SAVE_FOLDS)
+	if (ch >= OPT_DROP && ch < OPT_COEF)
 		a->given |= CLI_OPT_BIT(ch);
 	r = cli_read_option(command, ch, arg, &a->r);
 	if (r == 0)
@@ -41,6 +43,14 @@ static int fitargs_option(const char *command, int ch, const char *arg, struct f
 			return -1;
 		a->smote_k = (int)v;
 		return 1;
+	case OPT_TUNE_DECISION:
+		a->tune = decision_parse_metric(arg);
+		if (a->tune < 0)
+			return cli_usage_error(command, "--tune-decision: '%s' is not one of macro_f1, "
+			                       "balanced_accuracy, mcc, gmean, f1", arg), -1;
+		return 1;
+	case OPT_TUNE_FOLDS:
+		return cli_long(command, "--tune-folds", arg, 2, 100, &a->tune_folds) != 0 ? -1 : 1;
 	case 'q':
 		cli_quiet = 1;
 		return 1;
@@ -103,6 +113,25 @@ void fitargs_warn_unused(const struct fitargs *a, int focal, int sampled, int sm
 	if ((a->given & CLI_OPT_BIT(OPT_MAX_ITER)) && a->t.solver != SOLVER_LBFGS)
 		cli_no_effect("--max-iter", a->t.solver == SOLVER_SGD ? "with --solver sgd (see --epochs)"
 		                                                     : "with --solver adam (see --epochs)");
+}
+
+int fitargs_check_tune(const char *command, const struct fitargs *a, size_t nclass)
+{
+	if (a->tune == DM_F1 && nclass != 2)
+		return cli_usage_error(command, "--tune-decision f1 needs two classes; the data have "
+		                       "%zu (try macro_f1)", nclass), -1;
+	return 0;
+}
+
+void fitargs_tuneopts(const struct fitargs *a, enum calib_kind calibrate, uint64_t seed,
+                      struct tuneopts *t)
+{
+	memset(t, 0, sizeof *t);
+	t->calibrate = calibrate;
+	t->metric = a->tune;
+	t->folds = (size_t)a->tune_folds;
+	t->seed = seed;
+	t->standardize = a->r.standardize;
 }
 
 const char *fitargs_input(const char *command, int argc, char **argv)

@@ -16,6 +16,8 @@ struct fitargs {
 	const char *positive;  /* --positive, or NULL */
 	int have_lr, progress;
 	int smote_k;           /* --smote-k */
+	int tune;              /* --tune-decision: DM_*, or -1 */
+	long tune_folds;       /* --tune-folds (default 5) */
 	uint64_t given;        /* CLI_OPT_BIT of each long option given */
 	enum outfmt fmt;
 	struct trainopts t;    /* the solver options (fit_defaults, then the command line) */
@@ -49,6 +51,16 @@ int fitargs_check(const char *command, struct fitargs *a);
  * options of the other solvers.
  */
 void fitargs_warn_unused(const struct fitargs *a, int focal, int sampled, int smote);
+
+/*
+ * Checks --tune-decision against the data's NCLASS classes (f1 needs two); 0, or -1
+ * after a usage error.
+ */
+int fitargs_check_tune(const char *command, const struct fitargs *a, size_t nclass);
+
+/* The tuneopts of the options: CALIBRATE, the inner folds seeded from SEED. */
+void fitargs_tuneopts(const struct fitargs *a, enum calib_kind calibrate, uint64_t seed,
+                      struct tuneopts *t);
 
 /* The one input file of ARGV (ARGC left after the options), or NULL after a usage error. */
 const char *fitargs_input(const char *command, int argc, char **argv);

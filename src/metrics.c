@@ -29,6 +29,8 @@
 #include <string.h>
 
 #include "metrics.h"
+
+#include "decision.h"
 #include "util.h"
 
 #define LOGLOSS_EPS 1e-15
@@ -368,72 +370,29 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 	free(tp);
 }
 
-/* The double of the shortest decimal that lies in (LO, HI] (tried at the midpoint). */
-static double short_cut(double lo, double hi)
-{
-	char buf[40];
-	double v;
-	int prec;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, lo / 2 + hi / 2);
-		v = strtod(buf, NULL);
-		if (v > lo && v <= hi)
-			return v;
-	}
-	return hi;
-}
-
-/* Macro F1 of two classes from the positive class's counts, as metrics_compute has it. */
-static double macro_f1_2(double tp, double fp, double npos, double nneg)
-{
-	double fn = npos - tp, tn = nneg - fp;
-	double f1p = f1_of(div0(tp, tp + fp), div0(tp, npos));
-	double f1n = f1_of(div0(tn, tn + fn), div0(tn, nneg));
-
-	return (f1p + f1n) / 2;
-}
-
 void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *scores,
                        uint32_t positive)
 {
-	size_t n = r->n, i, npos = 0;
-	struct ranked *buf;
-	double tp = 0, fp = 0, f, t;
+	size_t n = r->n, i;
+	double *score;
+	unsigned char *pos;
 
 	r->best.valid = 0;
 	if (r->k != 2 || !scores || n == 0 || positive > 1)
 		return;
-	buf = xcalloc(n, sizeof *buf);
+	score = xcalloc(n, sizeof *score);
+	pos = xcalloc(n, sizeof *pos);
 	for (i = 0; i < n; i++) {
-		buf[i].score = scores[i * 2 + positive];
-		buf[i].pos = ytrue[i] == positive;
-		npos += (size_t)buf[i].pos;
+		score[i] = scores[i * 2 + positive];
+		pos[i] = ytrue[i] == positive;
 	}
-	if (npos == 0 || npos == n) {
-		free(buf);
-		return;
+	if (decision_best_threshold(n, score, pos, DM_MACRO_F1, (int)positive, 0.5,
+	                            &r->best.threshold, &r->best.macro_f1) == 0) {
+		r->best.valid = 1;
+		r->best.positive = positive;
 	}
-	sort_ranked_desc(buf, n);
-	for (i = 0; i < n; i++) {
-		if (buf[i].pos)
-			tp++;
-		else
-			fp++;
-		if (i + 1 < n && buf[i + 1].score == buf[i].score)
-			continue;
-		/* Rows 0..i are predicted positive: cut between this score and the next. */
-		t = i + 1 < n ? short_cut(buf[i + 1].score, buf[i].score) : 0;
-		f = macro_f1_2(tp, fp, (double)npos, (double)(n - npos));
-		if (!r->best.valid || f > r->best.macro_f1 ||
-		    (f == r->best.macro_f1 && fabs(t - 0.5) < fabs(r->best.threshold - 0.5))) {
-			r->best.valid = 1;
-			r->best.macro_f1 = f;
-			r->best.threshold = t;
-		}
-	}
-	r->best.positive = positive;
-	free(buf);
+	free(score);
+	free(pos);
 }
 
 void report_release(struct report *r)

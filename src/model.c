@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "calib.h"
 #include "outfile.h"
 #include "output.h"
 
@@ -33,6 +34,8 @@ void model_release(struct model *m)
 	free(t->class_weight);
 	free(t->count_before);
 	free(t->count_after);
+	free(t->calibrate);
+	decision_release(&m->dec);
 	memset(m, 0, sizeof *m);
 }
 
@@ -64,6 +67,25 @@ static void put_str(FILE *f, const char *s)
 static void put_num(FILE *f, double x)
 {
 	fprintf(f, " %.17g", x);
+}
+
+/* The calibration and decision lines (version 2). */
+static void write_decision(FILE *f, const struct model *m)
+{
+	const struct decision *d = &m->dec;
+	size_t c;
+
+	fprintf(f, "calibration %s %.17g\n", m->info.calibrate ? m->info.calibrate : "none",
+	        m->info.temperature > 0 ? m->info.temperature : 1);
+	fprintf(f, "decision %s %s %d\n", decision_source_key[d->source],
+	        d->source == DEC_TUNED ? decision_metric_key[d->metric] : "-", d->folds);
+	if (m->s.nclass == 2) {
+		fprintf(f, "threshold %.17g %.17g\n", d->threshold, d->threshold_sd);
+		return;
+	}
+	for (c = 0; c < m->s.nclass; c++)
+		fprintf(f, "offset %.17g %.17g\n", d->offset ? d->offset[c] : 0,
+		        d->offset_sd ? d->offset_sd[c] : 0);
 }
 
 static void write_body(FILE *f, const struct model *m)
@@ -102,6 +124,7 @@ static void write_body(FILE *f, const struct model *m)
 	}
 	if (s->nclass == 2)
 		fprintf(f, "positive %d\n", lm->positive);
+	write_decision(f, m);
 	fprintf(f, "features %zu %zu\n", s->nfeat, s->dim);
 	for (i = 0; i < s->nfeat; i++) {
 		const struct feature *ft = &s->feat[i];
@@ -143,6 +166,12 @@ static int all_finite(const struct model *m)
 	for (i = 0; i < m->s.nfeat; i++)
 		if (!isfinite(m->s.feat[i].center) || !isfinite(m->s.feat[i].scale) ||
 		    !isfinite(m->s.feat[i].impute))
+			return 0;
+	if (!isfinite(m->dec.threshold) || !isfinite(m->dec.threshold_sd) ||
+	    !isfinite(m->info.temperature))
+		return 0;
+	for (i = 0; m->dec.offset && i < m->s.nclass; i++)
+		if (!isfinite(m->dec.offset[i]) || !isfinite(m->dec.offset_sd[i]))
 			return 0;
 	return 1;
 }
@@ -432,12 +461,14 @@ static int check_crc(const char *path, const char *buf, size_t len, size_t *body
 	unsigned long want;
 	char *endp;
 	uLong got;
+	long version;
 
 	if (len < 12 || strncmp(buf, "focal-model ", 12) != 0)
 		return ferr_set(e, "%s: not a focal model file", path);
-	if (strtol(buf + 12, NULL, 10) != MODEL_FORMAT_VERSION)
-		return ferr_set(e, "%s:1: model format version %.20s is not supported (this focal "
-		                "reads version %d)", path, buf + 12, MODEL_FORMAT_VERSION);
+	version = strtol(buf + 12, NULL, 10);
+	if (version < 1 || version > MODEL_FORMAT_VERSION)
+		return ferr_set(e, "%s:1: model format version %ld is not supported (this focal "
+		                "reads versions 1 to %d)", path, version, MODEL_FORMAT_VERSION);
 	if (buf[len - 1] != '\n')
 		return ferr_set(e, "%s: truncated model file (no final checksum line)", path);
 	start = len - 1;
@@ -467,9 +498,10 @@ static int parse_header(struct parser *ps, const char *lim, struct model *m)
 
 	if (expect_kw(ps, lim, "focal-model") || get_size(ps, &v, 1000000))
 		return -1;
-	if (v != MODEL_FORMAT_VERSION)
+	if (v < 1 || v > MODEL_FORMAT_VERSION)
 		return ferr_set(ps->e, "%s:%lu: model format version %zu is not supported (this focal "
-		                "reads version %d)", ps->name, ps->line, v, MODEL_FORMAT_VERSION);
+		                "reads versions 1 to %d)", ps->name, ps->line, v, MODEL_FORMAT_VERSION);
+	m->version = (int)v;
 	if (expect_kw(ps, lim, "model") || !(w = get_word(ps)))
 		return bad(ps, "expected the model kind");
 	if (strcmp(w, "logistic") == 0)
@@ -517,6 +549,81 @@ out:
 	return rc;
 }
 
+/* The calibration and decision lines of version 2; version 1 gets none and argmax. */
+static int parse_decision(struct parser *ps, const char *lim, struct model *m)
+{
+	struct decision *d = &m->dec;
+	struct traininfo *t = &m->info;
+	size_t k = m->s.nclass, c, v;
+	char *w = NULL;
+	int i, rc = -1;
+
+	decision_argmax(d, k, m->lm.positive);
+	t->temperature = 1;
+	if (m->version < 2) {
+		t->calibrate = xstrdup("none");
+		return 0;
+	}
+	if (expect_kw(ps, lim, "calibration") || !(t->calibrate = get_word(ps)) ||
+	    get_double(ps, &t->temperature) || end_of_line(ps))
+		goto out;
+	i = calib_parse(t->calibrate);
+	if (i < 0 || i == CALIB_AUTO) {
+		bad(ps, "unknown calibration");
+		goto out;
+	}
+	if (!(t->temperature > 0) || !isfinite(t->temperature)) {
+		bad(ps, "the temperature must be a positive number");
+		goto out;
+	}
+	if (expect_kw(ps, lim, "decision") || !(w = get_word(ps)))
+		goto out;
+	for (i = 0; i < 3 && strcmp(w, decision_source_key[i]) != 0; i++)
+		;
+	if (i == 3) {
+		bad(ps, "unknown decision");
+		goto out;
+	}
+	d->source = (enum decision_source)i;
+	free(w);
+	if (!(w = get_word(ps)) || get_size(ps, &v, 1000) || end_of_line(ps))
+		goto out;
+	d->metric = decision_parse_metric(w);
+	if ((d->source == DEC_TUNED) != (d->metric >= 0) ||
+	    (d->metric < 0 && strcmp(w, "-") != 0)) {
+		bad(ps, "the decision line names no metric it was tuned for, or one it was not");
+		goto out;
+	}
+	d->folds = (int)v;
+	if (k == 2) {
+		if (expect_kw(ps, lim, "threshold") || get_double(ps, &d->threshold) ||
+		    get_double(ps, &d->threshold_sd) || end_of_line(ps))
+			goto out;
+		if (!(d->threshold >= 0 && d->threshold <= 1) || !(d->threshold_sd >= 0)) {
+			bad(ps, "the threshold must lie in [0, 1]");
+			goto out;
+		}
+	} else {
+		if (room_for(ps, k, 2, ps->next, lim, "offsets", "file"))
+			goto out;
+		for (c = 0; c < k; c++)
+			if (expect_kw(ps, lim, "offset") || get_double(ps, &d->offset[c]) ||
+			    get_double(ps, &d->offset_sd[c]) || end_of_line(ps))
+				goto out;
+			else if (!isfinite(d->offset[c]) || !(d->offset_sd[c] >= 0) ||
+			         !isfinite(d->offset_sd[c])) {
+				bad(ps, "an offset must be a finite number");
+				goto out;
+			}
+	}
+	rc = 0;
+out:
+	free(w);
+	if (rc != 0 && ps->e->msg[0] == '\0')
+		bad(ps, "bad calibration or decision line");
+	return rc;
+}
+
 static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 {
 	struct schema *s = &m->s;
@@ -556,6 +663,8 @@ static int parse_schema(struct parser *ps, const char *lim, struct model *m)
 			return -1;
 		m->lm.positive = (int)v;
 	}
+	if (parse_decision(ps, lim, m))
+		return -1;
 	/* s->nfeat is set only with s->feat allocated: schema_release walks them together */
 	if (expect_kw(ps, lim, "features") || get_size(ps, &nfeat, 10000000) ||
 	    get_size(ps, &s->dim, 100000000) || end_of_line(ps) ||
@@ -664,6 +773,54 @@ out:
 
 /* ---- focal info ---- */
 
+/* The format version of the file M was read from (a model not read: this focal's). */
+static int model_version(const struct model *m)
+{
+	return m->version ? m->version : MODEL_FORMAT_VERSION;
+}
+
+/* `focal info`'s JSON of the calibration and the decision, from the comma before them. */
+static void describe_decision_json(FILE *f, const struct model *m)
+{
+	const struct decision *d = &m->dec;
+
+	fputs(",\"calibration\":", f);
+	json_string(f, m->info.calibrate);
+	fputs(",\"temperature\":", f);
+	json_number(f, m->info.temperature);
+	fputs(",\"decision\":", f);
+	json_decision(f, d, m->s.classes);
+}
+
+/* `focal info`'s lines on the calibration and the decision, for people. */
+static void describe_decision_table(FILE *f, const struct model *m)
+{
+	const struct decision *d = &m->dec;
+
+	if (strcmp(m->info.calibrate, "temperature") == 0)
+		fprintf(f, "calibration temperature %.4g (after the prior correction)\n",
+		        m->info.temperature);
+	else
+		fprintf(f, "calibration %s\n", m->info.calibrate);
+	fputs("decision    ", f);
+	if (m->s.nclass == 2) {
+		fputs("positive when p(", f);
+		esc_put(f, m->s.classes[m->lm.positive]);
+		fprintf(f, ") >= %.6g", d->threshold);
+	} else {
+		fputs(d->source == DEC_ARGMAX ? "the most probable class" :
+		      "the largest log p + offset (offsets below)", f);
+	}
+	if (d->source == DEC_CALIBRATION)
+		fputs(", the fit's own before calibration", f);
+	else if (d->source == DEC_TUNED && m->s.nclass == 2)
+		fprintf(f, ", tuned for %s on %d inner folds (sd %.3g)", decision_metric_key[d->metric],
+		        d->folds, d->threshold_sd);
+	else if (d->source == DEC_TUNED)
+		fprintf(f, ", tuned for %s on %d inner folds", decision_metric_key[d->metric], d->folds);
+	fputc('\n', f);
+}
+
 /* `focal info --format tsv`: a header, then one "key<TAB>value" row per fact. */
 static int describe_tsv(FILE *f, const struct model *m)
 {
@@ -674,7 +831,7 @@ static int describe_tsv(FILE *f, const struct model *m)
 	fprintf(f, "key\tvalue\nformat_version\t%d\nmodel\t%s\nloss\t%s\ngamma\t%.17g\n"
 	        "lambda\t%.17g\nsolver\t%s\nbias_init\t%s\nsample\t%s\nsample_ratio\t%.17g\n"
 	        "seed\t%" PRIu64 "\nobjective\t%.17g\niterations\t%d\nconverged\t%s\ncommand\t",
-	        MODEL_FORMAT_VERSION, m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", t->loss,
+	        model_version(m), m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", t->loss,
 	        t->gamma, t->lambda, t->solver, t->bias_init, t->sample, t->sample_ratio, t->seed,
 	        t->objective, t->iterations, t->converged ? "true" : "false");
 	tsv_label(f, t->cmdline);
@@ -683,6 +840,21 @@ static int describe_tsv(FILE *f, const struct model *m)
 	if (s->nclass == 2) {
 		fputs("\npositive\t", f);
 		tsv_label(f, s->classes[m->lm.positive]);
+	}
+	fprintf(f, "\ncalibration\t%s\ntemperature\t%.17g\ndecision\t%s", t->calibrate,
+	        t->temperature, decision_source_key[m->dec.source]);
+	if (m->dec.source == DEC_TUNED)
+		fprintf(f, "\ntuned_for\t%s\ntune_folds\t%d", decision_metric_key[m->dec.metric],
+		        m->dec.folds);
+	if (s->nclass == 2)
+		fprintf(f, "\nthreshold\t%.17g\nthreshold_sd\t%.17g", m->dec.threshold,
+		        m->dec.threshold_sd);
+	for (i = 0; s->nclass != 2 && i < s->nclass; i++) {
+		fputs("\noffset/", f);
+		tsv_label(f, s->classes[i]);
+		fprintf(f, "\t%.17g\noffset_sd/", m->dec.offset[i]);
+		tsv_label(f, s->classes[i]);
+		fprintf(f, "\t%.17g", m->dec.offset_sd[i]);
 	}
 	for (i = 0; i < s->nclass; i++) {
 		static const char *const key[] = { "rows", "sampled", "weight" };
@@ -729,7 +901,7 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 	for (i = 0; i < s->nfeat; i++)
 		nnum += !s->feat[i].categorical;
 	if (json) {
-		fprintf(f, "{\"format_version\":%d,\"model\":\"%s\",\"loss\":", MODEL_FORMAT_VERSION,
+		fprintf(f, "{\"format_version\":%d,\"model\":\"%s\",\"loss\":", model_version(m),
 		        m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax");
 		json_string(f, t->loss);
 		fputs(",\"gamma\":", f);
@@ -755,6 +927,7 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 			fputs(",\"positive\":", f);
 			json_string(f, s->classes[m->lm.positive]);
 		}
+		describe_decision_json(f, m);
 		fputs(",\"classes\":", f);
 		json_strings(f, s->classes, s->nclass);
 		fputs(",\"class_counts\":{", f);
@@ -795,7 +968,7 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 		fprintf(f, "],\"dim\":%zu}\n", s->dim);
 		return ferror(f) ? -1 : 0;
 	}
-	fprintf(f, "format      focal model, version %d\n", MODEL_FORMAT_VERSION);
+	fprintf(f, "format      focal model, version %d\n", model_version(m));
 	fprintf(f, "model       %s, %zu classes, %zu features (%zu numeric, %zu categorical), "
 	        "%zu inputs\n", m->lm.kind == MODEL_LOGISTIC ? "logistic" : "softmax", s->nclass,
 	        s->nfeat, nnum, s->nfeat - nnum, s->dim);
@@ -822,7 +995,9 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 		esc_put(f, s->classes[m->lm.positive]);
 	}
 	fputc('\n', f);
+	describe_decision_table(f, m);
 	{
+		int offs = s->nclass != 2 && m->dec.source != DEC_ARGMAX;
 		char **label = xcalloc(s->nclass, sizeof *label);
 		size_t wl = 5;
 
@@ -831,10 +1006,14 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 			if (strlen(label[i]) > wl)
 				wl = strlen(label[i]);
 		}
-		fprintf(f, "\n%-*s  %10s  %10s  %10s\n", (int)wl, "class", "rows", "sampled", "weight");
+		fprintf(f, "\n%-*s  %10s  %10s  %10s", (int)wl, "class", "rows", "sampled", "weight");
+		fputs(offs ? "      offset          sd\n" : "\n", f);
 		for (i = 0; i < s->nclass; i++) {
-			fprintf(f, "%-*s  %10zu  %10zu  %10.4g\n", (int)wl, label[i],
+			fprintf(f, "%-*s  %10zu  %10zu  %10.4g", (int)wl, label[i],
 			        t->count_before[i], t->count_after[i], t->class_weight[i]);
+			if (offs)
+				fprintf(f, "  %10.4g  %10.4g", m->dec.offset[i], m->dec.offset_sd[i]);
+			fputc('\n', f);
 			free(label[i]);
 		}
 		free(label);

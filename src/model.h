@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #include "data.h"
+#include "decision.h"
 #include "train.h"
 #include "util.h"
 
-#define MODEL_FORMAT_VERSION 1
+#define MODEL_FORMAT_VERSION 2
 
 /* How a model was trained (what `focal info` shows). */
 struct traininfo {
@@ -27,6 +28,8 @@ struct traininfo {
 	double *class_weight;  /* nclass effective class weights */
 	size_t *count_before;  /* nclass rows per class before sampling */
 	size_t *count_after;   /* and after */
+	char *calibrate;       /* "none", "prior" or "temperature" (version 1 files: none) */
+	double temperature;    /* 1 unless temperature */
 };
 
 /* Everything a model file holds.  Owns all of it. */
@@ -34,6 +37,8 @@ struct model {
 	struct schema s;
 	struct linmodel lm;
 	struct traininfo info;
+	struct decision dec;   /* version 1 files: argmax */
+	int version;           /* the format version read (model_load) */
 };
 
 void model_release(struct model *m);

@@ -57,7 +57,23 @@
 	{ "delimiter", 'd', required_argument, "C", "field delimiter of FILE" }
 #define THRESHOLD_OPT                                    \
 	{ "threshold", OPT_THRESHOLD, required_argument, "T", \
-	  "two classes: positive when its probability >= T (default: 0.5)" }
+	  "two classes: positive when its probability >= T (default:\n" \
+	  "the model's threshold, 0.5 unless tuned or calibrated)" }
+
+/* train's and cv's calibration and decision tuning */
+#define TUNE_OPTS                                                                          \
+	{ "tune-decision", OPT_TUNE_DECISION, required_argument, "M",                          \
+	  "tune the threshold (two classes) or class offsets for M:\n"                         \
+	  "macro_f1, balanced_accuracy, mcc, gmean or f1 (two classes),\n"                     \
+	  "on out-of-fold predictions of an inner CV" },                                       \
+	{ "tune-folds", OPT_TUNE_FOLDS, required_argument, "K",                                \
+	  "inner folds of --tune-decision and --calibrate temperature\n"                       \
+	  "(default: 5)" }
+/* predict's and eval -m's: the model's decision or the most probable class */
+#define DECISION_OPT                                                                       \
+	{ "decision", OPT_DECISION, required_argument, "D",                                    \
+	  "model (its tuned or calibrated decision) or argmax (the\n"                          \
+	  "most probable class) (default: model)" }
 
 #define FORMAT_OPT \
 	{ "format", OPT_FORMAT, required_argument, "F", "table, tsv or json (default: table)" }
@@ -90,6 +106,10 @@ static const struct cli_opt train_opts[] = {
 	  "after sampling the smallest class has at least R times the\n"
 	  "rows of the largest, 0 < R <= 1 (default: 1)" },
 	{ "smote-k", OPT_SMOTE_K, required_argument, "K", "neighbours for smote (default: 5)" },
+	{ "calibrate", OPT_CALIBRATE, required_argument, "C",
+	  "none, prior or temperature (default: prior when weights or\n"
+	  "sampling change the class balance the fit sees, else none)" },
+	TUNE_OPTS,
 	{ "seed", OPT_SEED, required_argument, "N", "seed of every random choice (default: 1)" },
 	{ "threads", OPT_THREADS, required_argument, "N",
 	  "threads for the gradient pass (default: all cores)" },
@@ -115,6 +135,7 @@ static const struct cli_opt predict_opts[] = {
 	{ "keep", OPT_KEEP, required_argument, "COLS",
 	  "copy these input columns in front (comma-separated)" },
 	THRESHOLD_OPT,
+	DECISION_OPT,
 	FILE_DELIMITER_OPT,
 	{ "no-header", OPT_NO_HEADER, no_argument, NULL,
 	  "FILE has no header row (columns are named 1, 2, ...)" },
@@ -138,6 +159,7 @@ static const struct cli_opt eval_opts[] = {
 	{ "pred", OPT_PRED, required_argument, "COL",
 	  "predictions CSV: column of predicted labels (default: predicted)" },
 	THRESHOLD_OPT,
+	DECISION_OPT,
 	{ "positive", OPT_POSITIVE, required_argument, "LABEL",
 	  "with --truth, two classes: the positive class (default: the\n"
 	  "less frequent true label; -m uses the model's)" },
@@ -185,6 +207,10 @@ static const struct cli_opt cv_opts[] = {
 	  "[list] after sampling the smallest class has at least R times\n"
 	  "the rows of the largest, 0 < R <= 1 (default: 1)" },
 	{ "smote-k", OPT_SMOTE_K, required_argument, "K", "neighbours for smote (default: 5)" },
+	{ "calibrate", OPT_CALIBRATE, required_argument, "C",
+	  "[list] none, prior, temperature or auto: prior when weights\n"
+	  "or sampling change the class balance (default: auto)" },
+	TUNE_OPTS,
 	{ "metric", OPT_METRIC, required_argument, "M",
 	  "sort by macro_f1, balanced_accuracy, mcc, gmean,\n"
 	  "average_precision, roc_auc, log_loss, brier or ece\n"

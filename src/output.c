@@ -370,3 +370,37 @@ void warn_skipped_rows(void (*warn)(const char *msg), const char *name, size_t n
 	         n == 1 ? "" : "s", what);
 	warn(msg);
 }
+
+/* "KEY":{"label":v,...} of the K values V, after a comma. */
+static void json_by_class(FILE *f, const char *key, const double *v, char *const *classes,
+                          size_t k)
+{
+	size_t i;
+
+	fprintf(f, ",\"%s\":{", key);
+	for (i = 0; i < k; i++) {
+		fputs(i ? "," : "", f);
+		json_string(f, classes[i]);
+		fputc(':', f);
+		json_number(f, v[i]);
+	}
+	fputc('}', f);
+}
+
+void json_decision(FILE *f, const struct decision *d, char *const *classes)
+{
+	fprintf(f, "{\"source\":\"%s\"", decision_source_key[d->source]);
+	if (d->source == DEC_TUNED)
+		fprintf(f, ",\"tuned_for\":\"%s\",\"tune_folds\":%d", decision_metric_key[d->metric],
+		        d->folds);
+	if (d->k == 2) {
+		fputs(",\"threshold\":", f);
+		json_number(f, d->threshold);
+		fputs(",\"threshold_sd\":", f);
+		json_number(f, d->threshold_sd);
+	} else {
+		json_by_class(f, "offsets", d->offset, classes, d->k);
+		json_by_class(f, "offsets_sd", d->offset_sd, classes, d->k);
+	}
+	fputc('}', f);
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "decision.h"
+
 #include "util.h"
 
 /* The formats of --format. */
@@ -82,5 +84,12 @@ void grid_print(FILE *f, const struct grid *g);
  */
 void warn_skipped_rows(void (*warn)(const char *msg), const char *name, size_t n,
                        const char *what);
+
+/*
+ * Writes decision D as a JSON object: "source", with "tuned_for" and "tune_folds" when
+ * tuned, then "threshold" and "threshold_sd" (two classes) or "offsets" and
+ * "offsets_sd" keyed by CLASSES.
+ */
+void json_decision(FILE *f, const struct decision *d, char *const *classes);
 
 #endif

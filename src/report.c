@@ -59,6 +59,14 @@ static void json_training(FILE *f, char *const *classes, size_t k, const struct 
 	json_field(f, "seconds", t->seconds);
 	fputs(",\"evaluated_on\":", f);
 	json_string_or_null(f, t->evaluated_on);
+	fputs(",\"calibration\":", f);
+	json_string_or_null(f, t->calibrate);
+	json_field(f, "temperature", t->temperature);
+	if (t->dec) {
+		fputs(",\"decision\":", f);
+		json_decision(f, t->dec, classes);
+	}
+	fprintf(f, ",\"inner_fits\":%zu", t->inner_fits);
 	fputs(",\"class_counts\":{", f);
 	for (c = 0; c < k; c++) {
 		if (c)
@@ -203,9 +211,9 @@ static void table_training(FILE *f, char *const *classes, size_t k, const struct
 {
 	struct grid g;
 	size_t c, row = 0;
-	int focal = t->loss && strcmp(t->loss, "focal") == 0;
+	int focal = t->loss && strcmp(t->loss, "focal") == 0, offs;
 
-	grid_init(&g, 11, 2, 2);
+	grid_init(&g, 13, 2, 2);
 	grid_set(&g, row, 0, "model");
 	grid_set(&g, row++, 1, "%s", t->model ? t->model : "-");
 	grid_set(&g, row, 0, "loss");
@@ -230,16 +238,50 @@ static void table_training(FILE *f, char *const *classes, size_t k, const struct
 	grid_set(&g, row++, 1, "%s", t->converged ? "yes" : "no");
 	grid_set(&g, row, 0, "seconds");
 	grid_set(&g, row++, 1, "%.3f", t->seconds);
+	grid_set(&g, row, 0, "calibration");
+	if (t->calibrate && strcmp(t->calibrate, "temperature") == 0)
+		grid_set(&g, row++, 1, "temperature %.4g, after the prior correction", t->temperature);
+	else
+		grid_set(&g, row++, 1, "%s", t->calibrate ? t->calibrate : "none");
+	if (t->dec) {
+		const struct decision *d = t->dec;
+		char what[160];
+
+		if (d->source == DEC_TUNED)
+			snprintf(what, sizeof what, "tuned for %s on %d inner folds", decision_metric_key[d->metric],
+			         d->folds);
+		else
+			snprintf(what, sizeof what, "%s", d->source == DEC_CALIBRATION ?
+			         "the fit's own, before calibration" : "the most probable class");
+		grid_set(&g, row, 0, "decision");
+		if (d->k == 2 && d->source == DEC_TUNED)
+			grid_set(&g, row++, 1, "threshold %.6g (sd %.3g), %s", d->threshold,
+			         d->threshold_sd, what);
+		else if (d->k == 2)
+			grid_set(&g, row++, 1, "threshold %.6g, %s", d->threshold, what);
+		else
+			grid_set(&g, row++, 1, "%s%s", what, d->source == DEC_ARGMAX ? "" :
+			         " (offsets below)");
+	}
 	g.rows = row; /* the cells past ROW are empty */
 	grid_print(f, &g);
 	grid_release(&g);
 
 	putc('\n', f);
-	grid_init(&g, k + 1, 4, 1);
+	offs = t->dec && k != 2 && t->dec->source != DEC_ARGMAX;
+	grid_init(&g, k + 1, offs ? 6 : 4, 1);
 	grid_set(&g, 0, 0, "class");
 	grid_set(&g, 0, 1, "rows");
 	grid_set(&g, 0, 2, "after sampling");
 	grid_set(&g, 0, 3, "weight");
+	if (offs) {
+		grid_set(&g, 0, 4, "offset");
+		grid_set(&g, 0, 5, "sd");
+		for (c = 0; c < k; c++) {
+			grid_set(&g, c + 1, 4, "%.4g", t->dec->offset[c]);
+			grid_set(&g, c + 1, 5, "%.3g", t->dec->offset_sd[c]);
+		}
+	}
 	for (c = 0; c < k; c++) {
 		grid_label(&g, c + 1, 0, classes[c]);
 		if (t->count_before)

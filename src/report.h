@@ -18,6 +18,10 @@ struct trainsummary {
 	const size_t *count_before, *count_after; /* nclass rows per class, before/after sampling */
 	const double *class_weight;               /* nclass effective class weights */
 	const char *evaluated_on;                 /* "training data" or the --valid file name */
+	const char *calibrate;                    /* "none", "prior" or "temperature" */
+	double temperature;
+	const struct decision *dec;               /* the decision the report's rows were given */
+	size_t inner_fits;                        /* fits of the inner CV (tuning, temperature) */
 };
 
 /*

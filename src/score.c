@@ -31,16 +31,48 @@ int positive_class(char *const *classes, size_t k, const size_t *count, const ch
 	return ferr_usage(e, "--positive: no class '%s' in %s", label, what);
 }
 
-void score_dataset(const struct linmodel *m, const struct dataset *d, struct report *r)
+uint32_t score_row(const struct linmodel *m, const struct decision *dec, const double *x,
+                   double *prob, double *z)
 {
-	size_t i, k = m->nclass;
+	linmodel_logits(m, x, z);
+	memcpy(prob, z, m->nout * sizeof *z);
+	linmodel_probs(m, prob);
+	return decision_pick(dec, prob, z);
+}
+
+int score_decision(const struct decision *dec, int argmax, int have_threshold, double threshold,
+                   struct decision *out, struct ferr *e)
+{
+	if (have_threshold && dec->k != 2)
+		return ferr_usage(e, "--threshold needs two classes; the model has %zu", dec->k);
+	if (argmax)
+		decision_argmax(out, dec->k, dec->positive);
+	else
+		decision_copy(out, dec);
+	if (have_threshold) {
+		out->threshold = threshold;
+		out->threshold_sd = 0;
+		out->source = DEC_ARGMAX;
+		out->metric = -1;
+	}
+	return 0;
+}
+
+void score_dataset(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
+                   struct report *r)
+{
+	size_t i, j, k = m->nclass;
 	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
+	double *z = xcalloc(k, sizeof *z), *x = xcalloc(d->dim + 1, sizeof *x);
 	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred);
 
 	for (i = 0; i < d->n; i++) {
-		linmodel_predict_f(m, d->x + i * d->dim, prob + i * k);
-		pred[i] = decide(prob + i * k, k, m->positive, 0.5);
+		for (j = 0; j < d->dim; j++)
+			x[j] = d->x[i * d->dim + j];
+		pred[i] = score_row(m, dec, x, prob + i * k, z);
 	}
+	free(z);
+	free(x);
 	metrics_compute(r, d->n, k, d->y, pred, prob);
 	metrics_threshold(r, d->y, prob, (uint32_t)m->positive);
 	if (k == 2)

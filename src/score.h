@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "data.h"
+#include "decision.h"
 #include "metrics.h"
 #include "train.h"
 
@@ -27,9 +28,25 @@ int positive_class(char *const *classes, size_t k, const size_t *count, const ch
                    const char *what, struct ferr *e);
 
 /*
- * Scores every row of D with M, deciding at 0.5 on two classes, and fills R (release
- * with report_release); with two classes R names M's positive class.
+ * Row X (M's dim values) scored by M: its class probabilities into PROB and logits into
+ * Z (nclass values each), and the class DEC decides for it.
  */
-void score_dataset(const struct linmodel *m, const struct dataset *d, struct report *r);
+uint32_t score_row(const struct linmodel *m, const struct decision *dec, const double *x,
+                   double *prob, double *z);
+
+/*
+ * The decision predict and eval -m apply: the model's own DEC, the argmax with ARGMAX,
+ * or the model's own with threshold THRESHOLD when HAVE_THRESHOLD (two classes; with
+ * more a usage error in E).  0, or -1 with E filled.
+ */
+int score_decision(const struct decision *dec, int argmax, int have_threshold, double threshold,
+                   struct decision *out, struct ferr *e);
+
+/*
+ * Scores every row of D with M, deciding with DEC, and fills R (release with
+ * report_release); with two classes R names M's positive class.
+ */
+void score_dataset(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
+                   struct report *r);
 
 #endif

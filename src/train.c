@@ -273,8 +273,7 @@ static double sigmoid(double z)
 	return t / (1 + t);
 }
 
-/* Turns the logits already in PROB into class probabilities, in place. */
-static void logits_to_probs(const struct linmodel *m, double *prob)
+void linmodel_probs(const struct linmodel *m, double *prob)
 {
 	double z, mx, sum = 0;
 	size_t c;
@@ -299,11 +298,16 @@ static void logits_to_probs(const struct linmodel *m, double *prob)
 
 void linmodel_predict(const struct linmodel *m, const double *x, double *prob)
 {
+	linmodel_logits(m, x, prob);
+	linmodel_probs(m, prob);
+}
+
+void linmodel_logits(const struct linmodel *m, const double *x, double *z)
+{
 	size_t c, stride = m->dim + 1;
 
 	for (c = 0; c < m->nout; c++)
-		prob[c] = m->w[c * stride + m->dim] + dot_dd(m->w + c * stride, x, m->dim);
-	logits_to_probs(m, prob);
+		z[c] = m->w[c * stride + m->dim] + dot_dd(m->w + c * stride, x, m->dim);
 }
 
 void linmodel_predict_f(const struct linmodel *m, const float *x, double *prob)
@@ -312,7 +316,7 @@ void linmodel_predict_f(const struct linmodel *m, const float *x, double *prob)
 
 	for (c = 0; c < m->nout; c++)
 		prob[c] = m->w[c * stride + m->dim] + dot_df(m->w + c * stride, x, m->dim);
-	logits_to_probs(m, prob);
+	linmodel_probs(m, prob);
 }
 
 /* ---- one pass over rows: weighted loss sum, weight sum and gradient sums ---- */

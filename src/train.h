@@ -98,6 +98,13 @@ void linmodel_release(struct linmodel *m);
 void linmodel_predict(const struct linmodel *m, const double *x, double *prob);
 /* The same for a float row. */
 void linmodel_predict_f(const struct linmodel *m, const float *x, double *prob);
+/* The nout logits of row x (logistic: the one logit of class `positive`). */
+void linmodel_logits(const struct linmodel *m, const double *x, double *z);
+/*
+ * Turns the nout logits at the start of PROB (nclass values) into the class
+ * probabilities, in place.
+ */
+void linmodel_probs(const struct linmodel *m, double *prob);
 
 /*
  * J and its gradient at params (layout of linmodel.w), for set S under options O;

@@ -49,9 +49,11 @@ expect_success 'the core never calls the command side (no cli_, cmd_ or fitargs_
 		if grep -nE "\\b(cli|cmd|fitargs)_[a-z_]+\(" "$f"; then echo "in $f"; exit 1; fi
 	done'
 
-expect_success 'train and cv fit through fit_rows, and the cv engine is in the core' '
-	grep -q "fit_rows(" "$SRC/cmd_train.c" && grep -q "fit_rows(" "$SRC/cv.c" &&
-	grep -q "cv_run(" "$SRC/cmd_cv.c" && ! grep -qE "[^_a-z](train|fit_rows)\(" "$SRC/cmd_cv.c"'
+expect_success 'train and cv fit through fit_tuned (fit_rows, then calibration and decision), and the cv engine is in the core' '
+	grep -q "fit_tuned(" "$SRC/cmd_train.c" && grep -q "fit_tuned(" "$SRC/cv.c" &&
+	grep -q "fit_rows(" "$SRC/tune.c" && ! grep -qE "[^_a-z]fit_rows\(" "$SRC/cmd_train.c" &&
+	grep -q "cv_run(" "$SRC/cmd_cv.c" &&
+	! grep -qE "[^_a-z](train|fit_rows|fit_tuned)\(" "$SRC/cmd_cv.c"'
 
 # The functions src/output.h declares, one a line.
 awk '/^[a-z].*[ *][a-z_0-9]+\(/ {

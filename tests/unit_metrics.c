@@ -512,6 +512,7 @@ static void test_formats(void)
 	static const double weight[3] = { 1, 1, 1 };
 	char *classes[3] = { "no", "yes\t\"really\"", "maybe" };
 	struct trainsummary t;
+	struct decision dec;
 	struct report r;
 	enum outfmt fmt;
 	char *out, *p;
@@ -540,6 +541,19 @@ static void test_formats(void)
 	t.count_after = after;
 	t.class_weight = weight;
 	t.evaluated_on = "training data (before sampling)";
+	t.calibrate = "prior";
+	t.temperature = 1;
+	decision_argmax(&dec, 3, 1);
+	dec.source = DEC_TUNED;
+	dec.metric = DM_MACRO_F1;
+	dec.folds = 5;
+	dec.offset[0] = 0.5;
+	dec.offset[1] = dec.offset[2] = -0.25;
+	dec.offset_sd[0] = 0.125;
+	dec.offset_sd[1] = 0.0625;
+	dec.offset_sd[2] = 0.5;
+	t.dec = &dec;
+	t.inner_fits = 5;
 
 	metrics_compute(&r, 6, 3, yt, yp, sc);
 
@@ -569,6 +583,11 @@ static void test_formats(void)
 			"\"lambda\":0.016666666666666666,\"solver\":\"lbfgs\",\"sample\":\"over\","
 			"\"objective\":0.53125,\"gradient_norm\":3.5e-07,\"iterations\":42,\"converged\":true,"
 			"\"seconds\":0.25,\"evaluated_on\":\"training data (before sampling)\","
+			"\"calibration\":\"prior\",\"temperature\":1,\"decision\":{\"source\":\"tuned\","
+			"\"tuned_for\":\"macro_f1\",\"tune_folds\":5,"
+			"\"offsets\":{\"no\":0.5,\"yes\\t\\\"really\\\"\":-0.25,\"maybe\":-0.25},"
+			"\"offsets_sd\":{\"no\":0.125,\"yes\\t\\\"really\\\"\":0.0625,\"maybe\":0.5}},"
+			"\"inner_fits\":5,"
 			"\"class_counts\":{\"no\":{\"before\":40,\"after\":40},"
 			"\"yes\\t\\\"really\\\"\":{\"before\":15,\"after\":40},"
 			"\"maybe\":{\"before\":5,\"after\":40}},"
@@ -613,11 +632,13 @@ static void test_formats(void)
 			"iterations     42\n"
 			"converged      yes\n"
 			"seconds        0.250\n"
+			"calibration    prior\n"
+			"decision       tuned for macro_f1 on 5 inner folds (offsets below)\n"
 			"\n"
-			"class            rows  after sampling  weight\n"
-			"no                 40              40       1\n"
-			"yes\\x09\"really\"    15              40       1\n"
-			"maybe               5              40       1\n"
+			"class            rows  after sampling  weight  offset      sd\n"
+			"no                 40              40       1     0.5   0.125\n"
+			"yes\\x09\"really\"    15              40       1   -0.25  0.0625\n"
+			"maybe               5              40       1   -0.25     0.5\n"
 			"\n"
 			"evaluated on training data (before sampling): 6 rows\n"
 			"\n"
@@ -655,6 +676,7 @@ static void test_formats(void)
 	CHECK(ok && !strchr(out, '\t'), "table: no trailing spaces, no tabs");
 	free(out);
 	report_release(&r);
+	decision_release(&dec);
 
 	/* Without scores: AUC, AP and log loss are undefined. */
 	metrics_compute(&r, 6, 3, yt, yp, NULL);

@@ -1,0 +1,290 @@
+/*
+ * tune.c: after a fit, its calibration and its decision (fit_tuned in fit.h).
+ *
+ * The prior correction needs nothing but the class counts.  The temperature and a tuned
+ * decision need predictions the model did not see: an inner stratified CV of the same
+ * configuration on the same rows gives every row its out-of-fold logits (each inner
+ * model prior-corrected on its own rows as the final one is), once, for both.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cv.h"
+#include "fit.h"
+
+/* Out-of-fold logits of the rows of an inner CV. */
+struct oof {
+	size_t n, nout, folds;
+	double *z;       /* n x nout, calibrated as the final model is */
+	uint32_t *y;     /* n */
+	uint32_t *fold;  /* n: the inner fold each row was held out in */
+};
+
+static void oof_release(struct oof *o)
+{
+	free(o->z);
+	free(o->y);
+	free(o->fold);
+	memset(o, 0, sizeof *o);
+}
+
+/* The prior shift of fit FR (nout logit values) into OUT, or zeros. */
+static void prior_logits(const struct fitresult *fr, size_t nclass, int prior, double *out)
+{
+	double *delta = xcalloc(nclass, sizeof *delta);
+
+	if (prior)
+		calib_prior_shift(nclass, fr->count_before, fr->count_after, fr->class_weight, delta);
+	calib_logit_shift(&fr->lm, delta, out);
+	free(delta);
+}
+
+/*
+ * The inner CV of C on rows R (their multiplicities; NULL all once) of D: OUT gets the
+ * logits of every row in the set, from the fit on the other inner folds, with the prior
+ * correction when PRIOR.
+ */
+static int inner_cv(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+                    const struct fitconfig *c, const struct tuneopts *t, int prior,
+                    struct oof *out, size_t *fits, struct ferr *e)
+{
+	size_t n = d->n, nclass = s->nclass, nout = c->kind == MODEL_LOGISTIC ? 1 : nclass;
+	size_t i, g, m = 0;
+	uint32_t *fold = xcalloc(n ? n : 1, sizeof *fold);
+	double *count = xcalloc(n ? n : 1, sizeof *count), *xrow = xcalloc(d->dim + 1, sizeof *xrow);
+	double *shift = xcalloc(nclass, sizeof *shift), *eff = NULL;
+	uint32_t *slot = xcalloc(n ? n : 1, sizeof *slot);
+	int rc = -1;
+
+	cv_stratify(d->y, n, nclass, r->count, t->folds, cv_derive_seed(t->seed, CV_SEED_INNER, 0, 0, 2),
+	            fold);
+	for (i = 0; i < n; i++)
+		if (fold[i] < t->folds)
+			slot[i] = (uint32_t)m++;
+	out->n = m;
+	out->nout = nout;
+	out->folds = t->folds;
+	out->z = xcalloc((m ? m : 1) * nout, sizeof *out->z);
+	out->y = xcalloc(m ? m : 1, sizeof *out->y);
+	out->fold = xcalloc(m ? m : 1, sizeof *out->fold);
+	for (g = 0; g < t->folds; g++) {
+		struct fitrows rows;
+		struct fitconfig ci = *c;
+		struct fitresult fr;
+		struct linmodel scorer;
+
+		for (i = 0; i < n; i++)
+			count[i] = fold[i] < t->folds && fold[i] != g ? (r->count ? r->count[i] : 1) : 0;
+		memset(&rows, 0, sizeof rows);
+		rows.count = count;
+		rows.standardize = t->standardize;
+		ci.sample_seed = cv_derive_seed(c->sample_seed, CV_SEED_INNER, g, 0, 0);
+		ci.solver.seed = cv_derive_seed(c->solver.seed, CV_SEED_INNER, g, 1, 0);
+		ci.warn = NULL;
+		ci.solver.progress = NULL;
+		if (fit_rows(d, s, &rows, &ci, &fr, e) != 0) {
+			fitresult_release(&fr);
+			goto fail;
+		}
+		(*fits)++;
+		prior_logits(&fr, nclass, prior, shift);
+		calib_add_bias(&fr.lm, shift);
+		scorer = fr.lm;
+		eff = xreallocarray(eff, linmodel_nparams(&fr.lm), sizeof *eff);
+		fit_scorer(&fr.lm, &fr.prep, eff);
+		scorer.w = eff;
+		for (i = 0; i < n; i++) {
+			if (fold[i] != g)
+				continue;
+			fit_row(d, i, fr.prep.fill, xrow);
+			linmodel_logits(&scorer, xrow, out->z + (size_t)slot[i] * nout);
+			out->y[slot[i]] = d->y[i];
+			out->fold[slot[i]] = (uint32_t)g;
+		}
+		fitresult_release(&fr);
+	}
+	rc = 0;
+fail:
+	free(fold);
+	free(count);
+	free(xrow);
+	free(shift);
+	free(eff);
+	free(slot);
+	return rc;
+}
+
+/* Row I's probability of class POS from its logits (M's kind). */
+static double oof_prob(const struct linmodel *m, const double *z, int pos, double *buf)
+{
+	memcpy(buf, z, m->nout * sizeof *buf);
+	linmodel_probs(m, buf);
+	return buf[pos];
+}
+
+/* The mean and the standard deviation (n - 1) of X's N values into *MEAN, *SD. */
+static void spread(const double *x, size_t n, double *sd)
+{
+	double mean = 0, ss = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mean += x[i];
+	mean /= (double)(n ? n : 1);
+	for (i = 0; i < n; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	*sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+}
+
+/*
+ * Tunes DEC (holding the calibration's decision as the start) on the out-of-fold rows of
+ * O whose fold is FOLD (all rows when FOLD is O->folds), with logits as M gives them.
+ */
+static void tune_on(const struct linmodel *m, const struct oof *o, size_t fold, int metric,
+                    struct decision *dec)
+{
+	size_t i, n = 0, k = m->nclass;
+	double *buf = xcalloc(k, sizeof *buf);
+
+	if (k == 2) {
+		double *score = xcalloc(o->n ? o->n : 1, sizeof *score), best;
+		unsigned char *pos = xcalloc(o->n ? o->n : 1, sizeof *pos);
+
+		for (i = 0; i < o->n; i++) {
+			if (fold < o->folds && o->fold[i] != fold)
+				continue;
+			score[n] = oof_prob(m, o->z + i * o->nout, dec->positive, buf);
+			pos[n++] = o->y[i] == (uint32_t)dec->positive;
+		}
+		decision_best_threshold(n, score, pos, metric, dec->positive, dec->threshold,
+		                        &dec->threshold, &best);
+		free(score);
+		free(pos);
+	} else {
+		double *z = xcalloc((o->n ? o->n : 1) * k, sizeof *z);
+		uint32_t *y = xcalloc(o->n ? o->n : 1, sizeof *y);
+
+		for (i = 0; i < o->n; i++) {
+			if (fold < o->folds && o->fold[i] != fold)
+				continue;
+			memcpy(z + n * k, o->z + i * k, k * sizeof *z);
+			y[n++] = o->y[i];
+		}
+		decision_tune_offsets(n, k, z, y, metric, dec->offset);
+		free(z);
+		free(y);
+	}
+	free(buf);
+}
+
+/*
+ * The decision that keeps the uncalibrated fit's: SHIFT (nout values) was added to its
+ * logits.  Two classes: the logit of the positive class against the other moved by T,
+ * so z >= 0 becomes p >= sigmoid(T); more: the offsets -SHIFT.
+ */
+static void keep_decision(const struct linmodel *m, const double *shift, struct decision *dec)
+{
+	size_t c;
+
+	dec->source = DEC_CALIBRATION;
+	if (m->nclass == 2) {
+		struct linmodel one = *m;
+		double prob[2];
+
+		one.kind = MODEL_LOGISTIC;
+		one.nout = 1;
+		prob[0] = m->kind == MODEL_LOGISTIC ? shift[0] :
+		          shift[m->positive] - shift[1 - m->positive];
+		linmodel_probs(&one, prob);
+		dec->threshold = prob[m->positive];
+		return;
+	}
+	for (c = 0; c < m->nclass; c++)
+		dec->offset[c] = -shift[c];
+	decision_center(dec->offset, m->nclass);
+}
+
+int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+              const struct fitconfig *c, const struct tuneopts *t, struct fitresult *out,
+              struct ferr *e)
+{
+	size_t nclass = s->nclass, nout, i, g;
+	double *shift = NULL, *delta = NULL, *b = NULL, scale = 1;
+	struct oof o;
+	int prior, rc = -1;
+	enum calib_kind kind = t->calibrate;
+
+	memset(&o, 0, sizeof o);
+	if (fit_rows(d, s, r, c, out, e) != 0)
+		return -1;
+	nout = out->lm.nout;
+	delta = xcalloc(nclass, sizeof *delta);
+	shift = xcalloc(nclass, sizeof *shift);
+	b = xcalloc(nclass, sizeof *b);
+	prior = calib_prior_shift(nclass, out->count_before, out->count_after, out->class_weight,
+	                          delta);
+	if (kind == CALIB_AUTO)
+		kind = prior ? CALIB_PRIOR : CALIB_NONE;
+	out->calib = kind;
+	if (kind == CALIB_NONE)
+		memset(delta, 0, nclass * sizeof *delta);
+	/* the prior shift P on the logits */
+	calib_logit_shift(&out->lm, delta, shift);
+	calib_add_bias(&out->lm, shift);
+	if (kind == CALIB_TEMPERATURE || t->metric >= 0) {
+		if (inner_cv(d, s, r, c, t, kind != CALIB_NONE, &o, &out->inner_fits, e) != 0)
+			goto out;
+	}
+	if (kind == CALIB_TEMPERATURE) {
+		/* the logits z + P become s (z + P) + b */
+		if (calib_fit_temperature(&out->lm, o.n, o.z, o.y, &scale, b) != 0 && c->warn)
+			c->warn("--calibrate temperature: the fit of the temperature did not converge");
+		calib_scale(&out->lm, scale, b);
+		for (i = 0; i < o.n; i++)
+			for (g = 0; g < nout; g++)
+				o.z[i * nout + g] = scale * o.z[i * nout + g] + b[g];
+		for (g = 0; g < nout; g++)
+			shift[g] = scale * shift[g] + b[g];
+		out->temperature = 1 / scale;
+	}
+	if (kind != CALIB_NONE)
+		keep_decision(&out->lm, shift, &out->dec);
+	if (t->metric >= 0) {
+		struct decision start;
+		double *vals = xcalloc(t->folds * (nclass + 1), sizeof *vals);
+		size_t c2;
+
+		decision_copy(&start, &out->dec);
+		for (g = 0; g < t->folds; g++) {
+			struct decision dg;
+
+			decision_copy(&dg, &start);
+			tune_on(&out->lm, &o, g, t->metric, &dg);
+			if (nclass == 2)
+				vals[g] = dg.threshold;
+			else
+				for (c2 = 0; c2 < nclass; c2++)
+					vals[c2 * t->folds + g] = dg.offset[c2];
+			decision_release(&dg);
+		}
+		tune_on(&out->lm, &o, t->folds, t->metric, &out->dec);
+		if (nclass == 2)
+			spread(vals, t->folds, &out->dec.threshold_sd);
+		else
+			for (c2 = 0; c2 < nclass; c2++)
+				spread(vals + c2 * t->folds, t->folds, &out->dec.offset_sd[c2]);
+		out->dec.source = DEC_TUNED;
+		out->dec.metric = t->metric;
+		out->dec.folds = (int)t->folds;
+		decision_release(&start);
+		free(vals);
+	}
+	rc = 0;
+out:
+	oof_release(&o);
+	free(delta);
+	free(shift);
+	free(b);
+	return rc;
+}
