@@ -27,6 +27,7 @@
 #include "cv.h"
 #include "pool.h"
 #include "score.h"
+#include "stats.h"
 
 const char *const cv_metric_key[CV_NMETRIC] = { "macro_f1", "balanced_accuracy", "mcc",
 	                                            "gmean", "average_precision", "roc_auc",
@@ -568,6 +569,8 @@ static void summarise(struct cv *cv)
 		for (f = 0; f < nf; f++)
 			v[f] = res[f * ncfg + c].metric[metric] - res[f * ncfg].metric[metric];
 		mean_sd(v, nf, &s->delta_mean, &s->delta_sd);
+		/* k-fold: one test row to k - 1 training rows */
+		s->delta_p = c == 0 ? NAN : stats_corrected_ttest(v, nf, 1 / (double)(cv->o->k - 1));
 	}
 	free(v);
 }

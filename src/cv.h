@@ -134,6 +134,7 @@ struct cvsummary {
 	double mean[CV_NMETRIC], sd[CV_NMETRIC];
 	double *recall_mean, *recall_sd, *f1_mean, *f1_sd; /* nclass each */
 	double delta_mean, delta_sd; /* sort metric minus the baseline's, fold by fold */
+	double delta_p;              /* its corrected resampled t-test p-value (stats.h) */
 };
 
 /*

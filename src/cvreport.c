@@ -52,11 +52,12 @@ static void write_table(FILE *fp, const struct cvout *o)
 		show[nshow] = nshow;
 	if (a->metric >= CV_NDECISION)
 		show[nshow++] = a->metric;
-	grid_init(&g, ncfg + 1, (size_t)nshow + 3, 2);
+	grid_init(&g, ncfg + 1, (size_t)nshow + 4, 2);
 	grid_set(&g, 0, 1, "configuration");
 	for (mt = 0; mt < nshow; mt++)
 		grid_set(&g, 0, 2 + (size_t)mt, "%s", cv_metric_title[show[mt]]);
 	grid_set(&g, 0, (size_t)nshow + 2, "diff");
+	grid_set(&g, 0, (size_t)nshow + 3, "p");
 	for (i = 0; i < ncfg; i++) {
 		const struct cvsummary *s = &o->sum[o->order[i]];
 
@@ -65,17 +66,24 @@ static void write_table(FILE *fp, const struct cvout *o)
 		grid_label(&g, i + 1, 1, cfg[o->order[i]].name);
 		for (mt = 0; mt < nshow; mt++)
 			grid_mean_sd(&g, i + 1, 2 + (size_t)mt, s->mean[show[mt]], s->sd[show[mt]]);
-		if (o->order[i] == 0)
+		if (o->order[i] == 0) {
 			grid_set(&g, i + 1, (size_t)nshow + 2, "-");
-		else
+			grid_set(&g, i + 1, (size_t)nshow + 3, "-");
+		} else {
 			grid_mean_sd(&g, i + 1, (size_t)nshow + 2, s->delta_mean, s->delta_sd);
+			if (isnan(s->delta_p))
+				grid_set(&g, i + 1, (size_t)nshow + 3, "-");
+			else
+				grid_set(&g, i + 1, (size_t)nshow + 3, "%.3g", s->delta_p);
+		}
 	}
 	grid_print(fp, &g);
 	grid_release(&g);
 	fprintf(fp, "\nmean\xc2\xb1sd over %zu folds, sorted by %s; *: best; diff: %s minus that of "
 	        "the baseline '", o->nf, cv_metric_title[a->metric], cv_metric_title[a->metric]);
 	esc_put(fp, cfg[0].name);
-	fputs("' on the same folds\n", fp);
+	fputs("' on the same folds;\np: two-sided p-value of the diff by the corrected resampled t-test "
+	      "(Nadeau and Bengio 2003)\n", fp);
 	if (a->have_alpha) {
 		fputs("alpha=A weighs the positive class ", fp);
 		table_label(fp, o->s->classes[cfg[0].positive]);
@@ -123,7 +131,7 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 			fputs(part[p + 1], fp);
 		}
 	}
-	fputs("\tdelta_mean\tdelta_sd\n", fp);
+	fputs("\tdelta_mean\tdelta_sd\tdelta_p\n", fp);
 	for (i = 0; i < ncfg; i++) {
 		const struct cvconfig *cf = &o->run->cfg[o->order[i]];
 		const struct cvsummary *s = &o->sum[o->order[i]];
@@ -149,6 +157,7 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 		}
 		tsv_number(fp, s->delta_mean);
 		tsv_number(fp, s->delta_sd);
+		tsv_number(fp, s->delta_p);
 		putc('\n', fp);
 	}
 }
@@ -228,6 +237,7 @@ static void write_json(FILE *fp, const struct cvout *o)
 		fputs("},\"delta\":{\"mean\":", fp);
 		json_number(fp, s->delta_mean);
 		json_field(fp, "sd", s->delta_sd);
+		json_field(fp, "p", s->delta_p);
 		fputs("},\"folds\":[", fp);
 		for (f = 0; f < o->nf; f++) {
 			const struct cvresult *rs = &run->res[f * ncfg + o->order[i]];

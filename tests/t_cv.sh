@@ -163,8 +163,8 @@ expect_success 'tsv: one header and one row per configuration, all of the same w
 	test "$(wc -l < t.tsv)" -eq 5 &&
 	head -n 1 t.tsv | grep -q "^config	loss	gamma	weight	sample	sample_ratio	lambda	model	calibration	macro_f1_mean	macro_f1_sd	" &&
 	head -n 1 t.tsv | grep -q "	recall_tableware_mean	recall_tableware_sd	f1_tableware_mean	f1_tableware_sd	" &&
-	head -n 1 t.tsv | grep -q "	delta_mean	delta_sd$" &&
-	test "$(awk -F"\t" "{ print NF }" t.tsv | sort -u)" = 53'
+	head -n 1 t.tsv | grep -q "	delta_mean	delta_sd	delta_p$" &&
+	test "$(awk -F"\t" "{ print NF }" t.tsv | sort -u)" = 54'
 
 expect_success 'cv reads standard input, and --no-standardize, --alpha and --lambda lists' '
 	focal cv -q -k 3 -y diagnosis - < "$WDBC" > in.txt && grep -q "^\* *ce " in.txt &&

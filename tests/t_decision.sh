@@ -213,3 +213,10 @@ expect_success 'silent: --seed with --tune-decision (the inner folds are drawn)'
 expect_success 'a failed run leaves no model: --tune-decision f1 on six classes' '
 	rm -f none6.focal; focal train -q -y type --tune-decision f1 -o none6.focal "$DATA/glass.csv" 2>/dev/null;
 	test ! -e none6.focal'
+
+expect_success 'cv: the p of the diff: 1 for a configuration with the same decisions, in (0, 1) otherwise, none for the baseline' '
+	focal cv -k 5 -y type --sample none,over --calibrate none,prior --format tsv $DATA/glass.csv > p.tsv &&
+	col delta_p p.tsv > dp && cat dp &&
+	test "$(field "ce cal=none" dp)" = - && test "$(field "ce cal=prior" dp)" = 1 &&
+	p=$(field "ce over cal=none" dp) && test "$p" = "$(field "ce over cal=prior" dp)" &&
+	awk -v p=$p "BEGIN { exit !(p > 0 && p < 1) }"'
