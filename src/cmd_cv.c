@@ -16,6 +16,7 @@ static const char cmd[] = "cv";
 struct cvargs {
 	long k, repeat;
 	const char *save_folds; /* --save-folds FILE, or NULL */
+	const char *save_pred;  /* --save-predictions FILE, or NULL */
 	int metric;
 	struct cvgrid g;        /* the list options */
 	struct fitargs f;       /* what train reads alike */
@@ -233,6 +234,9 @@ static int cv_option(void *ctx, int ch, const char *arg)
 	case OPT_SAVE_FOLDS:
 		a->save_folds = arg;
 		return 1;
+	case OPT_SAVE_PREDICTIONS:
+		a->save_pred = arg;
+		return 1;
 	case OPT_METRIC:
 		return metric_option(a, arg);
 	}
@@ -289,6 +293,7 @@ static void engine_options(const struct cvargs *a, struct cvopts *o)
 	o->have_alpha = FITARGS_GIVEN(&a->f, OPT_ALPHA);
 	o->tune = a->f.tune >= 0;
 	o->tune_metric = a->f.tune;
+	o->keep_predictions = a->save_pred != NULL;
 	o->tune_folds = (size_t)a->f.tune_folds;
 	o->t = a->f.t;
 	if (a->f.progress || isatty(STDERR_FILENO))
@@ -308,7 +313,7 @@ int cmd_cv(int argc, char **argv)
 	double t0 = now_seconds();
 	const char *path;
 	int status = 1, positive;
-	struct outfile folds_out = { NULL, NULL, NULL };
+	struct outfile folds_out = { NULL, NULL, NULL }, pred_out = { NULL, NULL, NULL };
 
 	memset(&a, 0, sizeof a);
 	memset(&s, 0, sizeof s);
@@ -330,7 +335,7 @@ int cmd_cv(int argc, char **argv)
 		cvgrid_release(&a.g);
 		return 2;
 	}
-	a.f.r.keep_lines = a.save_folds != NULL;
+	a.f.r.keep_lines = a.save_folds || a.save_pred;
 
 	if (data_load_train(path, &a.f.r, &s, &d, &e) != 0)
 		goto fail;
@@ -366,6 +371,8 @@ int cmd_cv(int argc, char **argv)
 			goto fail;
 		cv_write_folds(folds_out.f, &cv);
 	}
+	if (a.save_pred && outfile_open(&pred_out, a.save_pred, &e) != 0)
+		goto fail;
 	if (cv_run(&cv, &e) != 0) {
 		if (o.progress)
 			fputc('\n', stderr);
@@ -386,11 +393,17 @@ int cmd_cv(int argc, char **argv)
 	status = 0;
 	if (a.save_folds && cli_stdout_written() && outfile_commit(&folds_out, &e) != 0)
 		goto fail;
+	if (a.save_pred && cli_stdout_written()) {
+		cv_write_predictions(pred_out.f, &cv);
+		if (outfile_commit(&pred_out, &e) != 0)
+			goto fail;
+	}
 	goto out;
 fail:
 	status = cli_fail(&e);
 out:
 	outfile_abort(&folds_out);
+	outfile_abort(&pred_out);
 	cv_release(&cv);
 	cvconfigs_free(cfg, ncfg);
 	dataset_release(&d);

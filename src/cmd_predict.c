@@ -60,14 +60,7 @@ static int on_header(void *ctx, const struct csvrow *h, struct ferr *e)
 		fputc(',', p->out);
 	}
 	fputs("predicted", p->out);
-	for (i = 0; i < p->m->s.nclass; i++) {
-		char *name = xmalloc(strlen(p->m->s.classes[i]) + 3);
-
-		sprintf(name, "p_%s", p->m->s.classes[i]);
-		fputc(',', p->out);
-		csv_put(p->out, name, ',');
-		free(name);
-	}
+	csv_prob_columns(p->out, p->m->s.classes, p->m->s.nclass);
 	fputc('\n', p->out);
 	strv_free(cols, ncols);
 	return 0;

@@ -439,6 +439,12 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 		ytrue[m++] = d->y[i];
 	}
 	metrics_compute(&rep, m, nclass, ytrue, ypred, scores);
+	if (cv->o->keep_predictions) {
+		out->prob = scores;
+		out->pred = ypred;
+		scores = NULL;
+		ypred = NULL;
+	}
 	out->metric[CV_MACRO_F1] = rep.macro.f1;
 	out->metric[CV_BALANCED_ACCURACY] = rep.balanced_accuracy;
 	out->metric[CV_MCC] = rep.mcc;
@@ -655,6 +661,8 @@ void cv_release(struct cv *cv)
 		free(cv->res[i].f1);
 		free(cv->res[i].error);
 		decision_release(&cv->res[i].dec);
+		free(cv->res[i].prob);
+		free(cv->res[i].pred);
 	}
 	free(cv->res);
 	for (i = 0; cv->sum && i < cv->ncfg; i++) {

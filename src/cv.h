@@ -100,6 +100,7 @@ struct cvopts {
 	int have_alpha;    /* some weighting is --alpha: the output names the positive class */
 	int tune;          /* 1: tune the decision (--tune-decision) for TUNE_METRIC */
 	int tune_metric;   /* DM_* */
+	int keep_predictions; /* keep every test row's probabilities and decision */
 	size_t tune_folds; /* inner folds */
 	/* The solver options of every fit; seed is --seed, threads the tasks' threads. */
 	struct trainopts t;
@@ -125,6 +126,10 @@ struct cvresult {
 	enum calib_kind calib; /* the calibration done (auto resolved) */
 	struct decision dec;   /* the decision the test rows got */
 	size_t inner_fits;     /* fits of the inner CV */
+	/* With keep_predictions: the test rows' probabilities (ntest x nclass) and decisions,
+	 * rows in file order. */
+	double *prob;
+	uint32_t *pred;
 	char *error;           /* set when the task failed */
 	int status;
 };
@@ -212,5 +217,11 @@ void cv_release(struct cv *cv);
  */
 void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds);
 void cv_write_folds(FILE *fp, const struct cv *cv);
+/*
+ * --save-predictions: "line,repeat,fold,configuration,truth,predicted,p_<label>..." for
+ * every row, repeat and configuration (configurations in command-line order, rows in
+ * file order); needs keep_predictions and the dataset's lines.
+ */
+void cv_write_predictions(FILE *fp, const struct cv *cv);
 
 #endif

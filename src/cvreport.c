@@ -4,6 +4,8 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdio.h>
 
 #include "cv.h"
@@ -298,4 +300,35 @@ void cv_write_folds(FILE *fp, const struct cv *cv)
 		for (i = 0; i < d->n; i++)
 			fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1,
 			        (unsigned long)cv->fold[r * d->n + i] + 1);
+}
+
+void cv_write_predictions(FILE *fp, const struct cv *cv)
+{
+	const struct dataset *d = cv->d;
+	size_t r, c, i, j, k = cv->o->k, nclass = cv->s->nclass;
+	size_t *pos = xcalloc(k, sizeof *pos);
+	char *const *classes = cv->s->classes;
+
+	fputs("line,repeat,fold,configuration,truth,predicted", fp);
+	csv_prob_columns(fp, classes, nclass);
+	fputc('\n', fp);
+	for (r = 0; r < cv->o->repeat; r++)
+		for (c = 0; c < cv->ncfg; c++) {
+			memset(pos, 0, k * sizeof *pos);
+			for (i = 0; i < d->n; i++) {
+				size_t f = cv->fold[r * d->n + i], m = pos[f]++;
+				const struct cvresult *rs = &cv->res[(r * k + f) * cv->ncfg + c];
+
+				fprintf(fp, "%lu,%zu,%zu,", d->line[i], r + 1, f + 1);
+				csv_put(fp, cv->cfg[c].name, ',');
+				fputc(',', fp);
+				csv_put(fp, classes[d->y[i]], ',');
+				fputc(',', fp);
+				csv_put(fp, classes[rs->pred[m]], ',');
+				for (j = 0; j < nclass; j++)
+					fprintf(fp, ",%.17g", rs->prob[m * nclass + j]);
+				fputc('\n', fp);
+			}
+		}
+	free(pos);
 }

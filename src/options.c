@@ -217,6 +217,9 @@ static const struct cli_opt cv_opts[] = {
 	  "(default: macro_f1)" },
 	{ "save-folds", OPT_SAVE_FOLDS, required_argument, "FILE",
 	  "write each row's fold as CSV: line,repeat,fold" },
+	{ "save-predictions", OPT_SAVE_PREDICTIONS, required_argument, "FILE",
+	  "write every row's out-of-fold probabilities and\n"
+	  "decision, per configuration and repeat, as CSV" },
 	{ "seed", OPT_SEED, required_argument, "N",
 	  "seed of the folds and of every random choice (default: 1)" },
 	{ "threads", OPT_THREADS, required_argument, "N", "fits run at once (default: all cores)" },

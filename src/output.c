@@ -404,3 +404,17 @@ void json_decision(FILE *f, const struct decision *d, char *const *classes)
 	}
 	fputc('}', f);
 }
+
+void csv_prob_columns(FILE *f, char *const *classes, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		char *name = xmalloc(strlen(classes[i]) + 3);
+
+		sprintf(name, "p_%s", classes[i]);
+		fputc(',', f);
+		csv_put(f, name, ',');
+		free(name);
+	}
+}

@@ -85,6 +85,9 @@ void grid_print(FILE *f, const struct grid *g);
 void warn_skipped_rows(void (*warn)(const char *msg), const char *name, size_t n,
                        const char *what);
 
+/* Writes ",p_LABEL" for each of the K CLASSES, each name quoted as CSV needs. */
+void csv_prob_columns(FILE *f, char *const *classes, size_t k);
+
 /*
  * Writes decision D as a JSON object: "source", with "tuned_for" and "tune_folds" when
  * tuned, then "threshold" and "threshold_sd" (two classes) or "offsets" and

@@ -220,3 +220,28 @@ expect_success 'cv: the p of the diff: 1 for a configuration with the same decis
 	test "$(field "ce cal=none" dp)" = - && test "$(field "ce cal=prior" dp)" = 1 &&
 	p=$(field "ce over cal=none" dp) && test "$p" = "$(field "ce over cal=prior" dp)" &&
 	awk -v p=$p "BEGIN { exit !(p > 0 && p < 1) }"'
+
+expect_success 'cv --save-predictions: each fold'"'"'s rows, scored by eval --truth, give that fold'"'"'s figures' '
+	focal cv -k 3 --repeat 2 -y type --sample none,over --tune-decision macro_f1 --format json \
+		--save-predictions sp.csv $DATA/glass.csv | flat > sp.json &&
+	test "$(wc -l < sp.csv)" -eq $((214 * 2 * 2 + 1)) &&
+	head -n 1 sp.csv | grep -qx "line,repeat,fold,configuration,truth,predicted,p_building_float,p_building_nonfloat,p_container,p_headlamp,p_tableware,p_vehicle_float" &&
+	for c in 0 1; do
+		name=$(field configurations/$c/name sp.json)
+		for f in 0 4; do
+			r=$((f / 3 + 1)) fo=$((f % 3 + 1))
+			awk -F, -v n="$name" -v r=$r -v f=$fo "NR == 1 || (\$2 == r && \$3 == f && \$4 == n)" sp.csv |
+				cut -d, -f5- > one.csv &&
+			focal eval --truth truth --format json one.csv | flat > one.json &&
+			for k in macro/f1 log_loss brier; do
+				want=$(field configurations/$c/folds/$f/${k##*/} sp.json)
+				[ "$k" = macro/f1 ] && want=$(field configurations/$c/folds/$f/macro_f1 sp.json)
+				got=$(field $k one.json)
+				test "$got" = "$want" || { echo "$name fold $f $k: $got, want $want"; exit 1; }
+			done || exit 1
+		done
+	done'
+
+expect_success 'cv --save-predictions: nothing is left behind when the run fails' '
+	rm -f sp2.csv; ! focal cv -k 3 -y type --tune-decision f1 --save-predictions sp2.csv $DATA/glass.csv 2>/dev/null &&
+	test ! -e sp2.csv'
