@@ -12,7 +12,7 @@ MANDIR  = $(PREFIX)/share/man
 SRC_ALL = $(wildcard src/*.c)
 # The commands (option parsing and printing) go into the focal binary; libfocal.a holds
 # the core only, which the unit tests and benchmarks link.
-CMD_SRC = src/focal.c src/cli.c src/fitcli.c src/options.c $(wildcard src/cmd_*.c)
+CMD_SRC = src/focal.c src/cli.c src/fitcli.c src/options.c src/cvrefit.c $(wildcard src/cmd_*.c)
 LIB_SRC = $(filter-out $(CMD_SRC),$(SRC_ALL))
 LIB_OBJ = $(LIB_SRC:.c=.o)
 CMD_OBJ = $(CMD_SRC:.c=.o)

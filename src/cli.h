@@ -59,7 +59,7 @@ enum {
 	OPT_BIAS_INIT, OPT_SEED, OPT_THREADS, OPT_TRUTH, OPT_PRED, OPT_POSITIVE, OPT_VALID,
 	OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD, OPT_SAMPLE, OPT_SAMPLE_RATIO,
 	OPT_SMOTE_K, OPT_CALIBRATE, OPT_TUNE_DECISION, OPT_TUNE_FOLDS, OPT_REPEAT, OPT_METRIC,
-	OPT_SAVE_FOLDS, OPT_DECISION, OPT_SAVE_PREDICTIONS, OPT_COEF
+	OPT_SAVE_FOLDS, OPT_DECISION, OPT_SAVE_PREDICTIONS, OPT_REFIT, OPT_COEF
 };
 /* A bit for each of those codes, to note which options a command line gave. */
 #define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
@@ -102,6 +102,11 @@ int cli_format(const char *command, const char *arg, enum outfmt *f);
 char *cli_cmdline(int argc, char **argv);
 
 int cmd_train(int argc, char **argv);
+/*
+ * focal train with the arguments ARGV (ARGV[0] "train"), saving the model that -o names
+ * and printing no report and no warning: what focal cv --refit runs.  The exit status.
+ */
+int cmd_train_refit(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_info(int argc, char **argv);

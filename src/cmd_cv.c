@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cv.h"
+#include "cvrefit.h"
 #include "fitcli.h"
 #include "outfile.h"
 
@@ -17,6 +18,8 @@ struct cvargs {
 	long k, repeat;
 	const char *save_folds; /* --save-folds FILE, or NULL */
 	const char *save_pred;  /* --save-predictions FILE, or NULL */
+	const char *output;     /* -o MODEL (--refit) */
+	int refit;
 	int metric;
 	struct cvgrid g;        /* the list options */
 	struct fitargs f;       /* what train reads alike */
@@ -237,6 +240,12 @@ static int cv_option(void *ctx, int ch, const char *arg)
 	case OPT_SAVE_PREDICTIONS:
 		a->save_pred = arg;
 		return 1;
+	case OPT_REFIT:
+		a->refit = 1;
+		return 1;
+	case 'o':
+		a->output = arg;
+		return 1;
 	case OPT_METRIC:
 		return metric_option(a, arg);
 	}
@@ -248,6 +257,9 @@ static int check_choices(struct cvargs *a)
 {
 	if (a->k == 0)
 		return cli_usage_error(cmd, "-k K (the number of folds) is required");
+	if (a->refit != (a->output != NULL))
+		return cli_usage_error(cmd, a->refit ? "--refit needs -o MODEL, the file to save "
+		                       "the model in" : "-o MODEL goes with --refit");
 	if (fitargs_check(cmd, &a->f) != 0)
 		return 2;
 	cvgrid_defaults(&a->g);
@@ -312,7 +324,9 @@ int cmd_cv(int argc, char **argv)
 	size_t ncfg = 0, nconv;
 	double t0 = now_seconds();
 	const char *path;
-	int status = 1, positive;
+	int status = 1, positive, argc0 = argc;
+	char **argv0 = argv, **targv = NULL;
+	size_t targc = 0;
 	struct outfile folds_out = { NULL, NULL, NULL }, pred_out = { NULL, NULL, NULL };
 
 	memset(&a, 0, sizeof a);
@@ -334,6 +348,11 @@ int cmd_cv(int argc, char **argv)
 	if (!(path = fitargs_input(cmd, argc, argv))) {
 		cvgrid_release(&a.g);
 		return 2;
+	}
+	if (a.refit && strcmp(path, "-") == 0) {
+		cvgrid_release(&a.g);
+		return cli_usage_error(cmd, "--refit reads the file again, so it needs a file, not "
+		                       "standard input");
 	}
 	a.f.r.keep_lines = a.save_folds || a.save_pred;
 
@@ -388,6 +407,17 @@ int cmd_cv(int argc, char **argv)
 		         cli_not_converged_hint(&o.t));
 		cli_warn(msg);
 	}
+	if (a.refit) {
+		targv = cvrefit_argv(argc0, argv0, &cfg[cv.order[0]], a.output, path, &targc);
+		status = cmd_train_refit((int)targc, targv);
+		if (status != 0)
+			goto out;
+		cv.refit_model = a.output;
+		cv.refit_command = cli_cmdline((int)targc, targv);
+		if (a.f.fmt == FMT_TSV && !cli_quiet)
+			fprintf(stderr, "focal: refit: saved %s; the same model: %s\n", a.output,
+			        cv.refit_command);
+	}
 	cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
 	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
@@ -404,6 +434,8 @@ fail:
 out:
 	outfile_abort(&folds_out);
 	outfile_abort(&pred_out);
+	strv_free(targv, targc);
+	free(cv.refit_command);
 	cv_release(&cv);
 	cvconfigs_free(cfg, ncfg);
 	dataset_release(&d);

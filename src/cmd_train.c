@@ -133,7 +133,7 @@ static int make_config(struct trainargs *a, const struct schema *s, const struct
 	c->lambda = a->lambda;
 	c->sample_seed = a->f.t.seed;
 	c->solver = a->f.t;
-	if (a->f.progress || isatty(STDERR_FILENO)) {
+	if (a->f.progress > 0 || (a->f.progress == 0 && isatty(STDERR_FILENO))) {
 		c->solver.progress = show_progress;
 		c->solver.progress_ctx = NULL;
 	}
@@ -222,7 +222,11 @@ static int print_report(const struct trainargs *a, const struct model *m,
 	return 0;
 }
 
-int cmd_train(int argc, char **argv)
+/*
+ * focal train; with REFIT (cv --refit), the same run without the report, the warnings
+ * about options or the progress, on an argument vector that getopt has not seen.
+ */
+static int train_main(int argc, char **argv, int refit)
 {
 	struct trainargs a;
 	struct ferr e = { "", 1 };
@@ -246,10 +250,15 @@ int cmd_train(int argc, char **argv)
 	a.lambda = NAN;
 	a.so.kind = SAMPLE_NONE;
 	a.so.ratio = 1;
+	if (refit)
+		optind = 0; /* glibc: start over, as for a new vector */
 	status = fitargs_parse(cmd, argc, argv, &usage_train, train_option, &a, &a.f);
 	if (status != 0 || check_choices(&a) != 0)
 		return status > 0 ? 0 : 2;
-	warn_no_effect(&a);
+	if (refit)
+		a.f.progress = -1;
+	else
+		warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
 	if (!(path = fitargs_input(cmd, argc, argv)))
@@ -287,6 +296,10 @@ int cmd_train(int argc, char **argv)
 	if (a.output && model_save(a.output, &m, &e) != 0)
 		goto fail;
 
+	if (refit) {
+		status = 0;
+		goto out;
+	}
 	if (score(&a, &m, &d, &valid, &rep, &e) != 0)
 		goto fail;
 	have_report = 1;
@@ -302,5 +315,20 @@ out:
 	weighting_release(&a.wt);
 	dataset_release(&d);
 	model_release(&m);
+	return status;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	return train_main(argc, argv, 0);
+}
+
+int cmd_train_refit(int argc, char **argv)
+{
+	int quiet = cli_quiet, status;
+
+	cli_quiet = 1; /* cv has given the warnings about the data */
+	status = train_main(argc, argv, 1);
+	cli_quiet = quiet;
 	return status;
 }

@@ -161,6 +161,9 @@ struct cv {
 	int threads;           /* threads the tasks ran on */
 	struct cvsummary *sum; /* ncfg */
 	size_t *order;         /* configurations by the sort metric, best first */
+	/* --refit: set by the caller for the writers (the caller's strings) */
+	const char *refit_model;
+	char *refit_command;
 };
 
 /*

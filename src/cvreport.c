@@ -112,6 +112,15 @@ static void write_table(FILE *fp, const struct cvout *o)
 	}
 	grid_print(fp, &g);
 	grid_release(&g);
+	if (o->run->refit_model) {
+		fputs("\nrefit: ", fp);
+		esc_put(fp, cfg[o->order[0]].name);
+		fputs(" on all rows, saved to ", fp);
+		esc_put(fp, o->run->refit_model);
+		fputs("; the same model:\n  ", fp);
+		esc_put(fp, o->run->refit_command);
+		fputc('\n', fp);
+	}
 }
 
 static void write_tsv(FILE *fp, const struct cvout *o)
@@ -266,7 +275,17 @@ static void write_json(FILE *fp, const struct cvout *o)
 		}
 		fputs("]}", fp);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	if (run->refit_model) {
+		fputs(",\"refit\":{\"configuration\":", fp);
+		json_string(fp, run->cfg[o->order[0]].name);
+		fputs(",\"model\":", fp);
+		json_string(fp, run->refit_model);
+		fputs(",\"command\":", fp);
+		json_string(fp, run->refit_command);
+		fputc('}', fp);
+	}
+	fputs("}\n", fp);
 }
 
 void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds)

@@ -217,6 +217,10 @@ static const struct cli_opt cv_opts[] = {
 	  "(default: macro_f1)" },
 	{ "save-folds", OPT_SAVE_FOLDS, required_argument, "FILE",
 	  "write each row's fold as CSV: line,repeat,fold" },
+	{ "refit", OPT_REFIT, no_argument, NULL,
+	  "fit the best configuration on all rows, save it to -o MODEL\n"
+	  "and print the focal train command that gives the same model" },
+	{ "output", 'o', required_argument, "MODEL", "with --refit: the model file" },
 	{ "save-predictions", OPT_SAVE_PREDICTIONS, required_argument, "FILE",
 	  "write every row's out-of-fold probabilities and\n"
 	  "decision, per configuration and repeat, as CSV" },

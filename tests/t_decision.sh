@@ -245,3 +245,29 @@ expect_success 'cv --save-predictions: each fold'"'"'s rows, scored by eval --tr
 expect_success 'cv --save-predictions: nothing is left behind when the run fails' '
 	rm -f sp2.csv; ! focal cv -k 3 -y type --tune-decision f1 --save-predictions sp2.csv $DATA/glass.csv 2>/dev/null &&
 	test ! -e sp2.csv'
+
+for spec in "glass type --loss ce,focal --gamma 1 --sample none,over --tune-decision macro_f1" \
+	"wdbc diagnosis --alpha 0.3,0.6 --loss focal --gamma 0.5 --lambda 0.01,0.1 --calibrate none,temperature --metric log_loss" \
+	"breast-cancer-wisconsin class --drop id --class-weight none,balanced --sample none,smote --smote-k 3 --seed 4"; do
+	set -- $spec
+	ds=$1 y=$2
+	shift 2
+	expect_success "$ds: cv --refit, then the focal train command it prints: the same model file and predictions, byte for byte" "
+		focal cv -k 3 -y $y $* --refit -o r.focal $DATA/$ds.csv > cv.txt &&
+		cmd=\$(tail -n 1 cv.txt | sed 's/^  focal //') && echo \"\$cmd\" &&
+		focal predict -m r.focal $DATA/$ds.csv > p1.csv && mv r.focal r1.focal &&
+		eval \"focal \$cmd\" > /dev/null && cmp r.focal r1.focal &&
+		focal predict -m r.focal $DATA/$ds.csv > p2.csv && cmp p1.csv p2.csv &&
+		best=\$(awk '/^\\*/ { sub(/^\\* +/, \"\"); sub(/  .*/, \"\"); print; exit }' cv.txt) &&
+		grep -q \"^refit: \$best on all rows, saved to r.focal; the same model:\" cv.txt"
+done
+
+expect_success 'cv --refit --format json: the configuration, the model and the command' '
+	focal cv -k 3 -y type --sample none,over --refit -o rj.focal --format json $DATA/glass.csv | flat > rj.json &&
+	test "$(field refit/configuration rj.json)" = "$(field best rj.json)" &&
+	test "$(field refit/model rj.json)" = rj.focal &&
+	test "$(field refit/command rj.json)" = "focal train -y type --sample over -o rj.focal $DATA/glass.csv" &&
+	test -s rj.focal'
+expect_error 2 '--refit needs -o MODEL' 'cv --refit without -o' cv -k 3 -y type --refit "$DATA/glass.csv"
+expect_error 2 '-o MODEL goes with --refit' 'cv -o without --refit' cv -k 3 -y type -o x.focal "$DATA/glass.csv"
+expect_error 2 '--refit reads the file again' 'cv --refit on standard input' cv -k 3 -y type --refit -o x.focal -
