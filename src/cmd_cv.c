@@ -64,6 +64,27 @@ out:
 	return rc;
 }
 
+/* --lambda ARG: numbers, or auto (CV_LAMBDA_AUTO); 0, or -1 after a usage error. */
+static int add_lambdas(struct numlist *l, const char *arg)
+{
+	size_t i, n;
+	char **items = split_list(arg, &n);
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		if (strcmp(items[i], "auto") != 0) {
+			rc = add_numbers(l, "--lambda", items[i], 0, 1e6, 0, 0);
+		} else if (numlist_has(l, CV_LAMBDA_AUTO)) {
+			cli_usage_error(cmd, "--lambda: 'auto' is given twice");
+			rc = -1;
+		} else {
+			numlist_add(l, CV_LAMBDA_AUTO);
+		}
+	}
+	strv_free(items, n);
+	return rc;
+}
+
 /* The value of WORD for the word-valued list option OPT, or -1. */
 static int choice_value(int opt, const char *word)
 {
@@ -231,7 +252,7 @@ static int cv_option(void *ctx, int ch, const char *arg)
 	case OPT_CLASS_WEIGHT:
 		return add_class_weights(a, arg) != 0 ? -1 : 1;
 	case OPT_LAMBDA:
-		return add_numbers(&a->g.lambda, "--lambda", arg, 0, 1e6, 0, 0) != 0 ? -1 : 1;
+		return add_lambdas(&a->g.lambda, arg) != 0 ? -1 : 1;
 	case OPT_SAMPLE_RATIO:
 		return add_numbers(&a->g.ratio, "--sample-ratio", arg, 0, 1, 1, 0) != 0 ? -1 : 1;
 	case OPT_SAVE_FOLDS:
@@ -283,8 +304,9 @@ static void warn_no_effect(const struct cvargs *a)
 	if (FITARGS_GIVEN(&a->f, OPT_POSITIVE) && !FITARGS_GIVEN(&a->f, OPT_ALPHA))
 		cli_no_effect("--positive", "without --alpha");
 	if (FITARGS_GIVEN(&a->f, OPT_TUNE_FOLDS) && a->f.tune < 0 &&
-	    !numlist_has(&a->g.calib, CALIB_TEMPERATURE))
-		cli_no_effect("--tune-folds", "without --tune-decision or --calibrate temperature");
+	    !numlist_has(&a->g.calib, CALIB_TEMPERATURE) && !numlist_has(&a->g.lambda, CV_LAMBDA_AUTO))
+		cli_no_effect("--tune-folds", "without --tune-decision, --calibrate temperature or "
+		              "--lambda auto");
 }
 
 static void show_progress(void *ctx, size_t done, size_t total)

@@ -17,6 +17,7 @@ struct trainargs {
 	const char *output, *valid, *class_weight, *model, *loss;
 	double alpha;          /* NAN when not given */
 	double lambda;         /* NAN: 1/n */
+	int lambda_auto;       /* --lambda auto */
 	enum model_choice choice;
 	enum calib_kind calib; /* --calibrate */
 	struct sampleopts so;
@@ -56,6 +57,11 @@ static int train_option(void *ctx, int ch, const char *arg)
 	case OPT_GAMMA:
 		return cli_double(cmd, "--gamma", arg, 0, 20, &a->f.t.gamma) != 0 ? -1 : 1;
 	case OPT_LAMBDA:
+		if (strcmp(arg, "auto") == 0) {
+			a->lambda_auto = 1;
+			return 1;
+		}
+		a->lambda_auto = 0;
 		return cli_double(cmd, "--lambda", arg, 0, 1e6, &a->lambda) != 0 ? -1 : 1;
 	case OPT_ALPHA:
 		if (cli_double(cmd, "--alpha", arg, 0, 1, &a->alpha) != 0)
@@ -102,11 +108,14 @@ static void warn_no_effect(const struct trainargs *a)
 	fitargs_warn_unused(&a->f, a->f.t.loss == LOSS_FOCAL, a->so.kind != SAMPLE_NONE,
 	                    a->so.kind == SAMPLE_SMOTE);
 	if ((a->f.given & CLI_OPT_BIT(OPT_SEED)) && a->f.t.solver == SOLVER_LBFGS &&
-	    a->so.kind == SAMPLE_NONE && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE)
+	    a->so.kind == SAMPLE_NONE && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE &&
+	    !a->lambda_auto)
 		cli_no_effect("--seed", "with --solver lbfgs and --sample none: nothing is drawn at "
 		              "random");
-	if (FITARGS_GIVEN(&a->f, OPT_TUNE_FOLDS) && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE)
-		cli_no_effect("--tune-folds", "without --tune-decision or --calibrate temperature");
+	if (FITARGS_GIVEN(&a->f, OPT_TUNE_FOLDS) && a->f.tune < 0 && a->calib != CALIB_TEMPERATURE &&
+	    !a->lambda_auto)
+		cli_no_effect("--tune-folds", "without --tune-decision, --calibrate temperature or "
+		              "--lambda auto");
 }
 
 static void show_progress(void *ctx, int iter, double objective, double gnorm)
@@ -165,6 +174,8 @@ static void describe(struct model *m, const struct fitconfig *c, struct fitresul
 	m->info.temperature = fr->temperature;
 	m->dec = fr->dec;
 	memset(&fr->dec, 0, sizeof fr->dec);
+	m->info.path = fr->path;
+	memset(&fr->path, 0, sizeof fr->path);
 }
 
 /* Scores the model on --valid, or on the training data, into REP. */
@@ -215,6 +226,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
 	sum.temperature = m->info.temperature;
 	sum.dec = &m->dec;
 	sum.inner_fits = fr->inner_fits;
+	sum.path = &m->info.path;
 	sum.evaluated_on = a->valid ? a->valid : a->so.kind != SAMPLE_NONE ?
 	                   "training data (before sampling)" : "training data";
 	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0)
@@ -278,6 +290,7 @@ static int train_main(int argc, char **argv, int refit)
 	}
 	memset(&rows, 0, sizeof rows);
 	fitargs_tuneopts(&a.f, a.calib, a.f.t.seed, &to);
+	to.lambda_auto = a.lambda_auto;
 	if (fit_tuned(&d, &m.s, &rows, &c, &to, &fr, &e) != 0)
 		goto fail;
 	/* the fitted model, moved into the model file's */

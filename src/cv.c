@@ -162,7 +162,9 @@ static char *config_name(const struct cvgrid *g, const struct cvconfig *c)
 		if (g->ratio.n > 1 || c->ratio != 1)
 			append(&s, &len, " r=%g", c->ratio);
 	}
-	if (!isnan(c->lambda))
+	if (c->lambda == CV_LAMBDA_AUTO)
+		append(&s, &len, " lambda=auto");
+	else if (!isnan(c->lambda))
 		append(&s, &len, " lambda=%g", c->lambda);
 	if (c->choice != CHOOSE_AUTO)
 		append(&s, &len, " %s", fit_choice_name(c->choice));
@@ -377,7 +379,7 @@ static void task_config(const struct cv *cv, const struct cvconfig *cf, size_t r
 	c->sample = cf->sample;
 	c->ratio = cf->ratio;
 	c->smote_k = cv->o->smote_k;
-	c->lambda = cf->lambda;
+	c->lambda = cf->lambda == CV_LAMBDA_AUTO ? NAN : cf->lambda;
 	c->sample_seed = cv_derive_seed(cv->o->t.seed, CV_SEED_SAMPLE, r, f,
 	                                cv_mix64((uint64_t)cf->sample) ^ ratio_bits);
 	c->solver = cv->o->t;
@@ -422,6 +424,7 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	to.folds = cv->o->tune_folds;
 	to.seed = cv_derive_seed(cv->o->t.seed, CV_SEED_INNER, r, f, 0);
 	to.standardize = cv->o->standardize;
+	to.lambda_auto = cv->cfg[ci].lambda == CV_LAMBDA_AUTO;
 	if (fit_tuned(d, cv->s, &rows, &c, &to, &fr, e) != 0)
 		goto out;
 

@@ -32,6 +32,9 @@ extern const char *const cv_metric_key[CV_NMETRIC], *const cv_metric_title[CV_NM
 /* 1 for the figures where lower is better (log loss, Brier score, ECE), else 0. */
 int cv_metric_lower_better(int metric);
 
+/* The --lambda value auto, in the lambda list and in a configuration. */
+#define CV_LAMBDA_AUTO (-1.0)
+
 /* Values of a list option, in command-line order. */
 struct numlist {
 	double *v;
@@ -75,7 +78,7 @@ struct cvconfig {
 	const struct weighting *wt;
 	enum sample_kind sample;
 	double ratio;       /* NAN without sampling */
-	double lambda;      /* NAN: 1 / training rows after sampling */
+	double lambda;      /* NAN: 1 / training rows after sampling; CV_LAMBDA_AUTO: auto */
 	enum calib_kind calib;
 	char *name;         /* e.g. "focal g=2 balanced over r=0.5 lambda=0.01 softmax" */
 };

@@ -100,8 +100,12 @@ char **cvrefit_argv(int argc, char **argv, const struct cvconfig *c, const char 
 		if (c->ratio != 1)
 			push_number(&a, "--sample-ratio", c->ratio);
 	}
-	if (!isnan(c->lambda))
+	if (c->lambda == CV_LAMBDA_AUTO) {
+		push(&a, "--lambda");
+		push(&a, "auto");
+	} else if (!isnan(c->lambda)) {
 		push_number(&a, "--lambda", c->lambda);
+	}
 	if (c->calib != CALIB_AUTO) {
 		push(&a, "--calibrate");
 		push(&a, calib_key[c->calib]);

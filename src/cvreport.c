@@ -154,7 +154,10 @@ static void write_tsv(FILE *fp, const struct cvout *o)
 		tsv_label(fp, cf->wt->text);
 		fprintf(fp, "\t%s", sample_name(cf->sample));
 		tsv_number(fp, cf->ratio);
-		tsv_number(fp, cf->lambda);
+		if (cf->lambda == CV_LAMBDA_AUTO)
+			fputs("\tauto", fp);
+		else
+			tsv_number(fp, cf->lambda);
 		fprintf(fp, "\t%s\t%s", fit_model_name(cf->kind), calib_key[cf->calib]);
 		for (mt = 0; mt < CV_NMETRIC; mt++) {
 			tsv_number(fp, s->mean[mt]);
@@ -239,7 +242,10 @@ static void write_json(FILE *fp, const struct cvout *o)
 		json_string(fp, cf->wt->text);
 		fprintf(fp, ",\"sample\":\"%s\"", sample_name(cf->sample));
 		json_field(fp, "sample_ratio", cf->ratio);
-		json_field(fp, "lambda", cf->lambda);
+		if (cf->lambda == CV_LAMBDA_AUTO)
+			fputs(",\"lambda\":\"auto\"", fp);
+		else
+			json_field(fp, "lambda", cf->lambda);
 		fprintf(fp, ",\"model\":\"%s\",\"calibration\":\"%s\",\"mean\":{",
 		        fit_model_name(cf->kind), calib_key[cf->calib]);
 		json_figures(fp, s->mean, classes, nclass, s->recall_mean, s->f1_mean);

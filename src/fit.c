@@ -494,5 +494,6 @@ void fitresult_release(struct fitresult *r)
 	free(r->class_weight);
 	fitprep_release(&r->prep);
 	decision_release(&r->dec);
+	lampath_release(&r->path);
 	memset(r, 0, sizeof *r);
 }

@@ -146,6 +146,7 @@ struct fitresult {
 	double temperature;
 	struct decision dec;
 	size_t inner_fits;        /* fits of the inner folds */
+	struct lampath path;      /* --lambda auto: the path the inner CV tried */
 };
 
 /* What happens after the fit: calibration and decision tuning (SPEC). */
@@ -155,6 +156,7 @@ struct tuneopts {
 	size_t folds;              /* inner stratified folds (temperature, tuning) */
 	uint64_t seed;             /* of the inner folds */
 	int standardize;           /* 0: the data were read with --no-standardize */
+	int lambda_auto;           /* --lambda auto: chosen by the inner CV (c->lambda unused) */
 };
 
 /*
@@ -162,7 +164,10 @@ struct tuneopts {
  * fitted on the logits of an inner stratified CV of the same configuration on the same
  * rows) folded into OUT's weights, and the decision: that of the uncalibrated fit, or
  * with METRIC the threshold or offsets that maximise it on the inner out-of-fold
- * predictions (their spread: the same tuned on each inner fold's rows alone).
+ * predictions (their spread: the same tuned on each inner fold's rows alone).  With
+ * LAMBDA_AUTO the same inner folds first try a warm-started path of lambdas, and the
+ * best out of fold (by log loss, or by METRIC) is the one fitted; OUT->path says how
+ * each did.
  */
 int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitrows *r,
               const struct fitconfig *c, const struct tuneopts *t, struct fitresult *out,

@@ -35,6 +35,7 @@ void model_release(struct model *m)
 	free(t->count_before);
 	free(t->count_after);
 	free(t->calibrate);
+	lampath_release(&t->path);
 	decision_release(&m->dec);
 	memset(m, 0, sizeof *m);
 }
@@ -73,19 +74,23 @@ static void put_num(FILE *f, double x)
 static void write_decision(FILE *f, const struct model *m)
 {
 	const struct decision *d = &m->dec;
+	const struct lampath *p = &m->info.path;
 	size_t c;
 
 	fprintf(f, "calibration %s %.17g\n", m->info.calibrate ? m->info.calibrate : "none",
 	        m->info.temperature > 0 ? m->info.temperature : 1);
 	fprintf(f, "decision %s %s %d\n", decision_source_key[d->source],
 	        d->source == DEC_TUNED ? decision_metric_key[d->metric] : "-", d->folds);
-	if (m->s.nclass == 2) {
+	if (m->s.nclass == 2)
 		fprintf(f, "threshold %.17g %.17g\n", d->threshold, d->threshold_sd);
-		return;
-	}
-	for (c = 0; c < m->s.nclass; c++)
+	for (c = 0; m->s.nclass != 2 && c < m->s.nclass; c++)
 		fprintf(f, "offset %.17g %.17g\n", d->offset ? d->offset[c] : 0,
 		        d->offset_sd ? d->offset_sd[c] : 0);
+	fprintf(f, "lambda-path %zu %s %zu\n", p->n,
+	        p->n == 0 ? "-" : p->metric >= 0 ? decision_metric_key[p->metric] : "log_loss",
+	        p->chosen);
+	for (c = 0; c < p->n; c++)
+		fprintf(f, "step %.17g %.17g %.17g\n", p->lambda[c], p->log_loss[c], p->score[c]);
 }
 
 static void write_body(FILE *f, const struct model *m)
@@ -172,6 +177,10 @@ static int all_finite(const struct model *m)
 		return 0;
 	for (i = 0; m->dec.offset && i < m->s.nclass; i++)
 		if (!isfinite(m->dec.offset[i]) || !isfinite(m->dec.offset_sd[i]))
+			return 0;
+	for (i = 0; i < m->info.path.n; i++)
+		if (!isfinite(m->info.path.lambda[i]) || !isfinite(m->info.path.log_loss[i]) ||
+		    !isfinite(m->info.path.score[i]))
 			return 0;
 	return 1;
 }
@@ -549,6 +558,38 @@ out:
 	return rc;
 }
 
+/* The lambda-path line and its steps (version 2). */
+static int parse_lampath(struct parser *ps, const char *lim, struct lampath *p)
+{
+	size_t n, i;
+	char *w = NULL;
+	int rc = -1;
+
+	if (expect_kw(ps, lim, "lambda-path") || get_size(ps, &n, 1000) || !(w = get_word(ps)) ||
+	    get_size(ps, &p->chosen, 1000) || end_of_line(ps))
+		goto out;
+	p->metric = decision_parse_metric(w);
+	if (n == 0 ? strcmp(w, "-") != 0 || p->chosen != 0 :
+	    (p->metric < 0 && strcmp(w, "log_loss") != 0) || p->chosen >= n) {
+		bad(ps, "the lambda-path line does not hold together");
+		goto out;
+	}
+	if (room_for(ps, n, 2, ps->next, lim, "steps", "file"))
+		goto out;
+	p->n = n;
+	p->lambda = xcalloc(n + 1, sizeof *p->lambda);
+	p->log_loss = xcalloc(n + 1, sizeof *p->log_loss);
+	p->score = xcalloc(n + 1, sizeof *p->score);
+	for (i = 0; i < n; i++)
+		if (expect_kw(ps, lim, "step") || get_double(ps, &p->lambda[i]) ||
+		    get_double(ps, &p->log_loss[i]) || get_double(ps, &p->score[i]) || end_of_line(ps))
+			goto out;
+	rc = 0;
+out:
+	free(w);
+	return rc;
+}
+
 /* The calibration and decision lines of version 2; version 1 gets none and argmax. */
 static int parse_decision(struct parser *ps, const char *lim, struct model *m)
 {
@@ -616,6 +657,8 @@ static int parse_decision(struct parser *ps, const char *lim, struct model *m)
 				goto out;
 			}
 	}
+	if (parse_lampath(ps, lim, &t->path))
+		goto out;
 	rc = 0;
 out:
 	free(w);
@@ -790,6 +833,10 @@ static void describe_decision_json(FILE *f, const struct model *m)
 	json_number(f, m->info.temperature);
 	fputs(",\"decision\":", f);
 	json_decision(f, d, m->s.classes);
+	if (m->info.path.n) {
+		fputs(",\"lambda_path\":", f);
+		json_lampath(f, &m->info.path);
+	}
 }
 
 /* `focal info`'s lines on the calibration and the decision, for people. */
@@ -849,6 +896,12 @@ static int describe_tsv(FILE *f, const struct model *m)
 	if (s->nclass == 2)
 		fprintf(f, "\nthreshold\t%.17g\nthreshold_sd\t%.17g", m->dec.threshold,
 		        m->dec.threshold_sd);
+	if (t->path.n)
+		fprintf(f, "\nlambda_chosen_by\t%s",
+		        t->path.metric >= 0 ? decision_metric_key[t->path.metric] : "log_loss");
+	for (i = 0; i < t->path.n; i++)
+		fprintf(f, "\nlambda_path/%zu\t%.17g %.17g %.17g", i + 1, t->path.lambda[i],
+		        t->path.log_loss[i], t->path.score[i]);
 	for (i = 0; s->nclass != 2 && i < s->nclass; i++) {
 		fputs("\noffset/", f);
 		tsv_label(f, s->classes[i]);
@@ -976,7 +1029,12 @@ int model_describe(FILE *f, const struct model *m, int fmt)
 		fprintf(f, "loss        focal, gamma %g\n", t->gamma);
 	else
 		fprintf(f, "loss        cross-entropy\n");
-	fprintf(f, "lambda      %g\n", t->lambda);
+	if (t->path.n)
+		fprintf(f, "lambda      %g, chosen by %s out of fold from %zu values, %g to %g\n",
+		        t->lambda, t->path.metric >= 0 ? decision_metric_key[t->path.metric] : "log loss",
+		        t->path.n, t->path.lambda[0], t->path.lambda[t->path.n - 1]);
+	else
+		fprintf(f, "lambda      %g\n", t->lambda);
 	fprintf(f, "solver      %s, %d iterations, %s, objective %.10g\n", t->solver, t->iterations,
 	        t->converged ? "converged" : "not converged", t->objective);
 	fprintf(f, "bias init   %s\n", t->bias_init);

@@ -30,6 +30,7 @@ struct traininfo {
 	size_t *count_after;   /* and after */
 	char *calibrate;       /* "none", "prior" or "temperature" (version 1 files: none) */
 	double temperature;    /* 1 unless temperature */
+	struct lampath path;   /* --lambda auto's (n 0 otherwise, and in version 1 files) */
 };
 
 /* Everything a model file holds.  Owns all of it. */

@@ -98,7 +98,8 @@ static const struct cli_opt train_opts[] = {
 	{ "positive", OPT_POSITIVE, required_argument, "LABEL",
 	  "two classes: the positive class (default: the less frequent)" },
 	{ "lambda", OPT_LAMBDA, required_argument, "L",
-	  "L2 strength (default: 1/n, n training rows)" },
+	  "L2 strength, or auto: chosen by an inner CV (default: 1/n,\n"
+	  "n training rows)" },
 	SOLVER_OPTS,
 	{ "sample", OPT_SAMPLE, required_argument, "S",
 	  "none, over, under, smote or over+under (default: none)" },
@@ -198,8 +199,8 @@ static const struct cli_opt cv_opts[] = {
 	  "two classes: the class --alpha weighs (default: the less\n"
 	  "frequent)" },
 	{ "lambda", OPT_LAMBDA, required_argument, "L",
-	  "[list] L2 strength (default: 1/n, n training rows of the fold\n"
-	  "after sampling)" },
+	  "[list] L2 strength, or auto: chosen by an inner CV in each\n"
+	  "fold (default: 1/n, n training rows of the fold after sampling)" },
 	SOLVER_OPTS,
 	{ "sample", OPT_SAMPLE, required_argument, "S",
 	  "[list] none, over, under, smote or over+under (default: none)" },

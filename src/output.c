@@ -418,3 +418,26 @@ void csv_prob_columns(FILE *f, char *const *classes, size_t k)
 		free(name);
 	}
 }
+
+/* "KEY":[...] of the N values V, after a comma. */
+static void json_array(FILE *f, const char *key, const double *v, size_t n)
+{
+	size_t i;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", f);
+		json_number(f, v[i]);
+	}
+	fputc(']', f);
+}
+
+void json_lampath(FILE *f, const struct lampath *p)
+{
+	fprintf(f, "{\"chosen_by\":\"%s\"", p->metric >= 0 ? decision_metric_key[p->metric] : "log_loss");
+	json_field(f, "chosen", p->lambda[p->chosen]);
+	json_array(f, "lambda", p->lambda, p->n);
+	json_array(f, "log_loss", p->log_loss, p->n);
+	json_array(f, "score", p->score, p->n);
+	fputc('}', f);
+}

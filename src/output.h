@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "decision.h"
+#include "train.h"
 
 #include "util.h"
 
@@ -84,6 +85,12 @@ void grid_print(FILE *f, const struct grid *g);
  */
 void warn_skipped_rows(void (*warn)(const char *msg), const char *name, size_t n,
                        const char *what);
+
+/*
+ * Writes --lambda auto's path P as a JSON object: "chosen_by" ("log_loss" or the metric),
+ * "chosen" (the lambda), then the arrays "lambda", "log_loss" and "score".
+ */
+void json_lampath(FILE *f, const struct lampath *p);
 
 /* Writes ",p_LABEL" for each of the K CLASSES, each name quoted as CSV needs. */
 void csv_prob_columns(FILE *f, char *const *classes, size_t k);

@@ -67,6 +67,10 @@ static void json_training(FILE *f, char *const *classes, size_t k, const struct 
 		json_decision(f, t->dec, classes);
 	}
 	fprintf(f, ",\"inner_fits\":%zu", t->inner_fits);
+	if (t->path && t->path->n) {
+		fputs(",\"lambda_path\":", f);
+		json_lampath(f, t->path);
+	}
 	fputs(",\"class_counts\":{", f);
 	for (c = 0; c < k; c++) {
 		if (c)
@@ -223,7 +227,12 @@ static void table_training(FILE *f, char *const *classes, size_t k, const struct
 		grid_set(&g, row++, 1, "%g", t->gamma);
 	}
 	grid_set(&g, row, 0, "lambda");
-	grid_set(&g, row++, 1, "%g", t->lambda);
+	if (t->path && t->path->n)
+		grid_set(&g, row++, 1, "%g, chosen by %s out of fold from %zu values, %g to %g", t->lambda,
+		         t->path->metric >= 0 ? decision_metric_key[t->path->metric] : "log loss",
+		         t->path->n, t->path->lambda[0], t->path->lambda[t->path->n - 1]);
+	else
+		grid_set(&g, row++, 1, "%g", t->lambda);
 	grid_set(&g, row, 0, "solver");
 	grid_set(&g, row++, 1, "%s", t->solver ? t->solver : "-");
 	grid_set(&g, row, 0, "sample");

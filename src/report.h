@@ -22,6 +22,7 @@ struct trainsummary {
 	double temperature;
 	const struct decision *dec;               /* the decision the report's rows were given */
 	size_t inner_fits;                        /* fits of the inner CV (tuning, temperature) */
+	const struct lampath *path;               /* --lambda auto's, or NULL */
 };
 
 /*

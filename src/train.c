@@ -935,8 +935,12 @@ static void stoptest_release(struct stoptest *t)
 	t->sw = NULL;
 }
 
-/* L-BFGS from X (in place).  Returns 0 with R filled, or -1 with E. */
-static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *r, struct ferr *e)
+/*
+ * L-BFGS from X (in place); the stopping test is relative to the gradient GREF, or to
+ * the one at X when NULL.  Returns 0 with R filled, or -1 with E.
+ */
+static int solve_lbfgs(const struct problem *pb, double *x, const double *gref,
+                       struct trainresult *r, struct ferr *e)
 {
 	size_t np = pb->np;
 	struct lbfgs_mem mem = { np, 0, 0, NULL, NULL, { 0 }, { 0 } };
@@ -953,7 +957,7 @@ static int solve_lbfgs(const struct problem *pb, double *x, struct trainresult *
 		diverged(e, "at the initial weights", 0, "check the features and row weights");
 		goto out;
 	}
-	stoptest_init(&st, pb, g);
+	stoptest_init(&st, pb, gref ? gref : g);
 	gs = scaled_norm(g, st.sw, np);
 	while (!(gs <= st.thr) && iter < pb->o->max_iter) {
 		if (lbfgs_step(pb, &mem, x, f, g, d, xt, gt, &ft) < 0) {
@@ -1083,8 +1087,8 @@ static int stoch_epochs(const struct trainopts *o, size_t n, size_t bs)
  * SGD or Adam from X (in place): epochs of shuffled mini-batches (stoch_epochs).
  * The stopping test of L-BFGS is made once, on the full gradient at the end.
  */
-static int solve_stochastic(const struct problem *pb, double *x, struct trainresult *r,
-                            struct ferr *e)
+static int solve_stochastic(const struct problem *pb, double *x, const double *gref,
+                            struct trainresult *r, struct ferr *e)
 {
 	const struct trainopts *o = pb->o;
 	size_t n = pb->s->n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt;
@@ -1101,7 +1105,7 @@ static int solve_stochastic(const struct problem *pb, double *x, struct trainres
 		diverged(e, "at the initial weights", 0, "check the features and row weights");
 		goto out;
 	}
-	stoptest_init(&stop, pb, st.g);
+	stoptest_init(&stop, pb, gref ? gref : st.g);
 	if (o->solver == SOLVER_ADAM) {
 		st.m = xcalloc(np, sizeof *st.m);
 		st.v = xcalloc(np, sizeof *st.v);
@@ -1193,7 +1197,7 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 {
 	struct problem pb = { s, o, m, linmodel_nparams(m), 0 };
 	struct pass p;
-	double t0 = now_seconds(), *tot = NULL, wsum = 0, w;
+	double t0 = now_seconds(), *tot = NULL, *gref = NULL, wsum = 0, w;
 	size_t i;
 	int rc = -1;
 
@@ -1215,12 +1219,42 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 	memset(m->w, 0, pb.np * sizeof *m->w);
 	if (o->bias_prior)
 		init_bias_prior(&pb, m->w, tot, wsum);
+	if (o->init) {
+		/* the test's reference from the cold start, then the warm one */
+		gref = xcalloc(pb.np, sizeof *gref);
+		problem_eval(&pb, m->w, gref);
+		memcpy(m->w, o->init, pb.np * sizeof *m->w);
+	}
 	if (o->solver == SOLVER_LBFGS)
-		rc = solve_lbfgs(&pb, m->w, r, e);
+		rc = solve_lbfgs(&pb, m->w, gref, r, e);
 	else
-		rc = solve_stochastic(&pb, m->w, r, e);
+		rc = solve_stochastic(&pb, m->w, gref, r, e);
 	r->seconds = now_seconds() - t0;
 out:
 	free(tot);
+	free(gref);
 	return rc;
+}
+
+void lampath_release(struct lampath *p)
+{
+	free(p->lambda);
+	free(p->log_loss);
+	free(p->score);
+	memset(p, 0, sizeof *p);
+}
+
+void lampath_copy(struct lampath *to, const struct lampath *from)
+{
+	size_t n = from->n ? from->n : 1;
+
+	*to = *from;
+	to->lambda = xmalloc(n * sizeof *to->lambda);
+	to->log_loss = xmalloc(n * sizeof *to->log_loss);
+	to->score = xmalloc(n * sizeof *to->score);
+	if (from->n) {
+		memcpy(to->lambda, from->lambda, n * sizeof *to->lambda);
+		memcpy(to->log_loss, from->log_loss, n * sizeof *to->log_loss);
+		memcpy(to->score, from->score, n * sizeof *to->score);
+	}
 }

@@ -54,6 +54,11 @@ struct trainopts {
 	int bias_prior;             /* 1: bias starts at log class priors; 0: zero */
 	uint64_t seed;
 	int threads;                /* >= 1 */
+	/*
+	 * NULL, or nparams values to start from (a warm start: the solution of a neighbouring
+	 * problem); the stopping test keeps its reference from the cold start.
+	 */
+	const double *init;
 	/* Optional progress hook, called once per iteration/epoch; may be NULL. */
 	void (*progress)(void *ctx, int iter, double objective, double gnorm);
 	void *progress_ctx;
@@ -71,6 +76,20 @@ struct linmodel {
 	int positive;
 	double *w;
 };
+
+/*
+ * --lambda auto: the L2 strengths an inner CV tried, largest first, and what each gave
+ * out of fold.  Owns its arrays (lampath_release).
+ */
+struct lampath {
+	size_t n;          /* 0: lambda was given */
+	int metric;        /* the decision metric (decision.h) it was chosen by, or -1: log loss */
+	double *lambda, *log_loss, *score; /* n each; score: the metric, or the log loss */
+	size_t chosen;
+};
+
+void lampath_release(struct lampath *p);
+void lampath_copy(struct lampath *to, const struct lampath *from);
 
 struct trainresult {
 	double objective;  /* J at the returned weights */

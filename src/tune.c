@@ -13,47 +13,41 @@
 #include "cv.h"
 #include "fit.h"
 
-/* Out-of-fold logits of the rows of an inner CV. */
+/* Out-of-fold logits of the rows of an inner CV, for each lambda it tried. */
 struct oof {
-	size_t n, nout, folds;
-	double *z;       /* n x nout, calibrated as the final model is */
+	size_t n, nout, folds, nl;
+	double *all;     /* nl x n x nout */
+	double *z;       /* n x nout: those of the lambda used, calibrated as the final model is */
 	uint32_t *y;     /* n */
 	uint32_t *fold;  /* n: the inner fold each row was held out in */
 };
 
 static void oof_release(struct oof *o)
 {
-	free(o->z);
+	free(o->all);
 	free(o->y);
 	free(o->fold);
 	memset(o, 0, sizeof *o);
 }
 
-/* The prior shift of fit FR (nout logit values) into OUT, or zeros. */
-static void prior_logits(const struct fitresult *fr, size_t nclass, int prior, double *out)
-{
-	double *delta = xcalloc(nclass, sizeof *delta);
-
-	if (prior)
-		calib_prior_shift(nclass, fr->count_before, fr->count_after, fr->class_weight, delta);
-	calib_logit_shift(&fr->lm, delta, out);
-	free(delta);
-}
-
 /*
- * The inner CV of C on rows R (their multiplicities; NULL all once) of D: OUT gets the
- * logits of every row in the set, from the fit on the other inner folds, with the prior
- * correction when PRIOR.
+ * The inner CV of C on rows R (their multiplicities; NULL all once) of D, for each of the
+ * NL values LAMBDA (largest first): OUT gets the logits of every row in the set from the
+ * fit on the other inner folds, with the prior correction when KIND asks for it (AUTO:
+ * when the fit saw another class balance).  Along LAMBDA each fit starts from the
+ * previous one's weights, and each fold's first from the previous fold's first.
  */
 static int inner_cv(const struct dataset *d, const struct schema *s, const struct fitrows *r,
-                    const struct fitconfig *c, const struct tuneopts *t, int prior,
-                    struct oof *out, size_t *fits, struct ferr *e)
+                    const struct fitconfig *c, const struct tuneopts *t, enum calib_kind kind,
+                    const double *lambda, size_t nl, struct oof *out, size_t *fits,
+                    struct ferr *e)
 {
 	size_t n = d->n, nclass = s->nclass, nout = c->kind == MODEL_LOGISTIC ? 1 : nclass;
-	size_t i, g, m = 0;
+	size_t i, g, j, m = 0, np = nout * (d->dim + 1);
 	uint32_t *fold = xcalloc(n ? n : 1, sizeof *fold);
 	double *count = xcalloc(n ? n : 1, sizeof *count), *xrow = xcalloc(d->dim + 1, sizeof *xrow);
-	double *shift = xcalloc(nclass, sizeof *shift), *eff = NULL;
+	double *delta = xcalloc(nclass, sizeof *delta), *shift = xcalloc(nclass, sizeof *shift);
+	double *eff = NULL, *prev = xcalloc(np, sizeof *prev), *first = xcalloc(np, sizeof *first);
 	uint32_t *slot = xcalloc(n ? n : 1, sizeof *slot);
 	int rc = -1;
 
@@ -65,54 +59,85 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 	out->n = m;
 	out->nout = nout;
 	out->folds = t->folds;
-	out->z = xcalloc((m ? m : 1) * nout, sizeof *out->z);
+	out->nl = nl;
+	out->all = xcalloc((m ? m : 1) * nout * nl, sizeof *out->all);
+	out->z = out->all;
 	out->y = xcalloc(m ? m : 1, sizeof *out->y);
 	out->fold = xcalloc(m ? m : 1, sizeof *out->fold);
 	for (g = 0; g < t->folds; g++) {
-		struct fitrows rows;
-		struct fitconfig ci = *c;
-		struct fitresult fr;
-		struct linmodel scorer;
-
 		for (i = 0; i < n; i++)
 			count[i] = fold[i] < t->folds && fold[i] != g ? (r->count ? r->count[i] : 1) : 0;
-		memset(&rows, 0, sizeof rows);
-		rows.count = count;
-		rows.standardize = t->standardize;
-		ci.sample_seed = cv_derive_seed(c->sample_seed, CV_SEED_INNER, g, 0, 0);
-		ci.solver.seed = cv_derive_seed(c->solver.seed, CV_SEED_INNER, g, 1, 0);
-		ci.warn = NULL;
-		ci.solver.progress = NULL;
-		if (fit_rows(d, s, &rows, &ci, &fr, e) != 0) {
+		for (j = 0; j < nl; j++) {
+			struct fitrows rows;
+			struct fitconfig ci = *c;
+			struct fitresult fr;
+			struct linmodel scorer;
+			double *z = out->all + j * m * nout;
+			int changed;
+
+			memset(&rows, 0, sizeof rows);
+			rows.count = count;
+			rows.standardize = t->standardize;
+			ci.lambda = lambda[j];
+			ci.sample_seed = cv_derive_seed(c->sample_seed, CV_SEED_INNER, g, 0, 0);
+			ci.solver.seed = cv_derive_seed(c->solver.seed, CV_SEED_INNER, g, 1, 0);
+			ci.solver.init = j ? prev : g ? first : NULL;
+			ci.warn = NULL;
+			ci.solver.progress = NULL;
+			if (fit_rows(d, s, &rows, &ci, &fr, e) != 0) {
+				fitresult_release(&fr);
+				goto fail;
+			}
+			(*fits)++;
+			memcpy(prev, fr.lm.w, np * sizeof *prev);
+			if (j == 0)
+				memcpy(first, fr.lm.w, np * sizeof *first);
+			changed = calib_prior_shift(nclass, fr.count_before, fr.count_after, fr.class_weight,
+			                            delta);
+			if (kind == CALIB_NONE || (kind == CALIB_AUTO && !changed))
+				memset(delta, 0, nclass * sizeof *delta);
+			calib_logit_shift(&fr.lm, delta, shift);
+			calib_add_bias(&fr.lm, shift);
+			scorer = fr.lm;
+			eff = xreallocarray(eff, np, sizeof *eff);
+			fit_scorer(&fr.lm, &fr.prep, eff);
+			scorer.w = eff;
+			for (i = 0; i < n; i++) {
+				if (fold[i] != g)
+					continue;
+				fit_row(d, i, fr.prep.fill, xrow);
+				linmodel_logits(&scorer, xrow, z + (size_t)slot[i] * nout);
+				out->y[slot[i]] = d->y[i];
+				out->fold[slot[i]] = (uint32_t)g;
+			}
 			fitresult_release(&fr);
-			goto fail;
 		}
-		(*fits)++;
-		prior_logits(&fr, nclass, prior, shift);
-		calib_add_bias(&fr.lm, shift);
-		scorer = fr.lm;
-		eff = xreallocarray(eff, linmodel_nparams(&fr.lm), sizeof *eff);
-		fit_scorer(&fr.lm, &fr.prep, eff);
-		scorer.w = eff;
-		for (i = 0; i < n; i++) {
-			if (fold[i] != g)
-				continue;
-			fit_row(d, i, fr.prep.fill, xrow);
-			linmodel_logits(&scorer, xrow, out->z + (size_t)slot[i] * nout);
-			out->y[slot[i]] = d->y[i];
-			out->fold[slot[i]] = (uint32_t)g;
-		}
-		fitresult_release(&fr);
 	}
 	rc = 0;
 fail:
 	free(fold);
 	free(count);
 	free(xrow);
+	free(delta);
 	free(shift);
 	free(eff);
+	free(prev);
+	free(first);
 	free(slot);
 	return rc;
+}
+
+/* The mean log loss of the N rows of logits Z (M's kind), classes Y. */
+static double oof_log_loss(const struct linmodel *m, size_t n, const double *z, const uint32_t *y)
+{
+	double sum = 0, dz;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += m->kind == MODEL_LOGISTIC ?
+		       focal_binary(z[i], y[i] == (uint32_t)m->positive, 0, &dz) :
+		       focal_softmax(z + i * m->nout, m->nout, y[i], 0, NULL);
+	return n ? sum / (double)n : NAN;
 }
 
 /* Row I's probability of class POS from its logits (M's kind). */
@@ -139,13 +164,14 @@ static void spread(const double *x, size_t n, double *sd)
 
 /*
  * Tunes DEC (holding the calibration's decision as the start) on the out-of-fold rows of
- * O whose fold is FOLD (all rows when FOLD is O->folds), with logits as M gives them.
+ * O whose fold is FOLD (all rows when FOLD is O->folds), with logits as M gives them;
+ * returns the metric there (NAN when those rows hold one class of two).
  */
-static void tune_on(const struct linmodel *m, const struct oof *o, size_t fold, int metric,
-                    struct decision *dec)
+static double tune_on(const struct linmodel *m, const struct oof *o, size_t fold, int metric,
+                      struct decision *dec)
 {
 	size_t i, n = 0, k = m->nclass;
-	double *buf = xcalloc(k, sizeof *buf);
+	double *buf = xcalloc(k, sizeof *buf), got = NAN;
 
 	if (k == 2) {
 		double *score = xcalloc(o->n ? o->n : 1, sizeof *score), best;
@@ -157,8 +183,9 @@ static void tune_on(const struct linmodel *m, const struct oof *o, size_t fold, 
 			score[n] = oof_prob(m, o->z + i * o->nout, dec->positive, buf);
 			pos[n++] = o->y[i] == (uint32_t)dec->positive;
 		}
-		decision_best_threshold(n, score, pos, metric, dec->positive, dec->threshold,
-		                        &dec->threshold, &best);
+		if (decision_best_threshold(n, score, pos, metric, dec->positive, dec->threshold,
+		                            &dec->threshold, &best) == 0)
+			got = best;
 		free(score);
 		free(pos);
 	} else {
@@ -171,11 +198,12 @@ static void tune_on(const struct linmodel *m, const struct oof *o, size_t fold, 
 			memcpy(z + n * k, o->z + i * k, k * sizeof *z);
 			y[n++] = o->y[i];
 		}
-		decision_tune_offsets(n, k, z, y, metric, dec->offset);
+		got = decision_tune_offsets(n, k, z, y, metric, dec->offset);
 		free(z);
 		free(y);
 	}
 	free(buf);
+	return got;
 }
 
 /*
@@ -205,19 +233,89 @@ static void keep_decision(const struct linmodel *m, const double *shift, struct 
 	decision_center(dec->offset, m->nclass);
 }
 
+/* --lambda auto: the L2 strengths tried, 1 down to 1e-6 by half decades. */
+#define PATH_N 13
+
+/*
+ * --lambda auto: fills PATH from the out-of-fold logits O of each lambda (M's shape),
+ * scored by log loss or, with METRIC, by the metric of the decision tuned on them, and
+ * returns the index of the best (the largest lambda of equal scores).
+ */
+static size_t choose_lambda(const struct linmodel *m, struct oof *o, const double *lambda,
+                            int metric, struct lampath *path)
+{
+	size_t j, nb = o->n * o->nout;
+
+	path->n = o->nl;
+	path->metric = metric;
+	path->lambda = xcalloc(o->nl, sizeof *path->lambda);
+	path->log_loss = xcalloc(o->nl, sizeof *path->log_loss);
+	path->score = xcalloc(o->nl, sizeof *path->score);
+	path->chosen = 0;
+	for (j = 0; j < o->nl; j++) {
+		double sc;
+
+		o->z = o->all + j * nb;
+		path->lambda[j] = lambda[j];
+		path->log_loss[j] = oof_log_loss(m, o->n, o->z, o->y);
+		sc = path->log_loss[j];
+		if (metric >= 0) {
+			struct decision dec;
+
+			decision_argmax(&dec, m->nclass, m->positive);
+			sc = tune_on(m, o, o->folds, metric, &dec);
+			decision_release(&dec);
+		}
+		/* NAN never wins; the score keeps a finite value for the model file */
+		path->score[j] = isfinite(sc) ? sc : 0;
+		if (j > 0 && isfinite(sc) &&
+		    (metric >= 0 ? sc > path->score[path->chosen] : sc < path->score[path->chosen]))
+			path->chosen = j;
+	}
+	o->z = o->all + path->chosen * nb;
+	return path->chosen;
+}
+
 int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitrows *r,
               const struct fitconfig *c, const struct tuneopts *t, struct fitresult *out,
               struct ferr *e)
 {
-	size_t nclass = s->nclass, nout, i, g;
-	double *shift = NULL, *delta = NULL, *b = NULL, scale = 1;
+	size_t nclass = s->nclass, nout, i, g, nl = 1, fits = 0;
+	double *shift = NULL, *delta = NULL, *b = NULL, scale = 1, lambda[PATH_N];
+	struct fitconfig cf = *c;
+	struct lampath path;
 	struct oof o;
 	int prior, rc = -1;
 	enum calib_kind kind = t->calibrate;
 
 	memset(&o, 0, sizeof o);
-	if (fit_rows(d, s, r, c, out, e) != 0)
-		return -1;
+	memset(&path, 0, sizeof path);
+	memset(out, 0, sizeof *out);
+	lambda[0] = c->lambda;
+	if (t->lambda_auto) {
+		nl = PATH_N;
+		for (i = 0; i < nl; i++)
+			lambda[i] = pow(10, -0.5 * (double)i);
+	}
+	if (kind == CALIB_TEMPERATURE || t->metric >= 0 || t->lambda_auto) {
+		if (inner_cv(d, s, r, c, t, kind, lambda, nl, &o, &fits, e) != 0)
+			goto out;
+	}
+	if (t->lambda_auto) {
+		struct linmodel shape;
+
+		memset(&shape, 0, sizeof shape);
+		shape.kind = c->kind;
+		shape.nclass = nclass;
+		shape.nout = o.nout;
+		shape.positive = c->positive;
+		cf.lambda = lambda[choose_lambda(&shape, &o, lambda, t->metric, &path)];
+	}
+	if (fit_rows(d, s, r, &cf, out, e) != 0)
+		goto out;
+	out->inner_fits = fits;
+	out->path = path;
+	memset(&path, 0, sizeof path);
 	nout = out->lm.nout;
 	delta = xcalloc(nclass, sizeof *delta);
 	shift = xcalloc(nclass, sizeof *shift);
@@ -232,10 +330,6 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 	/* the prior shift P on the logits */
 	calib_logit_shift(&out->lm, delta, shift);
 	calib_add_bias(&out->lm, shift);
-	if (kind == CALIB_TEMPERATURE || t->metric >= 0) {
-		if (inner_cv(d, s, r, c, t, kind != CALIB_NONE, &o, &out->inner_fits, e) != 0)
-			goto out;
-	}
 	if (kind == CALIB_TEMPERATURE) {
 		/* the logits z + P become s (z + P) + b */
 		if (calib_fit_temperature(&out->lm, o.n, o.z, o.y, &scale, b) != 0 && c->warn)
@@ -283,6 +377,7 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 	rc = 0;
 out:
 	oof_release(&o);
+	lampath_release(&path);
 	free(delta);
 	free(shift);
 	free(b);

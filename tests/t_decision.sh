@@ -156,7 +156,7 @@ expect_success 'train --tune-decision: the model is the same for any --threads, 
 
 expect_success 'a version 1 model file still loads: calibration none, the argmax decision' '
 	focal train -q -y diagnosis -o v2.focal $DATA/wdbc.csv > /dev/null &&
-	grep -v "^\\(calibration\\|decision\\|threshold\\|crc32\\) " v2.focal | sed "1s/^focal-model 2$/focal-model 1/" > v1.body &&
+	grep -v "^\\(calibration\\|decision\\|threshold\\|lambda-path\\|crc32\\) " v2.focal | sed "1s/^focal-model 2$/focal-model 1/" > v1.body &&
 	sum=$(gzip -c < v1.body | tail -c 8 | od -An -tx1 -N4 | awk "{ print \$4 \$3 \$2 \$1 }") &&
 	{ cat v1.body; echo "crc32 $sum"; } > v1.focal &&
 	focal info --format tsv v1.focal > v1.tsv &&
@@ -207,7 +207,7 @@ expect_error 2 '--decision goes with -m' 'eval --truth --decision' \
 	eval --truth diagnosis --decision argmax p1.csv
 expect_success 'warns: --tune-folds without tuning or a temperature' '
 	focal train -y type --tune-folds 3 "$DATA/glass.csv" 2>&1 >/dev/null |
-		grep -q "^focal: --tune-folds has no effect without --tune-decision or --calibrate temperature"'
+		grep -q "^focal: --tune-folds has no effect without --tune-decision, --calibrate temperature or --lambda auto"'
 expect_success 'silent: --seed with --tune-decision (the inner folds are drawn)' '
 	test -z "$(focal train -y type --seed 3 --tune-decision mcc "$DATA/glass.csv" 2>&1 >/dev/null)"'
 expect_success 'a failed run leaves no model: --tune-decision f1 on six classes' '
@@ -271,3 +271,46 @@ expect_success 'cv --refit --format json: the configuration, the model and the c
 expect_error 2 '--refit needs -o MODEL' 'cv --refit without -o' cv -k 3 -y type --refit "$DATA/glass.csv"
 expect_error 2 '-o MODEL goes with --refit' 'cv -o without --refit' cv -k 3 -y type -o x.focal "$DATA/glass.csv"
 expect_error 2 '--refit reads the file again' 'cv --refit on standard input' cv -k 3 -y type --refit -o x.focal -
+
+expect_success 'train --lambda auto: 13 lambdas from 1 to 1e-6 tried out of fold; the one of lowest log loss is fitted, as --lambda would fit it' '
+	focal train -q -y type --lambda auto -o la.focal $DATA/glass.csv > la.txt &&
+	grep -q "^lambda  *[0-9.e-]*, chosen by log loss out of fold from 13 values, 1 to 1e-06$" la.txt &&
+	focal info --format tsv la.focal > la.tsv &&
+	test "$(field lambda_chosen_by la.tsv)" = log_loss &&
+	test "$(grep -c "^lambda_path/" la.tsv)" -eq 13 &&
+	best=$(awk -F"\t" "/^lambda_path\\// { split(\$2, a, \" \"); if (b == \"\" || a[2] < bl) { b = a[1]; bl = a[2] } }
+		END { print b }" la.tsv) &&
+	test "$(field lambda la.tsv)" = "$best" && echo "chosen $best" &&
+	focal train -q -y type --lambda "$best" -o lx.focal $DATA/glass.csv > /dev/null &&
+	focal predict -m la.focal $DATA/glass.csv > a.csv && focal predict -m lx.focal $DATA/glass.csv > b.csv &&
+	cmp a.csv b.csv'
+
+expect_success 'train --lambda auto --tune-decision: lambda chosen by the tuned metric, the highest on the path' '
+	focal train -q -y type --lambda auto --tune-decision macro_f1 --format json -o lt.focal $DATA/glass.csv | flat > lt.json &&
+	test "$(field training/lambda_path/chosen_by lt.json)" = macro_f1 &&
+	focal info --format tsv lt.focal > lt.tsv &&
+	best=$(awk -F"\t" "/^lambda_path\\// { split(\$2, a, \" \"); if (b == \"\" || a[3] > bs) { b = a[1]; bs = a[3] } }
+		END { print b }" lt.tsv) &&
+	test "$(field lambda lt.tsv)" = "$best" &&
+	test "$(field training/lambda_path/chosen lt.json)" = "$(field training/lambda lt.json)"'
+
+expect_success 'cv --lambda auto,0.01: nested, each fold chooses from the path; the same on 1 and 2 threads' '
+	for n in 1 2; do
+		focal cv -k 4 -y type --threads $n --lambda auto,0.01 --format json $DATA/glass.csv |
+			sed "s/\"seconds\":[0-9.e-]*//" | flat > la$n.json || exit 1
+	done && cmp la1.json la2.json &&
+	grep "^configurations/[01]/name	ce lambda=auto$" la1.json &&
+	c=$(grep "^configurations/[01]/name	ce lambda=auto$" la1.json | cut -d/ -f2) &&
+	test "$(field configurations/$c/lambda la1.json)" = auto &&
+	for f in 0 1 2 3; do
+		l=$(field configurations/$c/folds/$f/lambda la1.json) &&
+		awk -v l=$l "BEGIN { for (j = 0; j < 13; j++) { p = 10 ^ (-0.5 * j); d = (l - p) / p; if (d < 0) d = -d
+			if (d < 1e-12) exit 0 } exit 1 }" || exit 1
+	done &&
+	test "$(field fits la1.json)" -eq $((4 + 4 + 4 * 5 * 13))'
+
+expect_success 'cv --lambda auto --refit: the printed command (with --lambda auto) gives the same model' '
+	focal cv -k 3 -y diagnosis --lambda auto --sample none,over --refit -o lr.focal $DATA/wdbc.csv > cv.txt &&
+	cmd=$(tail -n 1 cv.txt | sed "s/^  focal //") && echo "$cmd" && case $cmd in *"--lambda auto"*) ;; *) exit 1 ;; esac &&
+	mv lr.focal lr1.focal && eval "focal $cmd" > /dev/null && cmp lr.focal lr1.focal'
+expect_error 2 "--lambda: 'auto' is given twice" 'cv --lambda auto,auto' cv -k 3 -y type --lambda auto,auto "$DATA/glass.csv"

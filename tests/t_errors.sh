@@ -88,11 +88,11 @@ for f in counts1 counts2 counts3 counts4; do
 done
 expect_error 1 'counts1.focal:15: corrupt model file: more classes than the file has room for' \
 	'a class count larger than the file' info counts1.focal
-expect_error 1 'counts2.focal:22: corrupt model file: more features than the file has room for' \
+expect_error 1 'counts2.focal:23: corrupt model file: more features than the file has room for' \
 	'a feature count larger than the file' info counts2.focal
-expect_error 1 'counts3.focal:24: corrupt model file: more values than the line has room for' \
+expect_error 1 'counts3.focal:25: corrupt model file: more values than the line has room for' \
 	'a category count larger than the line' info counts3.focal
-expect_error 1 'counts4.focal:25: corrupt model file: more weights than the file has room for' \
+expect_error 1 'counts4.focal:26: corrupt model file: more weights than the file has room for' \
 	'a weight block larger than the file' info counts4.focal
 case $BIN in
 *-asan) ;; # AddressSanitizer needs more address space than the limit below
