@@ -258,16 +258,116 @@ static int by_v(const void *a, const void *b)
 }
 
 /*
+ * A metric of counts CC kept up to date as rows change their predicted class: each
+ * class's share of it is added to running sums, so that a move costs the shares of the
+ * two classes it touches, not a pass over all of them.
+ */
+struct mstate {
+	int metric;
+	struct confcounts *cc;
+	double sum;        /* macro F1: the F1s; balanced accuracy: the recalls */
+	double logsum;     /* G-mean: the log recalls of the classes seen */
+	size_t seen, zero; /* G-mean: classes seen, of them with recall 0; balanced: present */
+	double correct, pp, tn; /* MCC: sum of tp, of np^2, of nt * np */
+};
+
+/* Adds (SIGN 1) or takes away (-1) class C's share. */
+static void mstate_share(struct mstate *m, size_t c, int sign)
+{
+	const struct confcounts *cc = m->cc;
+	double r;
+
+	switch (m->metric) {
+	case DM_MACRO_F1:
+		m->sum += sign * f1_class(cc, c);
+		break;
+	case DM_BALANCED_ACCURACY:
+		if (cc->nt[c] > 0)
+			m->sum += sign * (cc->tp[c] / cc->nt[c]);
+		break;
+	case DM_GMEAN:
+		if (!(cc->nt[c] > 0 || cc->np[c] > 0))
+			break;
+		r = ratio0(cc->tp[c], cc->nt[c]);
+		m->seen += (size_t)(long)sign;
+		if (r == 0)
+			m->zero += (size_t)(long)sign;
+		else
+			m->logsum += sign * log(r);
+		break;
+	case DM_MCC:
+		m->correct += sign * cc->tp[c];
+		m->pp += sign * cc->np[c] * cc->np[c];
+		m->tn += sign * cc->nt[c] * cc->np[c];
+		break;
+	}
+}
+
+static void mstate_init(struct mstate *m, int metric, struct confcounts *cc)
+{
+	size_t c;
+
+	memset(m, 0, sizeof *m);
+	m->metric = metric;
+	m->cc = cc;
+	for (c = 0; c < cc->k; c++) {
+		mstate_share(m, c, 1);
+		m->seen += metric == DM_BALANCED_ACCURACY && cc->nt[c] > 0;
+	}
+}
+
+static double mstate_value(const struct mstate *m)
+{
+	double n = m->cc->n, pp, tt = 0;
+	size_t c;
+
+	switch (m->metric) {
+	case DM_MACRO_F1:
+		return m->cc->k ? m->sum / (double)m->cc->k : 0;
+	case DM_BALANCED_ACCURACY:
+		return m->seen ? m->sum / (double)m->seen : 0;
+	case DM_GMEAN:
+		return m->seen == 0 || m->zero ? 0 : exp(m->logsum / (double)m->seen);
+	default:
+		/* sum of nt^2 does not change as rows move */
+		for (c = 0; c < m->cc->k; c++)
+			tt += m->cc->nt[c] * m->cc->nt[c];
+		pp = n * n - m->pp;
+		tt = n * n - tt;
+		return pp * tt == 0 ? 0 : (m->correct * n - m->tn) / sqrt(pp * tt);
+	}
+}
+
+/* Row of class Y moves from predicted class A to B. */
+static void mstate_move(struct mstate *m, uint32_t y, uint32_t a, uint32_t b)
+{
+	struct confcounts *cc = m->cc;
+
+	mstate_share(m, a, -1);
+	mstate_share(m, b, -1);
+	cc->np[a]--;
+	cc->np[b]++;
+	if (y == a)
+		cc->tp[a]--;
+	if (y == b)
+		cc->tp[b]++;
+	mstate_share(m, a, 1);
+	mstate_share(m, b, 1);
+}
+
+/*
  * The offset of class C that gives the highest METRIC with the other offsets of O held,
- * into *TO, and that metric as the return value.  Row i predicts c when o_c is above
- * v_i = max over j != c of (z_ij + o_j) less z_ic, and its other class below.
+ * into *TO, and that metric (as kept up to date along the sweep) as the return value.
+ * Row i predicts c when o_c is above v_i = max over j != c of (z_ij + o_j) less z_ic,
+ * and its other class below.
  */
 static double sweep_class(size_t n, size_t k, const double *z, const uint32_t *y, int metric,
                           const double *o, size_t c, struct crit *cr, struct confcounts *cc,
                           double *to)
 {
 	size_t i, j, g;
-	double best = -INFINITY, f, cand;
+	double best, f, cand;
+	struct mstate ms;
 
 	for (j = 0; j < k; j++)
 		cc->tp[j] = cc->np[j] = cc->nt[j] = 0;
@@ -289,24 +389,19 @@ static double sweep_class(size_t n, size_t k, const double *z, const uint32_t *y
 		cc->nt[y[i]]++;
 		cc->tp[alt] += alt == y[i];
 	}
-	qsort(cr, n, sizeof *cr, by_v);
 	*to = o[c];
-	if (n == 0)
+	if (metric == DM_F1 || n == 0)
 		return decision_metric(metric, cc, 0);
+	qsort(cr, n, sizeof *cr, by_v);
+	mstate_init(&ms, metric, cc);
 	/* below every v: no row predicts c */
-	best = decision_metric(metric, cc, 0);
+	best = mstate_value(&ms);
 	*to = cr[0].v - 1;
 	for (i = 0; i < n; i = g) {
-		for (g = i; g < n && cr[g].v == cr[i].v; g++) {
-			cc->np[cr[g].alt]--;
-			cc->np[c]++;
-			if (cr[g].y == cr[g].alt)
-				cc->tp[cr[g].alt]--;
-			if (cr[g].y == c)
-				cc->tp[c]++;
-		}
+		for (g = i; g < n && cr[g].v == cr[i].v; g++)
+			mstate_move(&ms, cr[g].y, cr[g].alt, (uint32_t)c);
 		cand = g < n ? cr[i].v / 2 + cr[g].v / 2 : cr[i].v + 1;
-		f = decision_metric(metric, cc, 0);
+		f = mstate_value(&ms);
 		if (f > best || (f == best && fabs(cand - o[c]) < fabs(*to - o[c]))) {
 			best = f;
 			*to = cand;
@@ -333,11 +428,20 @@ double decision_tune_offsets(size_t n, size_t k, const double *z, const uint32_t
 	for (round = 0; round < 50 && improved; round++) {
 		improved = 0;
 		for (c = 0; c < k; c++) {
+			double keep = o[c];
+
 			f = sweep_class(n, k, z, y, metric, o, c, cr, &cc, &to);
+			if (!(f > cur + 1e-12))
+				continue;
+			/* the sums of the sweep drift in the last bits: count the move afresh */
+			o[c] = to;
+			count_decisions(n, k, z, y, o, &cc);
+			f = decision_metric(metric, &cc, 0);
 			if (f > cur + 1e-12) {
-				o[c] = to;
 				cur = f;
 				improved = 1;
+			} else {
+				o[c] = keep;
 			}
 		}
 	}

@@ -89,8 +89,13 @@ static void write_decision(FILE *f, const struct model *m)
 	fprintf(f, "lambda-path %zu %s %zu\n", p->n,
 	        p->n == 0 ? "-" : p->metric >= 0 ? decision_metric_key[p->metric] : "log_loss",
 	        p->chosen);
-	for (c = 0; c < p->n; c++)
-		fprintf(f, "step %.17g %.17g %.17g\n", p->lambda[c], p->log_loss[c], p->score[c]);
+	for (c = 0; c < p->n; c++) {
+		fprintf(f, "step %.17g %.17g", p->lambda[c], p->log_loss[c]);
+		if (isnan(p->score[c]))
+			fputs(" -\n", f); /* not tried */
+		else
+			fprintf(f, " %.17g\n", p->score[c]);
+	}
 }
 
 static void write_body(FILE *f, const struct model *m)
@@ -180,7 +185,7 @@ static int all_finite(const struct model *m)
 			return 0;
 	for (i = 0; i < m->info.path.n; i++)
 		if (!isfinite(m->info.path.lambda[i]) || !isfinite(m->info.path.log_loss[i]) ||
-		    !isfinite(m->info.path.score[i]))
+		    isinf(m->info.path.score[i]))
 			return 0;
 	return 1;
 }
@@ -558,6 +563,19 @@ out:
 	return rc;
 }
 
+/* A number, or '-' for none (NAN). */
+static int get_score(struct parser *ps, double *v)
+{
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == '-' && (ps->p + 1 == ps->end || ps->p[1] == ' ' ||
+	                                         ps->p[1] == '\t')) {
+		ps->p++;
+		*v = NAN;
+		return 0;
+	}
+	return get_double(ps, v);
+}
+
 /* The lambda-path line and its steps (version 2). */
 static int parse_lampath(struct parser *ps, const char *lim, struct lampath *p)
 {
@@ -582,7 +600,7 @@ static int parse_lampath(struct parser *ps, const char *lim, struct lampath *p)
 	p->score = xcalloc(n + 1, sizeof *p->score);
 	for (i = 0; i < n; i++)
 		if (expect_kw(ps, lim, "step") || get_double(ps, &p->lambda[i]) ||
-		    get_double(ps, &p->log_loss[i]) || get_double(ps, &p->score[i]) || end_of_line(ps))
+		    get_double(ps, &p->log_loss[i]) || get_score(ps, &p->score[i]) || end_of_line(ps))
 			goto out;
 	rc = 0;
 out:
@@ -899,9 +917,14 @@ static int describe_tsv(FILE *f, const struct model *m)
 	if (t->path.n)
 		fprintf(f, "\nlambda_chosen_by\t%s",
 		        t->path.metric >= 0 ? decision_metric_key[t->path.metric] : "log_loss");
-	for (i = 0; i < t->path.n; i++)
-		fprintf(f, "\nlambda_path/%zu\t%.17g %.17g %.17g", i + 1, t->path.lambda[i],
-		        t->path.log_loss[i], t->path.score[i]);
+	for (i = 0; i < t->path.n; i++) {
+		fprintf(f, "\nlambda_path/%zu\t%.17g %.17g", i + 1, t->path.lambda[i],
+		        t->path.log_loss[i]);
+		if (isnan(t->path.score[i]))
+			fputs(" -", f);
+		else
+			fprintf(f, " %.17g", t->path.score[i]);
+	}
 	for (i = 0; s->nclass != 2 && i < s->nclass; i++) {
 		fputs("\noffset/", f);
 		tsv_label(f, s->classes[i]);

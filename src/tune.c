@@ -30,58 +30,80 @@ static void oof_release(struct oof *o)
 	memset(o, 0, sizeof *o);
 }
 
+/* The mean log loss of the N rows of logits Z (M's kind), classes Y. */
+static double oof_log_loss(const struct linmodel *m, size_t n, const double *z, const uint32_t *y)
+{
+	double sum = 0, dz;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += m->kind == MODEL_LOGISTIC ?
+		       focal_binary(z[i], y[i] == (uint32_t)m->positive, 0, &dz) :
+		       focal_softmax(z + i * m->nout, m->nout, y[i], 0, NULL);
+	return n ? sum / (double)n : NAN;
+}
+
 /*
  * The inner CV of C on rows R (their multiplicities; NULL all once) of D, for each of the
  * NL values LAMBDA (largest first): OUT gets the logits of every row in the set from the
  * fit on the other inner folds, with the prior correction when KIND asks for it (AUTO:
- * when the fit saw another class balance).  Along LAMBDA each fit starts from the
- * previous one's weights, and each fold's first from the previous fold's first.
+ * when the fit saw another class balance).  Along LAMBDA each fold's fit starts from its
+ * fit at the previous value, and at the first value from the previous fold's.  With
+ * EARLY, the path stops once the out-of-fold log loss has risen twice in a row past its
+ * lowest (OUT->nl says how far it went).
  */
 static int inner_cv(const struct dataset *d, const struct schema *s, const struct fitrows *r,
                     const struct fitconfig *c, const struct tuneopts *t, enum calib_kind kind,
-                    const double *lambda, size_t nl, struct oof *out, size_t *fits,
+                    const double *lambda, size_t nl, int early, struct oof *out, size_t *fits,
                     struct ferr *e)
 {
 	size_t n = d->n, nclass = s->nclass, nout = c->kind == MODEL_LOGISTIC ? 1 : nclass;
-	size_t i, g, j, m = 0, np = nout * (d->dim + 1);
+	size_t i, g, j, m = 0, np = nout * (d->dim + 1), folds = t->folds, best = 0;
 	uint32_t *fold = xcalloc(n ? n : 1, sizeof *fold);
 	double *count = xcalloc(n ? n : 1, sizeof *count), *xrow = xcalloc(d->dim + 1, sizeof *xrow);
 	double *delta = xcalloc(nclass, sizeof *delta), *shift = xcalloc(nclass, sizeof *shift);
-	double *eff = NULL, *prev = xcalloc(np, sizeof *prev), *first = xcalloc(np, sizeof *first);
+	double *eff = NULL, *prev = xcalloc(np * folds, sizeof *prev), *ll = xcalloc(nl, sizeof *ll);
 	uint32_t *slot = xcalloc(n ? n : 1, sizeof *slot);
+	struct linmodel shape;
 	int rc = -1;
 
-	cv_stratify(d->y, n, nclass, r->count, t->folds, cv_derive_seed(t->seed, CV_SEED_INNER, 0, 0, 2),
+	memset(&shape, 0, sizeof shape);
+	shape.kind = c->kind;
+	shape.nclass = nclass;
+	shape.nout = nout;
+	shape.positive = c->positive;
+	cv_stratify(d->y, n, nclass, r->count, folds, cv_derive_seed(t->seed, CV_SEED_INNER, 0, 0, 2),
 	            fold);
 	for (i = 0; i < n; i++)
-		if (fold[i] < t->folds)
+		if (fold[i] < folds)
 			slot[i] = (uint32_t)m++;
 	out->n = m;
 	out->nout = nout;
-	out->folds = t->folds;
+	out->folds = folds;
 	out->nl = nl;
 	out->all = xcalloc((m ? m : 1) * nout * nl, sizeof *out->all);
 	out->z = out->all;
 	out->y = xcalloc(m ? m : 1, sizeof *out->y);
 	out->fold = xcalloc(m ? m : 1, sizeof *out->fold);
-	for (g = 0; g < t->folds; g++) {
-		for (i = 0; i < n; i++)
-			count[i] = fold[i] < t->folds && fold[i] != g ? (r->count ? r->count[i] : 1) : 0;
-		for (j = 0; j < nl; j++) {
+	for (j = 0; j < nl; j++) {
+		double *z = out->all + j * m * nout;
+
+		for (g = 0; g < folds; g++) {
 			struct fitrows rows;
 			struct fitconfig ci = *c;
 			struct fitresult fr;
 			struct linmodel scorer;
-			double *z = out->all + j * m * nout;
 			int changed;
 
+			for (i = 0; i < n; i++)
+				count[i] = fold[i] < folds && fold[i] != g ? (r->count ? r->count[i] : 1) : 0;
 			memset(&rows, 0, sizeof rows);
 			rows.count = count;
 			rows.standardize = t->standardize;
 			ci.lambda = lambda[j];
 			ci.sample_seed = cv_derive_seed(c->sample_seed, CV_SEED_INNER, g, 0, 0);
 			ci.solver.seed = cv_derive_seed(c->solver.seed, CV_SEED_INNER, g, 1, 0);
-			ci.solver.init = j ? prev : g ? first : NULL;
+			ci.solver.init = j ? prev + g * np : g ? prev : NULL;
 			ci.warn = NULL;
 			ci.solver.progress = NULL;
 			if (fit_rows(d, s, &rows, &ci, &fr, e) != 0) {
@@ -89,9 +111,7 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 				goto fail;
 			}
 			(*fits)++;
-			memcpy(prev, fr.lm.w, np * sizeof *prev);
-			if (j == 0)
-				memcpy(first, fr.lm.w, np * sizeof *first);
+			memcpy(prev + g * np, fr.lm.w, np * sizeof *prev);
 			changed = calib_prior_shift(nclass, fr.count_before, fr.count_after, fr.class_weight,
 			                            delta);
 			if (kind == CALIB_NONE || (kind == CALIB_AUTO && !changed))
@@ -112,6 +132,15 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 			}
 			fitresult_release(&fr);
 		}
+		if (!early)
+			continue;
+		ll[j] = oof_log_loss(&shape, m, z, out->y);
+		if (ll[j] < ll[best])
+			best = j;
+		if (j >= best + 2) {
+			out->nl = j + 1;
+			break;
+		}
 	}
 	rc = 0;
 fail:
@@ -122,22 +151,9 @@ fail:
 	free(shift);
 	free(eff);
 	free(prev);
-	free(first);
+	free(ll);
 	free(slot);
 	return rc;
-}
-
-/* The mean log loss of the N rows of logits Z (M's kind), classes Y. */
-static double oof_log_loss(const struct linmodel *m, size_t n, const double *z, const uint32_t *y)
-{
-	double sum = 0, dz;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sum += m->kind == MODEL_LOGISTIC ?
-		       focal_binary(z[i], y[i] == (uint32_t)m->positive, 0, &dz) :
-		       focal_softmax(z + i * m->nout, m->nout, y[i], 0, NULL);
-	return n ? sum / (double)n : NAN;
 }
 
 /* Row I's probability of class POS from its logits (M's kind). */
@@ -237,40 +253,46 @@ static void keep_decision(const struct linmodel *m, const double *shift, struct 
 #define PATH_N 13
 
 /*
- * --lambda auto: fills PATH from the out-of-fold logits O of each lambda (M's shape),
- * scored by log loss or, with METRIC, by the metric of the decision tuned on them, and
- * returns the index of the best (the largest lambda of equal scores).
+ * --lambda auto: fills PATH from the out-of-fold logits O of each lambda tried (M's
+ * shape) and returns the index of the best: the lowest log loss, or with METRIC the
+ * highest metric of the decision tuned on the out-of-fold predictions, tried at the
+ * lambda of lowest log loss and its two neighbours (the score of the others is NAN); the
+ * larger lambda of equal scores.
  */
 static size_t choose_lambda(const struct linmodel *m, struct oof *o, const double *lambda,
                             int metric, struct lampath *path)
 {
-	size_t j, nb = o->n * o->nout;
+	size_t j, nb = o->n * o->nout, low = 0;
 
 	path->n = o->nl;
 	path->metric = metric;
 	path->lambda = xcalloc(o->nl, sizeof *path->lambda);
 	path->log_loss = xcalloc(o->nl, sizeof *path->log_loss);
 	path->score = xcalloc(o->nl, sizeof *path->score);
-	path->chosen = 0;
 	for (j = 0; j < o->nl; j++) {
-		double sc;
+		path->lambda[j] = lambda[j];
+		path->log_loss[j] = oof_log_loss(m, o->n, o->all + j * nb, o->y);
+		path->score[j] = metric >= 0 ? NAN : path->log_loss[j];
+		if (path->log_loss[j] < path->log_loss[low])
+			low = j;
+	}
+	path->chosen = low;
+	for (j = low ? low - 1 : 0; metric >= 0 && j <= low + 1 && j < o->nl; j++) {
+		struct decision dec;
 
 		o->z = o->all + j * nb;
-		path->lambda[j] = lambda[j];
-		path->log_loss[j] = oof_log_loss(m, o->n, o->z, o->y);
-		sc = path->log_loss[j];
-		if (metric >= 0) {
-			struct decision dec;
-
-			decision_argmax(&dec, m->nclass, m->positive);
-			sc = tune_on(m, o, o->folds, metric, &dec);
-			decision_release(&dec);
-		}
-		/* NAN never wins; the score keeps a finite value for the model file */
-		path->score[j] = isfinite(sc) ? sc : 0;
-		if (j > 0 && isfinite(sc) &&
-		    (metric >= 0 ? sc > path->score[path->chosen] : sc < path->score[path->chosen]))
-			path->chosen = j;
+		decision_argmax(&dec, m->nclass, m->positive);
+		path->score[j] = tune_on(m, o, o->folds, metric, &dec);
+		decision_release(&dec);
+	}
+	if (metric >= 0) {
+		path->chosen = o->nl;
+		for (j = 0; j < o->nl; j++)
+			if (isfinite(path->score[j]) &&
+			    (path->chosen == o->nl || path->score[j] > path->score[path->chosen]))
+				path->chosen = j;
+		if (path->chosen == o->nl)
+			path->chosen = low;
 	}
 	o->z = o->all + path->chosen * nb;
 	return path->chosen;
@@ -298,7 +320,7 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 			lambda[i] = pow(10, -0.5 * (double)i);
 	}
 	if (kind == CALIB_TEMPERATURE || t->metric >= 0 || t->lambda_auto) {
-		if (inner_cv(d, s, r, c, t, kind, lambda, nl, &o, &fits, e) != 0)
+		if (inner_cv(d, s, r, c, t, kind, lambda, nl, t->lambda_auto, &o, &fits, e) != 0)
 			goto out;
 	}
 	if (t->lambda_auto) {
