@@ -371,20 +371,24 @@ void warn_skipped_rows(void (*warn)(const char *msg), const char *name, size_t n
 	warn(msg);
 }
 
-/* "KEY":{"label":v,...} of the K values V, after a comma. */
-static void json_by_class(FILE *f, const char *key, const double *v, char *const *classes,
-                          size_t k)
+/*
+ * ,"KEY": then the N values V as an object keyed by LABELS, or as an array when LABELS is
+ * NULL.
+ */
+static void json_values(FILE *f, const char *key, const double *v, char *const *labels, size_t n)
 {
 	size_t i;
 
-	fprintf(f, ",\"%s\":{", key);
-	for (i = 0; i < k; i++) {
+	fprintf(f, ",\"%s\":%c", key, labels ? '{' : '[');
+	for (i = 0; i < n; i++) {
 		fputs(i ? "," : "", f);
-		json_string(f, classes[i]);
-		fputc(':', f);
+		if (labels) {
+			json_string(f, labels[i]);
+			fputc(':', f);
+		}
 		json_number(f, v[i]);
 	}
-	fputc('}', f);
+	fputc(labels ? '}' : ']', f);
 }
 
 void json_decision(FILE *f, const struct decision *d, char *const *classes)
@@ -399,8 +403,8 @@ void json_decision(FILE *f, const struct decision *d, char *const *classes)
 		fputs(",\"threshold_sd\":", f);
 		json_number(f, d->threshold_sd);
 	} else {
-		json_by_class(f, "offsets", d->offset, classes, d->k);
-		json_by_class(f, "offsets_sd", d->offset_sd, classes, d->k);
+		json_values(f, "offsets", d->offset, classes, d->k);
+		json_values(f, "offsets_sd", d->offset_sd, classes, d->k);
 	}
 	fputc('}', f);
 }
@@ -419,25 +423,12 @@ void csv_prob_columns(FILE *f, char *const *classes, size_t k)
 	}
 }
 
-/* "KEY":[...] of the N values V, after a comma. */
-static void json_array(FILE *f, const char *key, const double *v, size_t n)
-{
-	size_t i;
-
-	fprintf(f, ",\"%s\":[", key);
-	for (i = 0; i < n; i++) {
-		fputs(i ? "," : "", f);
-		json_number(f, v[i]);
-	}
-	fputc(']', f);
-}
-
 void json_lampath(FILE *f, const struct lampath *p)
 {
 	fprintf(f, "{\"chosen_by\":\"%s\"", p->metric >= 0 ? decision_metric_key[p->metric] : "log_loss");
 	json_field(f, "chosen", p->lambda[p->chosen]);
-	json_array(f, "lambda", p->lambda, p->n);
-	json_array(f, "log_loss", p->log_loss, p->n);
-	json_array(f, "score", p->score, p->n);
+	json_values(f, "lambda", p->lambda, NULL, p->n);
+	json_values(f, "log_loss", p->log_loss, NULL, p->n);
+	json_values(f, "score", p->score, NULL, p->n);
 	fputc('}', f);
 }
