@@ -4,7 +4,8 @@
 #   csv/    heads of the datasets (plain, cut mid-line and gzipped) and the small files
 #           of tests/fuzz/;
 #   model/  models FOCAL trains on the datasets (softmax; logistic with categorical
-#           features; focal loss with over-sampling);
+#           features; focal loss with over-sampling; and, only here, a tuned threshold,
+#           tuned offsets with a temperature and a --lambda auto path);
 #   cmd/    for fuzz_cmd, every sixth row of the datasets and of those models'
 #           predictions, behind the four bytes that choose the command line
 #           (tests/fuzz_cmd.c; in printf octal).
@@ -33,6 +34,10 @@ m=$out/model
 "$focal" train -q -y party -o "$m/votes.focal" datasets/house-votes-84.csv > /dev/null
 "$focal" train -q -y diagnosis --loss focal --sample over -o "$m/wdbc.focal" \
 	datasets/wdbc.csv > /dev/null
+"$focal" train -q -y diagnosis --tune-decision mcc -o "$m/wdbc-tuned.focal" \
+	datasets/wdbc.csv > /dev/null
+"$focal" train -q -y type --sample over --calibrate temperature --tune-decision macro_f1 \
+	--lambda auto -o "$m/glass-tuned.focal" datasets/glass.csv > /dev/null
 
 # seed FILE BYTES CMD...: FILE gets the four BYTES, then the header and every sixth line
 # of what CMD writes.
