@@ -13,10 +13,15 @@
 #include "cv.h"
 #include "fit.h"
 
-/* Out-of-fold logits of the rows of an inner CV, for each lambda it tried. */
+/*
+ * Out-of-fold logits of the rows of an inner CV, for the lambdas it tried: those of the
+ * last RING (value j in block j % ring; the path stops two values past its best, so
+ * the best and its neighbours are always among the last four).
+ */
 struct oof {
-	size_t n, nout, folds, nl;
-	double *all;     /* nl x n x nout */
+	size_t n, nout, folds, nl, ring;
+	double *all;     /* ring x n x nout */
+	double *ll;      /* nl: the out-of-fold log loss of each (with a path) */
 	double *z;       /* n x nout: those of the lambda used, calibrated as the final model is */
 	uint32_t *y;     /* n */
 	uint32_t *fold;  /* n: the inner fold each row was held out in */
@@ -25,6 +30,7 @@ struct oof {
 static void oof_release(struct oof *o)
 {
 	free(o->all);
+	free(o->ll);
 	free(o->y);
 	free(o->fold);
 	memset(o, 0, sizeof *o);
@@ -63,6 +69,7 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 	double *count = xcalloc(n ? n : 1, sizeof *count), *xrow = xcalloc(d->dim + 1, sizeof *xrow);
 	double *delta = xcalloc(nclass, sizeof *delta), *shift = xcalloc(nclass, sizeof *shift);
 	double *eff = NULL, *prev = xcalloc(np * folds, sizeof *prev), *ll = xcalloc(nl, sizeof *ll);
+	size_t ring = early ? 4 : nl;
 	uint32_t *slot = xcalloc(n ? n : 1, sizeof *slot);
 	struct linmodel shape;
 	int rc = -1;
@@ -81,12 +88,14 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 	out->nout = nout;
 	out->folds = folds;
 	out->nl = nl;
-	out->all = xcalloc((m ? m : 1) * nout * nl, sizeof *out->all);
+	out->ring = ring;
+	out->ll = ll;
+	out->all = xcalloc((m ? m : 1) * nout * ring, sizeof *out->all);
 	out->z = out->all;
 	out->y = xcalloc(m ? m : 1, sizeof *out->y);
 	out->fold = xcalloc(m ? m : 1, sizeof *out->fold);
 	for (j = 0; j < nl; j++) {
-		double *z = out->all + j * m * nout;
+		double *z = out->all + j % ring * m * nout;
 
 		for (g = 0; g < folds; g++) {
 			struct fitrows rows;
@@ -151,7 +160,6 @@ fail:
 	free(shift);
 	free(eff);
 	free(prev);
-	free(ll);
 	free(slot);
 	return rc;
 }
@@ -271,16 +279,16 @@ static size_t choose_lambda(const struct linmodel *m, struct oof *o, const doubl
 	path->score = xcalloc(o->nl, sizeof *path->score);
 	for (j = 0; j < o->nl; j++) {
 		path->lambda[j] = lambda[j];
-		path->log_loss[j] = oof_log_loss(m, o->n, o->all + j * nb, o->y);
-		path->score[j] = metric >= 0 ? NAN : path->log_loss[j];
-		if (path->log_loss[j] < path->log_loss[low])
+		path->log_loss[j] = o->ll[j];
+		path->score[j] = metric >= 0 ? NAN : o->ll[j];
+		if (o->ll[j] < o->ll[low])
 			low = j;
 	}
 	path->chosen = low;
 	for (j = low ? low - 1 : 0; metric >= 0 && j <= low + 1 && j < o->nl; j++) {
 		struct decision dec;
 
-		o->z = o->all + j * nb;
+		o->z = o->all + j % o->ring * nb;
 		decision_argmax(&dec, m->nclass, m->positive);
 		path->score[j] = tune_on(m, o, o->folds, metric, &dec);
 		decision_release(&dec);
@@ -294,7 +302,7 @@ static size_t choose_lambda(const struct linmodel *m, struct oof *o, const doubl
 		if (path->chosen == o->nl)
 			path->chosen = low;
 	}
-	o->z = o->all + path->chosen * nb;
+	o->z = o->all + path->chosen % o->ring * nb;
 	return path->chosen;
 }
 
