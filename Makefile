@@ -56,12 +56,16 @@ focal-asan: $(CMD_ASAN_OBJ) libfocal-asan.a
 tests/unit_%-asan: tests/unit_%.c tests/tap.h libfocal-asan.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(ASAN) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal-asan.a $(LDLIBS_ALL)
 
+# t_faults.sh's allocation-failure library (LD_PRELOAD).
+tests/failalloc.so: tests/failalloc.c
+	$(CC) -shared -fPIC -O2 -o $@ $<
+
 # Every test on the optimised build, then on the sanitized one; one summary line.
-check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN)
+check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN) tests/failalloc.so
 	@sh tests/run "" -asan
 
 # Only the optimised build.
-check-fast: focal $(UNIT_BIN)
+check-fast: focal $(UNIT_BIN) tests/failalloc.so
 	@sh tests/run ""
 
 # libFuzzer targets, built with clang beside the other builds (src/*.fuzz.o) and not part
@@ -133,6 +137,6 @@ uninstall:
 
 clean:
 	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN) \
-		libfocal-fuzz.a $(FUZZ_BIN)
+		libfocal-fuzz.a $(FUZZ_BIN) tests/failalloc.so
 
 .PHONY: all check check-fast bench lint-man install uninstall clean fuzz fuzz-seeds

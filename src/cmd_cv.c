@@ -443,11 +443,12 @@ int cmd_cv(int argc, char **argv)
 	cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
 	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
-	if (a.save_folds && cli_stdout_written() && outfile_commit(&folds_out, &e) != 0)
-		goto fail;
-	if (a.save_pred && cli_stdout_written()) {
-		cv_write_predictions(pred_out.f, &cv);
-		if (outfile_commit(&pred_out, &e) != 0)
+	if (cli_stdout_written()) {
+		/* both files written before either is renamed into place */
+		if (a.save_pred)
+			cv_write_predictions(pred_out.f, &cv);
+		if ((a.save_folds && outfile_commit(&folds_out, &e) != 0) ||
+		    (a.save_pred && outfile_commit(&pred_out, &e) != 0))
 			goto fail;
 	}
 	goto out;

@@ -306,17 +306,17 @@ static int train_main(int argc, char **argv, int refit)
 	}
 	describe(&m, &c, &fr);
 	m.info.cmdline = cli_cmdline(argc + optind, argv - optind);
+	if (!refit) {
+		/* the model file appears only once everything the run reports has succeeded */
+		if (score(&a, &m, &d, &valid, &rep, &e) != 0)
+			goto fail;
+		have_report = 1;
+		if (print_report(&a, &m, &fr, &rep, &e) != 0)
+			goto fail;
+	}
 	if (a.output && model_save(a.output, &m, &e) != 0)
 		goto fail;
-
-	if (refit) {
-		status = 0;
-		goto out;
-	}
-	if (score(&a, &m, &d, &valid, &rep, &e) != 0)
-		goto fail;
-	have_report = 1;
-	status = print_report(&a, &m, &fr, &rep, &e) != 0 ? cli_fail(&e) : 0;
+	status = 0;
 	goto out;
 fail:
 	status = cli_fail(&e);

@@ -49,6 +49,48 @@ static int tmpfile_beside(const char *path, char **tmp)
 	return -1;
 }
 
+/*
+ * The temporary files open now, removed at exit: a run that ends on an error no caller
+ * sees (out of memory, which exits at once) leaves none behind.  The commands open them
+ * from the main thread only.
+ */
+#define MAX_OPEN 16
+static char *open_tmp[MAX_OPEN];
+
+static void remove_open(void)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_OPEN; i++)
+		if (open_tmp[i])
+			unlink(open_tmp[i]);
+}
+
+static void track(char *tmp)
+{
+	static int registered;
+	size_t i;
+
+	if (!registered) {
+		atexit(remove_open);
+		registered = 1;
+	}
+	for (i = 0; i < MAX_OPEN; i++)
+		if (!open_tmp[i]) {
+			open_tmp[i] = tmp;
+			return;
+		}
+}
+
+static void untrack(const char *tmp)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_OPEN; i++)
+		if (open_tmp[i] == tmp)
+			open_tmp[i] = NULL;
+}
+
 int outfile_open(struct outfile *o, const char *path, struct ferr *e)
 {
 	int fd;
@@ -66,6 +108,7 @@ int outfile_open(struct outfile *o, const char *path, struct ferr *e)
 		o->f = NULL;
 		return -1;
 	}
+	track(o->tmp);
 	return 0;
 }
 
@@ -81,6 +124,7 @@ int outfile_commit(struct outfile *o, struct ferr *e)
 	}
 	if (fclose(f) != 0 || rename(o->tmp, o->path) != 0)
 		return ferr_set(e, "%s: %s", o->path, strerror(errno));
+	untrack(o->tmp);
 	free(o->tmp);
 	o->tmp = NULL;
 	return 0;
@@ -93,6 +137,7 @@ void outfile_abort(struct outfile *o)
 	o->f = NULL;
 	if (o->tmp) {
 		unlink(o->tmp);
+		untrack(o->tmp);
 		free(o->tmp);
 		o->tmp = NULL;
 	}

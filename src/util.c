@@ -42,6 +42,13 @@ int ferr_usage(struct ferr *e, const char *fmt, ...)
 
 static void oom(void)
 {
+	static int dying;
+
+	/* one thread says it and exits (exit's handlers remove temporary files); another
+	 * that runs out at the same time waits for the end */
+	if (__atomic_exchange_n(&dying, 1, __ATOMIC_SEQ_CST))
+		for (;;)
+			pause();
 	fputs("focal: out of memory\n", stderr);
 	exit(1);
 }
