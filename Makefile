@@ -56,6 +56,30 @@ focal-asan: $(CMD_ASAN_OBJ) libfocal-asan.a
 tests/unit_%-asan: tests/unit_%.c tests/tap.h libfocal-asan.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(ASAN) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal-asan.a $(LDLIBS_ALL)
 
+# A third build with ThreadSanitizer (focal-tsan, tests/unit_*-tsan; the AVX2 clones off,
+# as TSan cannot follow ifuncs), and check-tsan: the tests whose code runs on threads (the
+# reader, the gradient pass, SMOTE, cv's tasks), where a race report fails the test.
+TSAN    = -O1 -g -fsanitize=thread -fno-omit-frame-pointer -DFOCAL_NO_TARGET_CLONES
+TSAN_OBJ = $(LIB_SRC:.c=.tsan.o)
+CMD_TSAN_OBJ = $(CMD_SRC:.c=.tsan.o)
+TSAN_TESTS = unit_pool unit_train unit_sample unit_cv t_read t_bigread t_sample t_cv t_decision
+
+src/%.tsan.o: src/%.c $(HDR)
+	$(CC) $(WARN) $(TSAN) $(CPPFLAGS_ALL) -c -o $@ $<
+
+libfocal-tsan.a: $(TSAN_OBJ)
+	rm -f $@
+	ar rcs $@ $(TSAN_OBJ)
+
+focal-tsan: $(CMD_TSAN_OBJ) libfocal-tsan.a
+	$(CC) $(TSAN) $(LDFLAGS) -o $@ $(CMD_TSAN_OBJ) libfocal-tsan.a $(LDLIBS_ALL)
+
+tests/unit_%-tsan: tests/unit_%.c tests/tap.h libfocal-tsan.a $(HDR)
+	$(CC) $(WARN) -Wno-missing-prototypes $(TSAN) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal-tsan.a $(LDLIBS_ALL)
+
+check-tsan: focal-tsan $(patsubst %,tests/%-tsan,$(filter unit_%,$(TSAN_TESTS)))
+	@TESTS="$(TSAN_TESTS)" TSAN_OPTIONS="halt_on_error=1 exitcode=66" sh tests/run -tsan
+
 # t_faults.sh's allocation-failure library (LD_PRELOAD).
 tests/failalloc.so: tests/failalloc.c
 	$(CC) -shared -fPIC -O2 -o $@ $<
@@ -137,6 +161,7 @@ uninstall:
 
 clean:
 	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN) \
-		libfocal-fuzz.a $(FUZZ_BIN) tests/failalloc.so
+		libfocal-fuzz.a $(FUZZ_BIN) tests/failalloc.so focal-tsan libfocal-tsan.a \
+		src/*.tsan.o tests/unit_*-tsan
 
-.PHONY: all check check-fast bench lint-man install uninstall clean fuzz fuzz-seeds
+.PHONY: all check check-fast check-tsan bench lint-man install uninstall clean fuzz fuzz-seeds
