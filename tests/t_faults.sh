@@ -1,8 +1,9 @@
 # Machine faults: every allocation failing from the N-th on, for every N up to the first
 # run that succeeds, in train, predict, eval and cv.  Each failing run must end with status
 # 1 and one "focal: ..." line, and leave no file behind (no model, no predictions, no folds,
-# no temporary file).  Runs on the plain build only: the sanitizers' own allocator does
-# not go through the library that makes malloc fail.
+# no temporary file).  Then twelve writers of one model, SIGKILL during a write, and a full
+# disk (a small tmpfs, where mounting one is allowed).  Runs on the plain build only: the
+# sanitizers' own allocator does not go through the library that makes malloc fail.
 . "$(dirname "$0")/lib.sh"
 
 SHIM=$ROOT/tests/failalloc.so
@@ -53,3 +54,43 @@ sweep 'predict -o' predict -m g.focal -o w/p.csv "$DATA/glass.csv"
 sweep 'eval -m' eval -m g.focal "$DATA/glass.csv"
 sweep 'cv --save-folds --save-predictions' cv -q -k 3 -y type --sample none,over \
 	--save-folds w/f.csv --save-predictions w/p.csv "$DATA/glass.csv"
+
+# Twelve writers of one model at once: the file is one of theirs, whole, and no temporary
+# file is left.
+expect_success 'twelve concurrent train -o of one model: one whole model, no temporary file left' '
+	mkdir -p cw && i=0 &&
+	while [ $i -lt 12 ]; do
+		$BIN train -q -y type --seed $i --sample over -o cw/m.focal "$DATA/glass.csv" > /dev/null &
+		i=$((i + 1))
+	done; wait &&
+	focal info cw/m.focal > /dev/null && test "$(ls cw)" = m.focal'
+
+# SIGKILL at several points of a run that writes a model over an old one: a whole model stays.
+cp "$DATA/wdbc.csv" kill.csv
+i=0
+while [ $i -lt 30 ]; do tail -n +2 "$DATA/wdbc.csv" >> kill.csv; i=$((i + 1)); done
+focal train -q -y diagnosis -o k.focal "$DATA/wdbc.csv" > /dev/null
+cp k.focal k.old
+expect_success 'SIGKILL at four points of a train -o over an existing model: the file is always a whole model' '
+	for delay in 0.05 0.1 0.2 0.3; do
+		$BIN train -q -y diagnosis --tune-decision mcc -o k.focal kill.csv > /dev/null 2>&1 &
+		pid=$! && sleep $delay && kill -9 $pid 2> /dev/null; wait $pid 2> /dev/null
+		focal info k.focal > /dev/null || exit 1
+	done'
+
+# A disk that fills up: a small tmpfs, where the system lets this user mount one.
+if mkdir -p small && mount -t tmpfs -o size=64k tmpfs small 2> /dev/null; then
+	trap 'umount "$T/small" 2> /dev/null; rm -rf "$T"' EXIT INT TERM
+	# ten times glass: about 300 KB of predictions
+	{ cat "$DATA/glass.csv"; for r in 1 2 3 4 5 6 7 8 9; do tail -n +2 "$DATA/glass.csv"; done; } > g10.csv
+	expect_error 1 'No space left on device' 'predict -o on a full disk: status 1, the reason' \
+		predict -m g.focal -o small/p.csv g10.csv
+	expect_success 'predict -o and train -o on a full disk leave no file' '
+		! $BIN predict -m g.focal -o small/p.csv g10.csv 2> /dev/null && test -z "$(ls small)" &&
+		{ cat /dev/zero > small/fill; } 2> /dev/null; test -s small/fill &&
+		! $BIN train -q -y type -o small/m.focal "$DATA/glass.csv" > /dev/null 2>&1 &&
+		test "$(ls small)" = fill'
+	umount small
+else
+	echo "# skipped: cannot mount a small tmpfs here (not root, or no permission), so no full-disk test"
+fi
