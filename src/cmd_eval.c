@@ -294,8 +294,15 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 	}
 	if (positive_label && !scores)
 		cli_no_effect("--positive", "without p_<label> columns");
-	for (i = 0; have_threshold && i < pe.r.n; i++)
-		pe.r.ypred[i] = decide(scores + i * k, k, positive, threshold);
+	if (have_threshold) {
+		struct decision d;
+
+		decision_argmax(&d, 2, positive);
+		d.threshold = threshold;
+		for (i = 0; i < pe.r.n; i++)
+			pe.r.ypred[i] = decision_pick(&d, scores + i * k, NULL);
+		decision_release(&d);
+	}
 	metrics_compute(&rep, pe.r.n, k, pe.r.ytrue, pe.r.ypred, scores);
 	metrics_threshold(&rep, pe.r.ytrue, scores, (uint32_t)positive);
 	if (k == 2 && scores)

@@ -4,18 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t decide(const double *prob, size_t k, int positive, double threshold)
-{
-	size_t j, best = 0;
-
-	if (k == 2)
-		return prob[positive] >= threshold ? (uint32_t)positive : (uint32_t)(1 - positive);
-	for (j = 1; j < k; j++)
-		if (prob[j] > prob[best])
-			best = j;
-	return (uint32_t)best;
-}
-
 int positive_class(char *const *classes, size_t k, const size_t *count, const char *label,
                    const char *what, struct ferr *e)
 {

@@ -11,13 +11,6 @@
 #include "train.h"
 
 /*
- * The predicted class for PROB (k class probabilities): with two classes, POSITIVE
- * when prob[positive] >= THRESHOLD; otherwise the most probable class (the first
- * in class order on a tie).
- */
-uint32_t decide(const double *prob, size_t k, int positive, double threshold);
-
-/*
  * The positive class of K classes (labels CLASSES in class order, COUNT[c] rows of
  * class c): with LABEL (not NULL), that class; otherwise the less frequent of two classes,
  * the second on a tie.  WHAT says where the classes come from in messages ("the data").

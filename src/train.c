@@ -1243,18 +1243,3 @@ void lampath_release(struct lampath *p)
 	free(p->score);
 	memset(p, 0, sizeof *p);
 }
-
-void lampath_copy(struct lampath *to, const struct lampath *from)
-{
-	size_t n = from->n ? from->n : 1;
-
-	*to = *from;
-	to->lambda = xmalloc(n * sizeof *to->lambda);
-	to->log_loss = xmalloc(n * sizeof *to->log_loss);
-	to->score = xmalloc(n * sizeof *to->score);
-	if (from->n) {
-		memcpy(to->lambda, from->lambda, n * sizeof *to->lambda);
-		memcpy(to->log_loss, from->log_loss, n * sizeof *to->log_loss);
-		memcpy(to->score, from->score, n * sizeof *to->score);
-	}
-}

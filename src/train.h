@@ -89,7 +89,6 @@ struct lampath {
 };
 
 void lampath_release(struct lampath *p);
-void lampath_copy(struct lampath *to, const struct lampath *from);
 
 struct trainresult {
 	double objective;  /* J at the returned weights */
