@@ -19,7 +19,7 @@ CMD_OBJ = $(CMD_SRC:.c=.o)
 HDR     = $(wildcard src/*.h)
 UNIT_SRC = $(wildcard tests/unit_*.c)
 UNIT_BIN = $(UNIT_SRC:.c=)
-BENCH_BIN = bench/gen bench/csvbench
+BENCH_BIN = bench/gen bench/csvbench bench/passbench
 
 all: focal
 

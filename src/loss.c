@@ -7,17 +7,26 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "train.h"
+#include "vmath.h"
+
+/* Gamma 0, 1, 2 or 3: q^gamma by products. */
+static int gamma_small(double gamma)
+{
+	return gamma >= 0 && gamma <= 3 && (int)gamma == gamma;
+}
 
 /*
  * q^gamma from q and log q: 1 for gamma 0 (cross-entropy exactly), products for a
  * small integer gamma (the common 1 and 2; cheaper and as accurate), else
  * exp(gamma log q), which cannot overflow and gives 0, not NaN, when q underflows.
  */
+
 static double q_pow(double q, double logq, double gamma)
 {
-	switch ((int)gamma == gamma ? (int)gamma : -1) {
+	switch (gamma_small(gamma) ? (int)gamma : -1) {
 	case 0:
 		return 1;
 	case 1:
@@ -31,33 +40,44 @@ static double q_pow(double q, double logq, double gamma)
 	}
 }
 
+/* log q = log sigmoid(-s) from L = softplus(-|s|). */
+static double margin_logq(double s, double l)
+{
+	return s >= 0 ? -s - l : -l;
+}
+
 /*
- * Focal loss of the signed margin S (logit of the true outcome against the rest):
- * p = sigmoid(s) is the probability of the truth and q = 1 - p = sigmoid(-s).
- * Returns -q^gamma log p and sets *dlds (may be NULL) to its derivative in s,
+ * The focal loss of the signed margin S (logit of the true outcome against the rest)
+ * from T = exp(-|s|) and L = log1p(t): p = sigmoid(s) is the probability of the truth
+ * and q = 1 - p = sigmoid(-s).  QG: q^gamma, or NAN to compute it here.  Returns
+ * -q^gamma log p and sets *dlds (may be NULL) to its derivative in s,
  * q^gamma (gamma p log p - q).  Both terms of that sum are <= 0: no cancellation.
  */
-static double focal_margin(double s, double gamma, double *dlds)
+static double margin_finish(double s, double t, double l, double gamma, double qg, double *dlds)
 {
-	double t = exp(-fabs(s)); /* in (0, 1]: never overflows */
-	double l = log1p(t);      /* softplus(-|s|) */
-	double logp, logq, p, q, qg;
+	double logp, p, q;
 
 	if (s >= 0) {
 		logp = -l;
-		logq = -s - l;
 		p = 1 / (1 + t);
 		q = t / (1 + t);
 	} else {
 		logp = s - l;
-		logq = -l;
 		p = t / (1 + t);
 		q = 1 / (1 + t);
 	}
-	qg = q_pow(q, logq, gamma);
+	if (isnan(qg))
+		qg = q_pow(q, margin_logq(s, l), gamma);
 	if (dlds)
 		*dlds = qg * (gamma * p * logp - q);
 	return -qg * logp;
+}
+
+static double focal_margin(double s, double gamma, double *dlds)
+{
+	double t = exp(-fabs(s)); /* in (0, 1]: never overflows */
+
+	return margin_finish(s, t, log1p(t), gamma, NAN, dlds);
 }
 
 double focal_binary(double z, int t, double gamma, double *dz)
@@ -105,4 +125,78 @@ double focal_softmax(const double *z, size_t k, size_t y, double gamma, double *
 		dz[y] = dlds;
 	}
 	return loss;
+}
+
+/*
+ * The margins S[0..n) of n rows through margin_finish, the exponentials and logarithms
+ * over all of them at once (vmath): LOSS and DLDS get n values each; TMP: 3 n doubles.
+ */
+static void margin_rows(const double *s, size_t n, double gamma, double *loss, double *dlds,
+                        double *tmp)
+{
+	double *t = tmp, *l = t + n, *qg = l + n;
+	size_t r;
+
+	for (r = 0; r < n; r++)
+		t[r] = -fabs(s[r]);
+	vexp_n(t, n);
+	memcpy(l, t, n * sizeof *l);
+	vlog1p_n(l, n);
+	if (gamma_small(gamma)) {
+		for (r = 0; r < n; r++)
+			qg[r] = NAN;
+	} else {
+		for (r = 0; r < n; r++)
+			qg[r] = gamma * margin_logq(s[r], l[r]);
+		vexp_n(qg, n);
+	}
+	for (r = 0; r < n; r++)
+		loss[r] = margin_finish(s[r], t[r], l[r], gamma, qg[r], &dlds[r]);
+}
+
+void focal_rows(double *z, size_t n, size_t k, const uint32_t *y, int positive, double gamma,
+                double *loss, double *tmp)
+{
+	double *s = tmp, *dlds = s + n, *mt = dlds + n, *e = mt + 4 * n, m, sum;
+	size_t r, j;
+
+	if (k == 1) {
+		for (r = 0; r < n; r++)
+			s[r] = (int)y[r] == positive ? z[r] : -z[r];
+		margin_rows(s, n, gamma, loss, dlds, mt);
+		for (r = 0; r < n; r++)
+			z[r] = (int)y[r] == positive ? dlds[r] : -dlds[r];
+		return;
+	}
+	/* focal_softmax's steps, row by row, with exp and log over the whole tile */
+	for (r = 0; r < n; r++) {
+		const double *zr = z + r * k;
+
+		m = -INFINITY;
+		for (j = 0; j < k; j++)
+			if (j != y[r] && zr[j] > m)
+				m = zr[j];
+		for (j = 0; j < k; j++)
+			e[r * k + j] = j == y[r] ? -INFINITY : zr[j] - m;
+		s[r] = m;
+	}
+	vexp_n(e, n * k);
+	for (r = 0; r < n; r++) {
+		sum = 0;
+		for (j = 0; j < k; j++)
+			if (j != y[r])
+				sum += e[r * k + j];
+		mt[r] = sum;
+		dlds[r] = sum;
+	}
+	vlog_n(dlds, n);
+	for (r = 0; r < n; r++)
+		s[r] = z[r * k + y[r]] - (s[r] + dlds[r]);
+	margin_rows(s, n, gamma, loss, dlds, mt + n);
+	for (r = 0; r < n; r++) {
+		double *zr = z + r * k;
+
+		for (j = 0; j < k; j++)
+			zr[j] = j == y[r] ? dlds[r] : -dlds[r] * (e[r * k + j] / mt[r]);
+	}
 }

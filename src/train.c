@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel.h"
 #include "pool.h"
 #include "train.h"
 
@@ -24,6 +25,10 @@
 #define LS_C2 0.9     /* curvature (strong Wolfe) */
 #define LS_MAXEVAL 40 /* objective evaluations per line search */
 #define LS_NOISE 1e-12 /* relative change of J treated as rounding noise */
+#define LS_NOISE_FAST 1e-6 /* the same for the float pass */
+
+#define TILE 16        /* rows the fast pass takes at once */
+#define FLUSH_ROWS 64  /* rows whose float gradient sums it keeps before adding them up */
 
 #define ADAM_B1 0.9
 #define ADAM_B2 0.999
@@ -333,6 +338,12 @@ struct pass {
 	size_t npos;
 	int want_grad;
 	size_t width;       /* doubles per partial: loss, weight, then the gradient if wanted */
+	/* the fast pass (block_eval_fast): its kernel, NULL for the exact pass; the weights
+	 * as nout rows of dp floats and the biases, set by run_pass_raw */
+	const struct kernel *kern;
+	size_t dp;
+	const float *wf;
+	const double *wb;
 };
 
 static size_t pass_nblocks(const struct pass *p)
@@ -431,27 +442,143 @@ struct round {
 	size_t first;         /* the round's first block */
 };
 
+/* GRAD += the float gradient sums GF of the fast pass, which start again from 0. */
+static void flush_grad(const struct pass *p, float *gf, double *grad)
+{
+	size_t c, j;
+
+	for (c = 0; c < p->nout; c++)
+		for (j = 0; j < p->dim; j++) {
+			grad[c * p->stride + j] += gf[c * p->dp + j];
+			gf[c * p->dp + j] = 0;
+		}
+}
+
+/*
+ * The fast pass's sums of block B into OUT, as block_eval's: rows TILE at a time, their
+ * logits and gradient sums in float by the kernel (kernel.h), the losses and slopes in
+ * double (focal_rows), the float gradient sums added into double every FLUSH_ROWS rows
+ * and the loss, weight and bias sums kept in double throughout.  Rows with missing
+ * values go through a copy with the fill in place.
+ */
+static void block_eval_fast(const struct pass *p, size_t b, double *out)
+{
+	const struct trainset *s = p->s;
+	const struct kernel *kn = p->kern;
+	size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS, nout = p->nout, dim = p->dim, dp = p->dp;
+	size_t pos, r, i, c, t, nr, pending = 0;
+	double *acc = xcalloc(p->width, sizeof *acc), *grad = acc + 2, lsum = 0, wsum = 0, d;
+	double *z = xreallocarray(NULL, TILE * (2 * nout + 8), sizeof *z);
+	double *loss = z + TILE * nout, *wv = loss + TILE, *tmp = wv + TILE;
+	float *zf = xreallocarray(NULL, TILE * nout, sizeof *zf);
+	float *xbuf = xreallocarray(NULL, TILE * dp, sizeof *xbuf);
+	float *gf = p->want_grad ? xcalloc(nout * dp, sizeof *gf) : NULL;
+	const float *rows[TILE];
+	uint32_t yv[TILE];
+
+	if (hi > p->npos)
+		hi = p->npos;
+	for (pos = lo; pos < hi;) {
+		for (nr = 0; pos < hi && nr < TILE; pos++) {
+			const float *x;
+			double w;
+
+			r = p->idx ? p->idx[pos] : pos;
+			w = row_weight(p, r);
+			if (w == 0)
+				continue;
+			x = s->x + r * dim;
+			if (s->miss_off && s->miss_off[r] < s->miss_off[r + 1]) {
+				float *xb = xbuf + nr * dp;
+
+				memcpy(xb, x, dim * sizeof *xb);
+				for (t = s->miss_off[r]; t < s->miss_off[r + 1]; t++)
+					xb[s->miss_col[t]] = (float)s->col_fill[s->miss_col[t]];
+				x = xb;
+			}
+			rows[nr] = x;
+			yv[nr] = s->y[r];
+			wv[nr] = w;
+			nr++;
+		}
+		if (nr == 0)
+			break;
+		kn->logits(rows, nr, dim, p->wf, dp, nout, zf);
+		for (i = 0; i < nr; i++)
+			for (c = 0; c < nout; c++)
+				z[i * nout + c] = (double)zf[i * nout + c] + p->wb[c];
+		focal_rows(z, nr, nout, yv, p->positive, p->gamma, loss, tmp);
+		for (i = 0; i < nr; i++) {
+			lsum += wv[i] * loss[i];
+			wsum += wv[i];
+		}
+		if (!p->want_grad)
+			continue;
+		for (i = 0; i < nr; i++)
+			for (c = 0; c < nout; c++) {
+				d = z[i * nout + c] * wv[i];
+				grad[c * p->stride + dim] += d;
+				zf[i * nout + c] = (float)d;
+			}
+		kn->grad(rows, nr, dim, zf, nout, gf, dp);
+		pending += nr;
+		if (pending >= FLUSH_ROWS) {
+			flush_grad(p, gf, grad);
+			pending = 0;
+		}
+	}
+	if (pending)
+		flush_grad(p, gf, grad);
+	acc[0] = lsum;
+	acc[1] = wsum;
+	memcpy(out, acc, p->width * sizeof *out);
+	free(acc);
+	free(z);
+	free(zf);
+	free(xbuf);
+	free(gf);
+}
+
 /* Evaluates one block of the round, with scratch of its own (a block is BLOCK_ROWS rows,
  * so the allocation is small beside the work). */
 static void round_block(void *ctx, size_t i)
 {
 	const struct round *rd = ctx;
 	const struct pass *p = rd->p;
-	double *scratch = xreallocarray(NULL, scratch_size(p), sizeof *scratch);
+	double *scratch;
 
+	if (p->kern) {
+		block_eval_fast(p, rd->first + i, rd->buf + i * p->width);
+		return;
+	}
+	scratch = xreallocarray(NULL, scratch_size(p), sizeof *scratch);
 	block_eval(p, rd->first + i, rd->buf + i * p->width, scratch);
 	free(scratch);
 }
 
 /* Runs pass P with THREADS threads; OUT (p->width doubles) gets the sums over all blocks. */
-static void run_pass_raw(const struct pass *p, int threads, double *out)
+static void run_pass_raw(const struct pass *pin, int threads, double *out)
 {
-	size_t nblocks = pass_nblocks(p), round, first, count, nt, b, k;
-	double *buf;
+	size_t nblocks = pass_nblocks(pin), round, first, count, nt, b, k, o, j;
+	struct pass q = *pin, *p = &q;
+	float *wf = NULL;
+	double *buf, *wb = NULL;
 
 	memset(out, 0, p->width * sizeof *out);
 	if (nblocks == 0)
 		return;
+	if (p->kern) {
+		p->dp = kernel_pad(p->dim);
+		wf = xcalloc(p->nout * p->dp, sizeof *wf);
+		wb = xreallocarray(NULL, p->nout, sizeof *wb);
+		for (o = 0; o < p->nout; o++) {
+			for (j = 0; j < p->dim; j++)
+				wf[o * p->dp + j] = (float)p->params[o * p->stride + j];
+			wb[o] = p->params[o * p->stride + p->dim];
+		}
+		p->wf = wf;
+		p->wb = wb;
+	}
 	nt = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : (size_t)threads;
 	round = PARTIAL_BUDGET / p->width;
 	if (round < nt)
@@ -472,6 +599,8 @@ static void run_pass_raw(const struct pass *p, int threads, double *out)
 				out[k] += buf[b * p->width + k];
 	}
 	free(buf);
+	free(wf);
+	free(wb);
 }
 
 void linmodel_affine(const struct linmodel *m, const double *params, const double *scale,
@@ -548,6 +677,10 @@ static void pass_setup(struct pass *p, const struct trainset *s, const struct tr
 	p->npos = npos;
 	p->want_grad = want_grad;
 	p->width = 2 + (want_grad ? p->nparams : 0);
+	p->kern = NULL;
+	p->dp = 0;
+	p->wf = NULL;
+	p->wb = NULL;
 }
 
 /* (lambda / 2) ||W||^2, bias excluded; adds lambda W to GRAD when not NULL. */
@@ -567,14 +700,16 @@ static double l2_term(const struct pass *p, double lambda, const double *params,
 	return lambda / 2 * sum;
 }
 
-double objective(const struct trainset *s, const struct trainopts *o, const struct linmodel *shape,
-                 const double *params, double *grad)
+double objective_by(const struct trainset *s, const struct trainopts *o,
+                    const struct linmodel *shape, const double *params, double *grad,
+                    const struct kernel *kern)
 {
 	struct pass p;
 	double *acc, j;
 	size_t k;
 
 	pass_setup(&p, s, o, shape, params, NULL, s->n, grad != NULL);
+	p.kern = kern;
 	acc = xreallocarray(NULL, p.width, sizeof *acc);
 	run_pass(&p, o->threads, acc);
 	j = acc[0] / acc[1];
@@ -583,6 +718,12 @@ double objective(const struct trainset *s, const struct trainopts *o, const stru
 	j += l2_term(&p, o->lambda, params, grad);
 	free(acc);
 	return j;
+}
+
+double objective(const struct trainset *s, const struct trainopts *o, const struct linmodel *shape,
+                 const double *params, double *grad)
+{
+	return objective_by(s, o, shape, params, grad, NULL);
 }
 
 /* ---- L-BFGS ---- */
@@ -594,11 +735,12 @@ struct problem {
 	const struct linmodel *shape;
 	size_t np;
 	double wtotal; /* sum of the row weights s_i */
+	const struct kernel *kern; /* the fast pass's kernel while it is in use, else NULL */
 };
 
 static double problem_eval(const struct problem *pb, const double *x, double *g)
 {
-	return objective(pb->s, pb->o, pb->shape, x, g);
+	return objective_by(pb->s, pb->o, pb->shape, x, g, pb->kern);
 }
 
 /* A point on the search line x + a d: phi(a) and phi'(a). */
@@ -703,7 +845,7 @@ static int line_search(struct linesearch *ls, double a)
 	struct lspoint prev = { 0, ls->f0, ls->df0 }, cur;
 
 	ls->evals = 0;
-	ls->epsf = LS_NOISE * fabs(ls->f0);
+	ls->epsf = (ls->pb->kern ? LS_NOISE_FAST : LS_NOISE) * fabs(ls->f0);
 	while (ls->evals < LS_MAXEVAL) {
 		ls_eval(ls, a, &cur);
 		if (!ls_armijo(ls, &cur) || (ls->evals > 1 && cur.f >= prev.f)) {
@@ -936,12 +1078,30 @@ static void stoptest_release(struct stoptest *t)
 }
 
 /*
+ * Leaves the fast pass for the exact one: F, G, *GN and *GS anew at X by the exact pass.
+ * Returns F.
+ */
+static double go_exact(struct problem *pb, const struct stoptest *st, const double *x,
+                       double *g, double *gn, double *gs)
+{
+	double f;
+
+	pb->kern = NULL;
+	f = problem_eval(pb, x, g);
+	*gn = norm_inf(g, pb->np);
+	if (st)
+		*gs = scaled_norm(g, st->sw, pb->np);
+	return f;
+}
+
+/*
  * L-BFGS from X (in place); the stopping test is relative to the gradient GREF, or to
  * the one at X when NULL.  Returns 0 with R filled, or -1 with E.
  */
-static int solve_lbfgs(const struct problem *pb, double *x, const double *gref,
+static int solve_lbfgs(const struct problem *pbin, double *x, const double *gref,
                        struct trainresult *r, struct ferr *e)
 {
+	struct problem fp = *pbin, *pb = &fp;
 	size_t np = pb->np;
 	struct lbfgs_mem mem = { np, 0, 0, NULL, NULL, { 0 }, { 0 } };
 	double *g = dalloc(np), *d = dalloc(np), *xt = dalloc(np), *gt = dalloc(np);
@@ -951,16 +1111,32 @@ static int solve_lbfgs(const struct problem *pb, double *x, const double *gref,
 
 	mem.s = dalloc(LBFGS_MEM * np);
 	mem.y = dalloc(LBFGS_MEM * np);
+	/*
+	 * The float pass while it makes progress; then the exact pass from where it stopped
+	 * (the memory kept), so the result is the exact pass's optimum and the objective,
+	 * gradient and test reported are exact.
+	 */
+	fp.kern = kernel_get();
 	f = problem_eval(pb, x, g);
 	gn = norm_inf(g, np);
+	if (fp.kern && (!isfinite(f) || !isfinite(gn)))
+		f = go_exact(pb, NULL, x, g, &gn, &gs);
 	if (!isfinite(f) || !isfinite(gn)) {
 		diverged(e, "at the initial weights", 0, "check the features and row weights");
 		goto out;
 	}
 	stoptest_init(&st, pb, gref ? gref : g);
 	gs = scaled_norm(g, st.sw, np);
-	while (!(gs <= st.thr) && iter < pb->o->max_iter) {
+	for (;;) {
+		if ((gs <= st.thr || iter >= pb->o->max_iter) && fp.kern)
+			f = go_exact(pb, &st, x, g, &gn, &gs); /* the exact pass takes over */
+		if (gs <= st.thr || iter >= pb->o->max_iter)
+			break;
 		if (lbfgs_step(pb, &mem, x, f, g, d, xt, gt, &ft) < 0) {
+			if (fp.kern) { /* past what float resolves: on exactly */
+				f = go_exact(pb, &st, x, g, &gn, &gs);
+				continue;
+			}
 			if (mem.len == 0)
 				break; /* steepest descent failed too: stop here */
 			mem.len = 0; /* forget the curvature, retry with steepest descent */
@@ -1195,7 +1371,7 @@ static void init_bias_prior(const struct problem *pb, double *x, const double *t
 int train(const struct trainset *s, const struct trainopts *o, struct linmodel *m,
           struct trainresult *r, struct ferr *e)
 {
-	struct problem pb = { s, o, m, linmodel_nparams(m), 0 };
+	struct problem pb = { s, o, m, linmodel_nparams(m), 0, NULL };
 	struct pass p;
 	double t0 = now_seconds(), *tot = NULL, *gref = NULL, wsum = 0, w;
 	size_t i;

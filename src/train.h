@@ -131,6 +131,12 @@ void linmodel_probs(const struct linmodel *m, double *prob);
 double objective(const struct trainset *s, const struct trainopts *o, const struct linmodel *shape,
                  const double *params, double *grad);
 
+/* The same by the fast float pass with kernel KERN (kernel.h), or exactly when NULL. */
+struct kernel;
+double objective_by(const struct trainset *s, const struct trainopts *o,
+                    const struct linmodel *shape, const double *params, double *grad,
+                    const struct kernel *kern);
+
 /* Trains M (already shaped by linmodel_init) on S.  Returns 0, or -1 with E filled. */
 int train(const struct trainset *s, const struct trainopts *o, struct linmodel *m,
           struct trainresult *r, struct ferr *e);
@@ -142,5 +148,13 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 double focal_binary(double z, int t, double gamma, double *dz);
 /* Softmax: k logits z, true class y; returns the loss, fills dz[k] (may be NULL). */
 double focal_softmax(const double *z, size_t k, size_t y, double gamma, double *dz);
+
+/*
+ * The same for N rows at once, with vmath's exp and log over the whole set (the fast
+ * pass): Z holds n rows of K logits (K = 1: logistic, the logit of class POSITIVE) and
+ * gets d loss / d z in their place; LOSS gets the n losses; TMP holds n (k + 6) doubles.
+ */
+void focal_rows(double *z, size_t n, size_t k, const uint32_t *y, int positive, double gamma,
+                double *loss, double *tmp);
 
 #endif

@@ -322,7 +322,9 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	rows.prep = &prep[1];
 	ok &= fit_rows(&d, &s, &rows, &c, &viacv, &e) == 0;
 	np = linmodel_nparams(&a.lm);
-	CHECK(ok && rel_diff(viacv.lm.w, a.lm.w, np) < 1e-9,
+	/* 1e-8: the fast pass rounds the two equal forms of the rows apart, in float, so the
+	 * exact pass takes over from two points and stops at two within the --tol ball */
+	CHECK(ok && rel_diff(viacv.lm.w, a.lm.w, np) < 1e-8,
 	      "%s: cv's fold fitprep gives the fit of the rows' own (rel diff %.3g)", name,
 	      ok ? rel_diff(viacv.lm.w, a.lm.w, np) : NAN);
 
