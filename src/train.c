@@ -471,6 +471,7 @@ static void block_eval_fast(const struct pass *p, size_t b, double *out)
 	double *z = xreallocarray(NULL, TILE * (2 * nout + 8), sizeof *z);
 	double *loss = z + TILE * nout, *wv = loss + TILE, *tmp = wv + TILE;
 	float *zf = xreallocarray(NULL, TILE * nout, sizeof *zf);
+	float *lf = kn->loss ? xreallocarray(NULL, TILE * nout, sizeof *lf) : NULL;
 	float *xbuf = xreallocarray(NULL, TILE * dp, sizeof *xbuf);
 	float *gf = p->want_grad ? xcalloc(nout * dp, sizeof *gf) : NULL;
 	const float *rows[TILE];
@@ -505,21 +506,27 @@ static void block_eval_fast(const struct pass *p, size_t b, double *out)
 			break;
 		kn->logits(rows, nr, dim, p->wf, dp, nout, zf);
 		for (i = 0; i < nr; i++)
-			for (c = 0; c < nout; c++)
-				z[i * nout + c] = (double)zf[i * nout + c] + p->wb[c];
-		focal_rows(z, nr, nout, yv, p->positive, p->gamma, loss, tmp);
-		for (i = 0; i < nr; i++) {
-			lsum += wv[i] * loss[i];
 			wsum += wv[i];
+		if (kn->loss) {
+			/* the losses in float too: the slopes come back weighted, in ZF */
+			lsum += kn->loss(zf, p->wb, nr, nout, yv, p->positive, p->gamma, wv,
+			                 p->want_grad ? grad + dim : NULL, p->stride, lf);
+		} else {
+			for (i = 0; i < nr; i++)
+				for (c = 0; c < nout; c++)
+					z[i * nout + c] = (double)zf[i * nout + c] + p->wb[c];
+			focal_rows(z, nr, nout, yv, p->positive, p->gamma, loss, tmp);
+			for (i = 0; i < nr; i++) {
+				lsum += wv[i] * loss[i];
+				for (c = 0; c < nout; c++) {
+					d = z[i * nout + c] * wv[i];
+					grad[c * p->stride + dim] += d;
+					zf[i * nout + c] = (float)d;
+				}
+			}
 		}
 		if (!p->want_grad)
 			continue;
-		for (i = 0; i < nr; i++)
-			for (c = 0; c < nout; c++) {
-				d = z[i * nout + c] * wv[i];
-				grad[c * p->stride + dim] += d;
-				zf[i * nout + c] = (float)d;
-			}
 		kn->grad(rows, nr, dim, zf, nout, gf, dp);
 		pending += nr;
 		if (pending >= FLUSH_ROWS) {
@@ -535,6 +542,7 @@ static void block_eval_fast(const struct pass *p, size_t b, double *out)
 	free(acc);
 	free(z);
 	free(zf);
+	free(lf);
 	free(xbuf);
 	free(gf);
 }

@@ -3,7 +3,8 @@
  * domains, the same bits from the portable build (-DFOCAL_PORTABLE_VMATH, included
  * below under other names); focal_rows (loss.c, the fast pass's losses) against
  * focal_binary and focal_softmax, whose values tests/unit_loss.c holds to the golden
- * files; and the float kernels of kernel.c, AVX2 and portable, against sums in double.
+ * files; and the float kernels of kernel.c, AVX2 and portable, against sums in double,
+ * and their float losses against focal_binary and focal_softmax.
  */
 #define FOCAL_PORTABLE_VMATH 1
 #define vexp_n portable_vexp_n
@@ -194,6 +195,62 @@ static void check_kernel(const struct kernel *kn, const char *what)
 	      "outputs) within 1e-6 of the double sums, padding left 0 (%zu off)", what, bad);
 }
 
+/*
+ * A kernel's float losses (when it has them) against focal_binary and focal_softmax in
+ * double on random tiles: each row's weighted loss and slopes to float accuracy, the
+ * bias sums to the slopes' sums.
+ */
+static void check_loss(const struct kernel *kn)
+{
+	static const size_t ks[] = { 1, 2, 3, 5, 26 };
+	static const double gammas[] = { 0, 0.5, 1, 2, 3, 5 };
+	static const size_t nrs[] = { 1, 7, 8, 13, 16 };
+	struct rng r;
+	size_t a, b, c, i, j, k, nr, bad = 0, n = 0;
+	float z[16 * 26], tmp[16 * 26];
+	double zd[16 * 26], dz[26], bias[26], w[16], gb[26], gw[26], l, sum, want;
+	uint32_t y[16];
+
+	rng_seed(&r, 11);
+	for (a = 0; a < sizeof ks / sizeof ks[0]; a++)
+		for (b = 0; b < sizeof gammas / sizeof gammas[0]; b++)
+			for (c = 0; c < sizeof nrs / sizeof nrs[0]; c++) {
+				k = ks[a];
+				nr = nrs[c];
+				for (j = 0; j < k; j++) {
+					bias[j] = rng_uniform(&r) - 0.5;
+					gb[j] = gw[j] = 0;
+				}
+				for (i = 0; i < nr; i++) {
+					w[i] = rng_uniform(&r) * 2;
+					y[i] = (uint32_t)rng_below(&r, k == 1 ? 2 : k);
+					for (j = 0; j < k; j++) {
+						z[i * k + j] = (float)((rng_uniform(&r) - 0.5) *
+						                       (j % 5 == 0 ? 60 : 8));
+						zd[i * k + j] = (double)z[i * k + j] + (double)(float)bias[j];
+					}
+				}
+				sum = kn->loss(z, bias, nr, k, y, 1, gammas[b], w, gb, 1, tmp);
+				want = 0;
+				for (i = 0; i < nr; i++) {
+					l = k == 1 ? focal_binary(zd[i], y[i] == 1, gammas[b], dz)
+					           : focal_softmax(zd + i * k, k, y[i], gammas[b], dz);
+					want += w[i] * l;
+					for (j = 0; j < k; j++) {
+						bad += !close_to(z[i * k + j], w[i] * dz[j], 2e-5, 1e-6);
+						gw[j] += w[i] * dz[j];
+					}
+					n++;
+				}
+				bad += !close_to(sum, want, 2e-5, 1e-6);
+				for (j = 0; j < k; j++)
+					bad += !close_to(gb[j], gw[j], 2e-5, 1e-5);
+			}
+	CHECK(bad == 0, "kernel %s: float losses of %zu rows (1 to 26 logits, gamma 0 to 5, tiles "
+	      "of 1 to 16 rows) within 2e-5 of the double ones, slopes and bias sums too (%zu off)",
+	      kn->name, n, bad);
+}
+
 int main(void)
 {
 	const struct kernel *kn;
@@ -205,6 +262,8 @@ int main(void)
 	CHECK(kn != NULL, "a kernel is chosen (%s)", kn ? kn->name : "none");
 	if (kn)
 		check_kernel(kn, kn->name);
+	if (kn && kn->loss)
+		check_loss(kn);
 	check_kernel(kernel_portable_get(), "portable");
 	TAP_DONE();
 }
