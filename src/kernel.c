@@ -65,6 +65,7 @@ static const struct kernel kernel_portable = { "portable", logits_c, grad_c, NUL
 #include <immintrin.h>
 #define HAVE_AVX2_KERNEL 1
 #define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline))
 
 /* The mask of the first N (0..8) lanes. */
 AVX2 static __m256i lane_mask(size_t n)
@@ -95,7 +96,36 @@ AVX2 static void logits_avx2(const float *const *rows, size_t nr, size_t dim, co
 	size_t r, c, j, c4 = nout / 4 * 4, k;
 	float out[4];
 
-	for (r = 0; r < nr; r++) {
+	/* two rows at a time: each weight chunk loaded once serves both */
+	for (r = 0; r + 1 < nr; r += 2) {
+		const float *x = rows[r], *x1 = rows[r + 1];
+
+		for (c = 0; c < c4; c += 4) {
+			const float *w0 = w + c * dp, *w1 = w0 + dp, *w2 = w1 + dp, *w3 = w2 + dp;
+			__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, xv;
+			__m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, xu, wv;
+
+			for (j = 0; j < dim; j += 8) {
+				xv = load_x(x, j, dim, tail);
+				xu = load_x(x1, j, dim, tail);
+				wv = _mm256_loadu_ps(w0 + j);
+				a0 = _mm256_fmadd_ps(wv, xv, a0);
+				b0 = _mm256_fmadd_ps(wv, xu, b0);
+				wv = _mm256_loadu_ps(w1 + j);
+				a1 = _mm256_fmadd_ps(wv, xv, a1);
+				b1 = _mm256_fmadd_ps(wv, xu, b1);
+				wv = _mm256_loadu_ps(w2 + j);
+				a2 = _mm256_fmadd_ps(wv, xv, a2);
+				b2 = _mm256_fmadd_ps(wv, xu, b2);
+				wv = _mm256_loadu_ps(w3 + j);
+				a3 = _mm256_fmadd_ps(wv, xv, a3);
+				b3 = _mm256_fmadd_ps(wv, xu, b3);
+			}
+			reduce4(a0, a1, a2, a3, z + r * nout + c);
+			reduce4(b0, b1, b2, b3, z + (r + 1) * nout + c);
+		}
+	}
+	for (; r < nr; r++) {
 		const float *x = rows[r];
 
 		for (c = 0; c < c4; c += 4) {
@@ -141,7 +171,43 @@ AVX2 static void grad_avx2(const float *const *rows, size_t nr, size_t dim, cons
 	__m256i tail = lane_mask(dim % 8);
 	size_t r, c, j, c4 = nout / 4 * 4;
 
-	for (j = 0; j < dim; j += 8)
+	/* two chunks at a time: each slope broadcast once serves both */
+	for (j = 0; j + 8 < dim; j += 16)
+		for (c = 0; c < c4; c += 4) {
+			float *g0 = g + c * dp + j, *g1 = g0 + dp, *g2 = g1 + dp, *g3 = g2 + dp;
+			__m256 a0 = _mm256_loadu_ps(g0), a1 = _mm256_loadu_ps(g1);
+			__m256 a2 = _mm256_loadu_ps(g2), a3 = _mm256_loadu_ps(g3), xv, xu, d;
+			__m256 b0 = _mm256_loadu_ps(g0 + 8), b1 = _mm256_loadu_ps(g1 + 8);
+			__m256 b2 = _mm256_loadu_ps(g2 + 8), b3 = _mm256_loadu_ps(g3 + 8);
+
+			for (r = 0; r < nr; r++) {
+				const float *dr = dz + r * nout + c;
+
+				xv = _mm256_loadu_ps(rows[r] + j);
+				xu = load_x(rows[r], j + 8, dim, tail);
+				d = _mm256_broadcast_ss(dr);
+				a0 = _mm256_fmadd_ps(d, xv, a0);
+				b0 = _mm256_fmadd_ps(d, xu, b0);
+				d = _mm256_broadcast_ss(dr + 1);
+				a1 = _mm256_fmadd_ps(d, xv, a1);
+				b1 = _mm256_fmadd_ps(d, xu, b1);
+				d = _mm256_broadcast_ss(dr + 2);
+				a2 = _mm256_fmadd_ps(d, xv, a2);
+				b2 = _mm256_fmadd_ps(d, xu, b2);
+				d = _mm256_broadcast_ss(dr + 3);
+				a3 = _mm256_fmadd_ps(d, xv, a3);
+				b3 = _mm256_fmadd_ps(d, xu, b3);
+			}
+			_mm256_storeu_ps(g0, a0);
+			_mm256_storeu_ps(g1, a1);
+			_mm256_storeu_ps(g2, a2);
+			_mm256_storeu_ps(g3, a3);
+			_mm256_storeu_ps(g0 + 8, b0);
+			_mm256_storeu_ps(g1 + 8, b1);
+			_mm256_storeu_ps(g2 + 8, b2);
+			_mm256_storeu_ps(g3 + 8, b3);
+		}
+	for (; j < dim; j += 8)
 		for (c = 0; c < c4; c += 4) {
 			float *g0 = g + c * dp + j, *g1 = g0 + dp, *g2 = g1 + dp, *g3 = g2 + dp;
 			__m256 a0 = _mm256_loadu_ps(g0), a1 = _mm256_loadu_ps(g1);
@@ -191,7 +257,7 @@ AVX2 static void grad_avx2(const float *const *rows, size_t nr, size_t dim, cons
  * s = f / (2 + f), log(1 + f) = f - s (f - R) with R = sum_{i=1..5} 2 s^2i / (2i + 1).
  * Both within a few float ulps: the float logits are no more exact than that.
  */
-AVX2 static __m256 exp8(__m256 x)
+AVX2_INLINE static inline __m256 exp8(__m256 x)
 {
 	static const float c[8] = { 1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24,
 		                    1.0f / 6,    1.0f / 2,   1.0f,       1.0f };
@@ -212,7 +278,7 @@ AVX2 static __m256 exp8(__m256 x)
 }
 
 /* log of 8 positive normal floats */
-AVX2 static __m256 log8(__m256 x)
+AVX2_INLINE static inline __m256 log8(__m256 x)
 {
 	static const float c[5] = { 2.0f / 11, 2.0f / 9, 2.0f / 7, 2.0f / 5, 2.0f / 3 };
 	__m256i b = _mm256_castps_si256(x), e;
@@ -239,7 +305,7 @@ AVX2 static __m256 log8(__m256 x)
 }
 
 /* log1p of 8 floats T in [0, 1]: log(u) + (t - (u - 1)) / u with u = 1 + t rounded */
-AVX2 static __m256 log1p8(__m256 t)
+AVX2_INLINE static inline __m256 log1p8(__m256 t)
 {
 	__m256 u = _mm256_add_ps(_mm256_set1_ps(1.0f), t);
 	__m256 c = _mm256_sub_ps(t, _mm256_sub_ps(u, _mm256_set1_ps(1.0f)));
@@ -251,7 +317,7 @@ AVX2 static __m256 log1p8(__m256 t)
  * The focal loss of 8 signed margins S (loss.c's margin_finish in float): *LOSS and
  * *DLDS.  GAMMA 0 to 3 whole: products; else exp(gamma log q).
  */
-AVX2 static void margin8(__m256 s, float gamma, __m256 *loss, __m256 *dlds)
+AVX2_INLINE static inline void margin8(__m256 s, float gamma, __m256 *loss, __m256 *dlds)
 {
 	__m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
 	__m256 abs = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), s);
