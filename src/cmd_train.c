@@ -179,15 +179,16 @@ static void describe(struct model *m, const struct fitconfig *c, struct fitresul
 }
 
 /* Scores the model on --valid, or on the training data, into REP. */
-static int score(const struct trainargs *a, const struct model *m, const struct dataset *d,
+static int score(const struct trainargs *a, const struct model *m, struct dataset *d,
                  struct dataset *valid, struct report *rep, struct ferr *e)
 {
 	struct encode_opts eo;
 
 	if (!a->valid) {
-		score_dataset(&m->lm, &m->dec, d, rep);
+		score_dataset(&m->lm, &m->dec, d, a->f.t.threads, rep);
 		return 0;
 	}
+	dataset_release(d); /* the training rows are done with: room for the others */
 	memset(&eo, 0, sizeof eo);
 	eo.delim = a->f.r.delim;
 	eo.header = a->f.r.header;
@@ -197,7 +198,7 @@ static int score(const struct trainargs *a, const struct model *m, const struct 
 	eo.warn = cli_warn;
 	if (data_load_with_schema(a->valid, &m->s, &eo, valid, e) != 0)
 		return -1;
-	score_dataset(&m->lm, &m->dec, valid, rep);
+	score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep);
 	return 0;
 }
 

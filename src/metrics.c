@@ -35,10 +35,14 @@
 
 #define LOGLOSS_EPS 1e-15
 
-/* One row of a one-vs-rest ranking: its score and whether it belongs to the class. */
-struct ranked {
-	double score;
-	int pos;
+/*
+ * The scratch of a one-vs-rest ranking: each row's key (desc_key of its score) and
+ * whether it belongs to the class, twice over for the sort, and the digit counts.
+ */
+struct ranking {
+	uint64_t *ka, *kb;
+	unsigned char *pa, *pb;
+	size_t *count;
 };
 
 /* A key whose unsigned order is the score's order, highest first (NaN last). */
@@ -55,32 +59,17 @@ static uint64_t desc_key(double x)
 	return ~u;
 }
 
-/* The score of a key made by desc_key. */
-static double key_score(uint64_t key)
-{
-	uint64_t u = ~key;
-	double x;
-
-	u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
-	memcpy(&x, &u, sizeof x);
-	return x;
-}
-
 /*
- * Sorts BUF by score, highest first, equal scores together: a radix sort on 16-bit
- * digits of desc_key, skipping passes in which every key has the same digit.  Keys and
- * labels move in separate arrays (9 bytes a row, twice).
+ * Sorts the N keys of RK (and their labels along) into ascending key order, highest
+ * score first, equal scores together: a radix sort on 16-bit digits, skipping passes in
+ * which every key has the same digit.  The result is in RK->ka and RK->pa.
  */
-static void sort_ranked_desc(struct ranked *buf, size_t n)
+static void sort_desc(struct ranking *rk, size_t n)
 {
-	uint64_t *ka = xcalloc(n + 1, sizeof *ka), *kb = xcalloc(n + 1, sizeof *kb), *kt;
-	unsigned char *pa = xcalloc(n + 1, 1), *pb = xcalloc(n + 1, 1), *pt;
-	size_t *count = xcalloc(65536, sizeof *count), i, d, c, sum;
+	uint64_t *ka = rk->ka, *kb = rk->kb, *kt;
+	unsigned char *pa = rk->pa, *pb = rk->pb, *pt;
+	size_t *count = rk->count, i, d, c, sum;
 
-	for (i = 0; i < n; i++) {
-		ka[i] = desc_key(buf[i].score);
-		pa[i] = (unsigned char)buf[i].pos;
-	}
 	for (d = 0; d < 64 && n > 0; d += 16) {
 		memset(count, 0, 65536 * sizeof *count);
 		for (i = 0; i < n; i++)
@@ -101,31 +90,26 @@ static void sort_ranked_desc(struct ranked *buf, size_t n)
 		kt = ka, ka = kb, kb = kt;
 		pt = pa, pa = pb, pb = pt;
 	}
-	for (i = 0; i < n; i++) {
-		buf[i].score = key_score(ka[i]);
-		buf[i].pos = pa[i];
-	}
-	free(ka);
-	free(kb);
-	free(pa);
-	free(pb);
-	free(count);
+	rk->ka = ka, rk->kb = kb;
+	rk->pa = pa, rk->pb = pb;
 }
 
 /*
  * ROC AUC and average precision of class C against the rest, from column C of the
- * n x k SCORES; BUF has room for n entries.  NAN when C has no positives or negatives.
+ * n x k SCORES, with RK's room for n rows.  NAN when C has no positives or negatives.
  */
 static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
-                      uint32_t c, struct ranked *buf, double *auc, double *ap)
+                      uint32_t c, struct ranking *rk, double *auc, double *ap)
 {
 	size_t i, npos = 0, nneg;
 	double tps = 0, fps = 0, prev_tps = 0, prev_fps = 0, area = 0, apsum = 0;
+	const uint64_t *key;
+	const unsigned char *pos;
 
 	for (i = 0; i < n; i++) {
-		buf[i].score = scores[i * k + c];
-		buf[i].pos = ytrue[i] == c;
-		npos += (size_t)buf[i].pos;
+		rk->ka[i] = desc_key(scores[i * k + c]);
+		rk->pa[i] = ytrue[i] == c;
+		npos += rk->pa[i];
 	}
 	nneg = n - npos;
 	if (npos == 0 || nneg == 0) {
@@ -133,14 +117,17 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 		*ap = NAN;
 		return;
 	}
-	sort_ranked_desc(buf, n);
+	sort_desc(rk, n);
+	key = rk->ka;
+	pos = rk->pa;
 	for (i = 0; i < n; i++) {
-		if (buf[i].pos)
+		if (pos[i])
 			tps++;
 		else
 			fps++;
-		/* A threshold ends where the next score differs (or at the last row). */
-		if (i + 1 < n && buf[i + 1].score == buf[i].score)
+		/* A threshold ends where the next score differs (or at the last row); NaNs
+		 * (the largest key) are never equal. */
+		if (i + 1 < n && key[i + 1] == key[i] && key[i] != UINT64_MAX)
 			continue;
 		/* Trapezoid in (fps, tps) counts, scaled by npos * nneg at the end. */
 		area += (fps - prev_fps) * (tps + prev_tps);
@@ -349,12 +336,21 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 	r->brier = scores ? brier_score(n, k, ytrue, scores) : NAN;
 	r->ece = scores ? calibration_error(n, k, ytrue, scores) : NAN;
 	if (scores && n > 0) {
-		struct ranked *buf = xcalloc(n, sizeof *buf);
+		struct ranking rk;
 
+		rk.ka = xcalloc(n, sizeof *rk.ka);
+		rk.kb = xcalloc(n, sizeof *rk.kb);
+		rk.pa = xcalloc(n, 1);
+		rk.pb = xcalloc(n, 1);
+		rk.count = xcalloc(65536, sizeof *rk.count);
 		for (c = 0; c < k; c++)
-			ovr_curve(n, k, ytrue, scores, (uint32_t)c, buf, &r->cls[c].roc_auc,
+			ovr_curve(n, k, ytrue, scores, (uint32_t)c, &rk, &r->cls[c].roc_auc,
 			          &r->cls[c].average_precision);
-		free(buf);
+		free(rk.ka);
+		free(rk.kb);
+		free(rk.pa);
+		free(rk.pb);
+		free(rk.count);
 	}
 	{
 		double ap = 0, auc = 0;

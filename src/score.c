@@ -1,6 +1,8 @@
 /* score.c: predicted classes and whole-dataset reports. */
 #include "score.h"
 
+#include "pool.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,25 +48,52 @@ int score_decision(const struct decision *dec, int argmax, int have_threshold, d
 	return 0;
 }
 
-void score_dataset(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
-                   struct report *r)
-{
-	size_t i, j, k = m->nclass;
-	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
-	double *z = xcalloc(k, sizeof *z), *x = xcalloc(d->dim + 1, sizeof *x);
-	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred);
+/* Rows [i * SCORE_BLOCK, (i + 1) * SCORE_BLOCK) of a score_dataset, for pool_for. */
+#define SCORE_BLOCK 4096
+struct scorejob {
+	const struct linmodel *m;
+	const struct decision *dec;
+	const struct dataset *d;
+	double *prob;
+	uint32_t *pred;
+};
 
-	for (i = 0; i < d->n; i++) {
+static void score_block(void *ctx, size_t b)
+{
+	const struct scorejob *sj = ctx;
+	const struct dataset *d = sj->d;
+	size_t i, j, k = sj->m->nclass, hi = (b + 1) * SCORE_BLOCK;
+	double *z = xcalloc(k, sizeof *z), *x = xcalloc(d->dim + 1, sizeof *x);
+
+	if (hi > d->n)
+		hi = d->n;
+	for (i = b * SCORE_BLOCK; i < hi; i++) {
 		for (j = 0; j < d->dim; j++)
 			x[j] = d->x[i * d->dim + j];
-		pred[i] = score_row(m, dec, x, prob + i * k, z);
+		sj->pred[i] = score_row(sj->m, sj->dec, x, sj->prob + i * k, z);
 	}
 	free(z);
 	free(x);
-	metrics_compute(r, d->n, k, d->y, pred, prob);
-	metrics_threshold(r, d->y, prob, (uint32_t)m->positive);
+}
+
+void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
+                   int threads, struct report *r)
+{
+	size_t k = m->nclass;
+	struct scorejob sj;
+
+	sj.m = m;
+	sj.dec = dec;
+	sj.d = d;
+	sj.prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *sj.prob);
+	sj.pred = xcalloc(d->n + 1, sizeof *sj.pred);
+	pool_for(threads, (d->n + SCORE_BLOCK - 1) / SCORE_BLOCK, score_block, &sj);
+	free(d->x);
+	d->x = NULL;
+	metrics_compute(r, d->n, k, d->y, sj.pred, sj.prob);
+	metrics_threshold(r, d->y, sj.prob, (uint32_t)m->positive);
 	if (k == 2)
 		r->positive = m->positive;
-	free(prob);
-	free(pred);
+	free(sj.prob);
+	free(sj.pred);
 }

@@ -36,10 +36,13 @@ int score_decision(const struct decision *dec, int argmax, int have_threshold, d
                    struct decision *out, struct ferr *e);
 
 /*
- * Scores every row of D with M, deciding with DEC, and fills R (release with
- * report_release); with two classes R names M's positive class.
+ * Scores every row of D with M, deciding with DEC, on THREADS threads (the same figures
+ * for any number), and fills R (release with report_release); with two classes R names
+ * M's positive class.  The feature block D->x is freed once the rows are scored, before
+ * the metrics need room of their own (D->x NULL after): the caller has no further use
+ * for it.
  */
-void score_dataset(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
-                   struct report *r);
+void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
+                   int threads, struct report *r);
 
 #endif

@@ -20,7 +20,7 @@
 #define PARTIAL_BUDGET ((size_t)1 << 22) /* doubles of block partials held at once */
 #define MAX_THREADS 256
 
-#define LBFGS_MEM 10
+#define LBFGS_MEM 20
 #define LS_C1 1e-4    /* sufficient decrease */
 #define LS_C2 0.9     /* curvature (strong Wolfe) */
 #define LS_MAXEVAL 40 /* objective evaluations per line search */
