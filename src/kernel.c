@@ -420,14 +420,18 @@ AVX2 static double loss_avx2(float *z, const double *bias, size_t nr, size_t nou
 		_mm256_storeu_ps(lv, lossv);
 		for (l = 0; l < nv; l++)
 			lsum += w[h + l] * (double)lv[l];
-		for (c = 0; c < nout; c++)
+		for (c = 0; c < nout; c++) {
+			double gs = 0; /* in a register: not a chain through memory */
+
 			for (l = 0; l < nv; l++) {
 				float d = et[c * 8 + l];
 
 				z[(h + l) * nout + c] = d;
-				if (gbias)
-					gbias[c * gstride] += (double)d;
+				gs += (double)d;
 			}
+			if (gbias)
+				gbias[c * gstride] += gs;
+		}
 	}
 	return lsum;
 }

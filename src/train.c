@@ -26,6 +26,13 @@
 #define LS_MAXEVAL 40 /* objective evaluations per line search */
 #define LS_NOISE 1e-12 /* relative change of J treated as rounding noise */
 #define LS_NOISE_FAST 1e-6 /* the same for the float pass */
+/*
+ * The float pass hands over to the exact one by this scaled gradient, relative to the
+ * test's reference, at the latest: well above the float gradient's own error (about
+ * 1e-7 of the reference), so the curvature pairs the exact pass inherits are still
+ * sound.  Below the default --tol's 1e-4, so only a tighter --tol reaches it.
+ */
+#define FAST_FLOOR 1e-5
 
 #define TILE 16        /* rows the fast pass takes at once */
 #define FLUSH_ROWS 64  /* rows whose float gradient sums it keeps before adding them up */
@@ -708,15 +715,17 @@ static double l2_term(const struct pass *p, double lambda, const double *params,
 	return lambda / 2 * sum;
 }
 
-double objective_by(const struct trainset *s, const struct trainopts *o,
-                    const struct linmodel *shape, const double *params, double *grad,
-                    const struct kernel *kern)
+/* objective_by over the rows IDX[0..npos) (IDX NULL: rows 0..npos-1), the others left
+ * out (rows of weight 0, which add nothing). */
+static double objective_rows(const struct trainset *s, const struct trainopts *o,
+                             const struct linmodel *shape, const double *params, double *grad,
+                             const struct kernel *kern, const size_t *idx, size_t npos)
 {
 	struct pass p;
 	double *acc, j;
 	size_t k;
 
-	pass_setup(&p, s, o, shape, params, NULL, s->n, grad != NULL);
+	pass_setup(&p, s, o, shape, params, idx, npos, grad != NULL);
 	p.kern = kern;
 	acc = xreallocarray(NULL, p.width, sizeof *acc);
 	run_pass(&p, o->threads, acc);
@@ -726,6 +735,13 @@ double objective_by(const struct trainset *s, const struct trainopts *o,
 	j += l2_term(&p, o->lambda, params, grad);
 	free(acc);
 	return j;
+}
+
+double objective_by(const struct trainset *s, const struct trainopts *o,
+                    const struct linmodel *shape, const double *params, double *grad,
+                    const struct kernel *kern)
+{
+	return objective_rows(s, o, shape, params, grad, kern, NULL, s->n);
 }
 
 double objective(const struct trainset *s, const struct trainopts *o, const struct linmodel *shape,
@@ -744,11 +760,14 @@ struct problem {
 	size_t np;
 	double wtotal; /* sum of the row weights s_i */
 	const struct kernel *kern; /* the fast pass's kernel while it is in use, else NULL */
+	/* the rows of weight above 0 when some have 0 (cv's test rows), else NULL and n */
+	const size_t *idx;
+	size_t npos;
 };
 
 static double problem_eval(const struct problem *pb, const double *x, double *g)
 {
-	return objective_by(pb->s, pb->o, pb->shape, x, g, pb->kern);
+	return objective_rows(pb->s, pb->o, pb->shape, x, g, pb->kern, pb->idx, pb->npos);
 }
 
 /* A point on the search line x + a d: phi(a) and phi'(a). */
@@ -1057,6 +1076,7 @@ static double scaled_norm(const double *g, const double *sw, size_t n)
 struct stoptest {
 	double *sw;  /* np weights (stop_weights) */
 	double thr;  /* tol * ref */
+	double fast_floor; /* FAST_FLOOR * ref: where the float pass hands over at the latest */
 };
 
 /* Fills T for problem PB from the gradient G0 at the starting point. */
@@ -1077,6 +1097,7 @@ static void stoptest_init(struct stoptest *t, const struct problem *pb, const do
 	if (!(ref > 0 && ref < 1))
 		ref = 1;
 	t->thr = pb->o->tol * ref;
+	t->fast_floor = FAST_FLOOR * ref;
 }
 
 static void stoptest_release(struct stoptest *t)
@@ -1113,7 +1134,7 @@ static int solve_lbfgs(const struct problem *pbin, double *x, const double *gref
 	size_t np = pb->np;
 	struct lbfgs_mem mem = { np, 0, 0, NULL, NULL, { 0 }, { 0 } };
 	double *g = dalloc(np), *d = dalloc(np), *xt = dalloc(np), *gt = dalloc(np);
-	struct stoptest st = { NULL, 0 };
+	struct stoptest st = { NULL, 0, 0 };
 	double *x0 = x, *tmp, f, ft = 0, gn, gs;
 	int iter = 0, rc = -1;
 
@@ -1136,7 +1157,7 @@ static int solve_lbfgs(const struct problem *pbin, double *x, const double *gref
 	stoptest_init(&st, pb, gref ? gref : g);
 	gs = scaled_norm(g, st.sw, np);
 	for (;;) {
-		if ((gs <= st.thr || iter >= pb->o->max_iter) && fp.kern)
+		if ((gs <= st.thr || gs <= st.fast_floor || iter >= pb->o->max_iter) && fp.kern)
 			f = go_exact(pb, &st, x, g, &gn, &gs); /* the exact pass takes over */
 		if (gs <= st.thr || iter >= pb->o->max_iter)
 			break;
@@ -1278,7 +1299,7 @@ static int solve_stochastic(const struct problem *pb, double *x, const double *g
 	size_t n = pb->s->n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt;
 	size_t *perm = xreallocarray(NULL, n, sizeof *perm);
 	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0, 0 };
-	struct stoptest stop = { NULL, 0 };
+	struct stoptest stop = { NULL, 0, 0 };
 	struct rng rng;
 	double f = 0, gn = 0, lsum;
 	int ep, epochs = stoch_epochs(o, n, bs), rc = -1;
@@ -1379,10 +1400,10 @@ static void init_bias_prior(const struct problem *pb, double *x, const double *t
 int train(const struct trainset *s, const struct trainopts *o, struct linmodel *m,
           struct trainresult *r, struct ferr *e)
 {
-	struct problem pb = { s, o, m, linmodel_nparams(m), 0, NULL };
+	struct problem pb = { s, o, m, linmodel_nparams(m), 0, NULL, NULL, s->n };
 	struct pass p;
 	double t0 = now_seconds(), *tot = NULL, *gref = NULL, wsum = 0, w;
-	size_t i;
+	size_t i, nz, *idx = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
@@ -1400,6 +1421,17 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 		goto out;
 	}
 	pb.wtotal = wsum;
+	for (i = 0, nz = 0; i < s->n; i++)
+		nz += row_weight(&p, i) != 0;
+	if (nz < s->n) {
+		/* passes over the rows that count only: no test at every row of the others */
+		idx = xreallocarray(NULL, nz ? nz : 1, sizeof *idx);
+		for (i = 0, nz = 0; i < s->n; i++)
+			if (row_weight(&p, i) != 0)
+				idx[nz++] = i;
+		pb.idx = idx;
+		pb.npos = nz;
+	}
 	memset(m->w, 0, pb.np * sizeof *m->w);
 	if (o->bias_prior)
 		init_bias_prior(&pb, m->w, tot, wsum);
@@ -1417,6 +1449,7 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 out:
 	free(tot);
 	free(gref);
+	free(idx);
 	return rc;
 }
 

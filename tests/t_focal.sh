@@ -136,6 +136,9 @@ BEGIN {
 		print (u() < 1 / (1 + exp(-z)) ? "yes" : "no")
 	}
 }' > onehot.csv
+# The optimum's stand-in: a fit to --tol 1e-8 (its probabilities within 1e-7 of a fit
+# to 1e-10; tighter than 1e-9, the objective's last bits are all that is left to move
+# and the line search can stall short of the test on some paths).
 # maxdiff A B: the largest absolute difference between the probabilities of two predictions.
 maxdiff() {
 	paste -d, "$1" "$2" | awk -F, 'NR > 1 { n = NF / 2; for (i = 2; i <= n; i++) {
@@ -144,7 +147,7 @@ maxdiff() {
 }
 for loss in ce focal; do
 	expect_success "wide one-hot data, $loss: the default --tol lands within 1e-3 of the optimum's probabilities" "
-		focal train -q -y y --loss $loss --tol 1e-10 --format json -o opt.focal onehot.csv | flat > r.tsv &&
+		focal train -q -y y --loss $loss --tol 1e-8 --format json -o opt.focal onehot.csv | flat > r.tsv &&
 		grep -qx 'training/converged	true' r.tsv &&
 		awk -F'\t' '\$1 == \"training/gradient_norm\" { exit !(\$2 < 1e-8) }' r.tsv &&
 		focal train -y y --loss $loss -o def.focal onehot.csv > /dev/null 2> err && ! grep -q . err &&
