@@ -9,7 +9,8 @@
  * writing only its own result slot, and each fit runs on one thread.  Every random
  * choice is seeded from --seed and what it is for (the repeat's folds; a fold's sampling
  * kind and ratio; a fold's sgd/adam shuffles), never from the order in which tasks run,
- * so the output is the same for any --threads.  Configurations that sample alike draw
+ * so the output is the same for any --threads.  Configurations that sample with SMOTE at
+ * one ratio share the fold's SMOTE set (struct smoteshare), made once.  Configurations that sample alike draw
  * the same rows (a sharper paired comparison), and a configuration gets the same
  * figures whatever else is on the command line.
  *
@@ -390,8 +391,105 @@ static void task_config(const struct cv *cv, const struct cvconfig *cf, size_t r
 	c->warn = NULL; /* warned once, before the tasks */
 }
 
+/*
+ * SMOTE sets shared: configurations that sample with SMOTE at the same ratio draw the
+ * same rows in a fold (the seed is the fold's, the sampling's and the ratio's), so the
+ * first task of the fold to need the set makes it, the others wait for it, and the last
+ * to finish frees it.  (The neighbour search is most of a SMOTE fit's time.)
+ */
+struct smoteshare {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	size_t *key;         /* ncfg: the first configuration sampling as C does, or ncfg */
+	size_t *uses;        /* ncfg: configurations whose key is C */
+	int *state;          /* nf x ncfg: 0 not made, 1 being made, 2 made, 3 failed */
+	size_t *left;        /* nf x ncfg: users yet to finish with it */
+	struct dataset *set; /* nf x ncfg */
+};
+
+static void share_init(struct smoteshare *sh, const struct cv *cv)
+{
+	size_t c, b, ncfg = cv->ncfg;
+
+	pthread_mutex_init(&sh->lock, NULL);
+	pthread_cond_init(&sh->cond, NULL);
+	sh->key = xcalloc(ncfg + 1, sizeof *sh->key);
+	sh->uses = xcalloc(ncfg + 1, sizeof *sh->uses);
+	sh->state = xcalloc(cv->nf * ncfg + 1, sizeof *sh->state);
+	sh->left = xcalloc(cv->nf * ncfg + 1, sizeof *sh->left);
+	sh->set = xcalloc(cv->nf * ncfg + 1, sizeof *sh->set);
+	for (c = 0; c < ncfg; c++) {
+		sh->key[c] = ncfg;
+		if (cv->cfg[c].sample != SAMPLE_SMOTE)
+			continue;
+		for (b = 0; b < c && !(cv->cfg[b].sample == SAMPLE_SMOTE &&
+		                       cv->cfg[b].ratio == cv->cfg[c].ratio); b++)
+			;
+		sh->key[c] = b;
+		sh->uses[b]++;
+	}
+	for (b = 0; b < cv->nf * ncfg; b++)
+		sh->left[b] = sh->uses[b % ncfg];
+}
+
+static void share_release(struct smoteshare *sh, const struct cv *cv)
+{
+	size_t i;
+
+	for (i = 0; i < cv->nf * cv->ncfg; i++)
+		dataset_release(&sh->set[i]);
+	free(sh->key);
+	free(sh->uses);
+	free(sh->state);
+	free(sh->left);
+	free(sh->set);
+	pthread_cond_destroy(&sh->cond);
+	pthread_mutex_destroy(&sh->lock);
+}
+
+/* The shared SMOTE set of slot I, made here when no task has begun it; NULL if making
+ * it failed (the fit then samples, and fails, on its own). */
+static const struct dataset *share_get(struct smoteshare *sh, size_t i, const struct cv *cv,
+                                       const struct fitrows *rows, const struct fitconfig *c)
+{
+	const struct dataset *got = NULL;
+	struct dataset made;
+	struct ferr e;
+	int rc;
+
+	pthread_mutex_lock(&sh->lock);
+	while (sh->state[i] == 1)
+		pthread_cond_wait(&sh->cond, &sh->lock);
+	if (sh->state[i] == 0) {
+		sh->state[i] = 1;
+		pthread_mutex_unlock(&sh->lock);
+		rc = fit_smote_set(cv->d, cv->s, rows, c, &made, &e);
+		pthread_mutex_lock(&sh->lock);
+		if (rc == 0)
+			sh->set[i] = made;
+		else
+			dataset_release(&made);
+		sh->state[i] = rc == 0 ? 2 : 3;
+		pthread_cond_broadcast(&sh->cond);
+	}
+	if (sh->state[i] == 2)
+		got = &sh->set[i];
+	pthread_mutex_unlock(&sh->lock);
+	return got;
+}
+
+/* A user of slot I is done with it; the last frees it. */
+static void share_done(struct smoteshare *sh, size_t i)
+{
+	pthread_mutex_lock(&sh->lock);
+	if (--sh->left[i] == 0)
+		dataset_release(&sh->set[i]);
+	pthread_mutex_unlock(&sh->lock);
+}
+
 /* Fits task T's configuration on its fold's training rows and scores the test rows. */
-static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct ferr *e)
+static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct cvresult *out,
+                    struct ferr *e)
 {
 	const struct dataset *d = cv->d;
 	size_t nclass = cv->s->nclass, n = d->n, k = cv->o->k, i, m = 0;
@@ -410,6 +508,7 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	uint32_t *ytrue = xcalloc(fi->ntest + 1, sizeof *ytrue);
 	uint32_t *ypred = xcalloc(fi->ntest + 1, sizeof *ypred);
 	double *scores = xcalloc((fi->ntest + 1) * nclass, sizeof *scores);
+	size_t slot = SIZE_MAX;
 	int rc = -1;
 
 	task_config(cv, &cv->cfg[ci], r, f, &c);
@@ -425,8 +524,16 @@ static int run_task(const struct cv *cv, size_t t, struct cvresult *out, struct 
 	to.seed = cv_derive_seed(cv->o->t.seed, CV_SEED_INNER, r, f, 0);
 	to.standardize = cv->o->standardize;
 	to.lambda_auto = cv->cfg[ci].lambda == CV_LAMBDA_AUTO;
-	if (fit_tuned(d, cv->s, &rows, &c, &to, &fr, e) != 0)
+	if (sh->key[ci] < cv->ncfg) {
+		slot = t / cv->ncfg * cv->ncfg + sh->key[ci];
+		rows.sampled = share_get(sh, slot, cv, &rows, &c);
+	}
+	rc = fit_tuned(d, cv->s, &rows, &c, &to, &fr, e);
+	if (slot != SIZE_MAX)
+		share_done(sh, slot);
+	if (rc != 0)
 		goto out;
+	rc = -1;
 
 	/* Score the test rows with the parameters that act on the stored features. */
 	scorer = fr.lm;
@@ -491,6 +598,8 @@ out:
 
 struct taskrun {
 	struct cv *cv;
+	struct smoteshare share;
+	size_t *order;       /* task t fills result slot order[t] (share_order) */
 	pthread_mutex_t lock;
 	size_t done;         /* under lock */
 	size_t first_failed; /* under lock: the lowest failed task so far, or ntasks */
@@ -506,6 +615,7 @@ static void task(void *ctx, size_t t)
 	struct taskrun *tr = ctx;
 	struct cv *cv = tr->cv;
 	struct ferr e;
+	size_t slot;
 	int rc, skip;
 
 	pthread_mutex_lock(&tr->lock);
@@ -515,11 +625,12 @@ static void task(void *ctx, size_t t)
 		return;
 	e.msg[0] = '\0';
 	e.status = 1;
-	rc = run_task(cv, t, &cv->res[t], &e);
+	slot = tr->order[t];
+	rc = run_task(cv, slot, &tr->share, &cv->res[slot], &e);
 	pthread_mutex_lock(&tr->lock);
 	if (rc != 0) {
-		cv->res[t].error = xstrdup(e.msg);
-		cv->res[t].status = e.status ? e.status : 1;
+		cv->res[slot].error = xstrdup(e.msg);
+		cv->res[slot].status = e.status ? e.status : 1;
 		if (t < tr->first_failed)
 			tr->first_failed = t;
 	}
@@ -607,6 +718,27 @@ static void sort_order(struct cv *cv)
 	cv->order = order;
 }
 
+/*
+ * The order the tasks run in: fold by fold in configuration order, except that the
+ * configurations that make a fold's SMOTE sets run one fold ahead of the rest (the makers
+ * of fold f + 1 before the others of fold f), so a configuration that shares a set seldom
+ * waits for it, and the sets of about two folds are kept at a time.
+ */
+static size_t *share_order(const struct cv *cv, const struct smoteshare *sh)
+{
+	size_t *order = xcalloc(cv->ntasks + 1, sizeof *order), m = 0, f, c, ncfg = cv->ncfg;
+
+	for (f = 0; f <= cv->nf; f++) {
+		for (c = 0; f < cv->nf && c < ncfg; c++)
+			if (sh->key[c] == c)
+				order[m++] = f * ncfg + c;
+		for (c = 0; f > 0 && c < ncfg; c++)
+			if (sh->key[c] != c)
+				order[m++] = (f - 1) * ncfg + c;
+	}
+	return order;
+}
+
 int cv_run(struct cv *cv, struct ferr *e)
 {
 	struct taskrun tr;
@@ -621,17 +753,21 @@ int cv_run(struct cv *cv, struct ferr *e)
 	tr.done = 0;
 	tr.first_failed = cv->ntasks;
 	pthread_mutex_init(&tr.lock, NULL);
+	share_init(&tr.share, cv);
+	tr.order = share_order(cv, &tr.share);
 	pool_for(cv->threads, cv->ntasks, task, &tr);
+	share_release(&tr.share, cv);
 	pthread_mutex_destroy(&tr.lock);
-	for (i = 0; i < cv->ntasks; i++)
-		if (cv->res[i].error) {
-			size_t c = i % cv->ncfg, f = i / cv->ncfg;
+	i = tr.first_failed < cv->ntasks ? tr.order[tr.first_failed] : cv->ntasks;
+	free(tr.order);
+	if (i < cv->ntasks) {
+		size_t c = i % cv->ncfg, f = i / cv->ncfg;
 
-			e->status = cv->res[i].status;
-			snprintf(e->msg, sizeof e->msg, "repeat %zu, fold %zu, '%s': %s",
-			         f / cv->o->k + 1, f % cv->o->k + 1, cv->cfg[c].name, cv->res[i].error);
-			return -1;
-		}
+		e->status = cv->res[i].status;
+		snprintf(e->msg, sizeof e->msg, "repeat %zu, fold %zu, '%s': %s", f / cv->o->k + 1,
+		         f % cv->o->k + 1, cv->cfg[c].name, cv->res[i].error);
+		return -1;
+	}
 	summarise(cv);
 	sort_order(cv);
 	return 0;

@@ -391,6 +391,18 @@ static int sample_copy(const struct dataset *in, const struct schema *s,
 	return sample_dataset(in, s->nclass, &so, out, e);
 }
 
+int fit_smote_set(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+                  const struct fitconfig *c, struct dataset *out, struct ferr *e)
+{
+	struct dataset part;
+	int rc;
+
+	set_copy(d, s->nclass, r->count, r->prep->fill, &part);
+	rc = sample_copy(&part, s, c, out, e);
+	dataset_release(&part);
+	return rc;
+}
+
 static void use_rows(struct trainset *ts, const struct dataset *d)
 {
 	ts->n = d->n;
@@ -439,7 +451,11 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 		}
 		ts.col_scale = prep->scale;
 		ts.col_shift = prep->shift;
-		if (c->sample == SAMPLE_SMOTE) {
+		if (c->sample == SAMPLE_SMOTE && r->sampled) {
+			use_rows(&ts, r->sampled);
+			memcpy(out->count_after, r->sampled->count, nclass * sizeof *r->sampled->count);
+			out->rows = r->sampled->n;
+		} else if (c->sample == SAMPLE_SMOTE) {
 			set_copy(d, nclass, r->count, prep->fill, &part);
 			if (sample_copy(&part, s, c, &sampled, e) != 0)
 				goto out;

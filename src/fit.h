@@ -126,7 +126,20 @@ struct fitrows {
 	const struct fitprep *prep;
 	int standardize; /* for a PREP computed here: 0 as the dataset was read with
 	                    --no-standardize, so that only the fill is the set's */
+	/*
+	 * With COUNT and PREP, and a configuration that samples with SMOTE: NULL, or the
+	 * SMOTE set fit_smote_set made for the same rows, sampling and seed (cv shares one
+	 * among the configurations of a fold), used instead of sampling again.
+	 */
+	const struct dataset *sampled;
 };
+
+/*
+ * The SMOTE set of the rows R (COUNT and PREP given) under C's sampling, ratio, k and
+ * seed into OUT (dataset_release it), as fit_rows would make it.  0, or -1 with E.
+ */
+int fit_smote_set(const struct dataset *d, const struct schema *s, const struct fitrows *r,
+                  const struct fitconfig *c, struct dataset *out, struct ferr *e);
 
 /* What a fit gives; owns its arrays (fitresult_release). */
 struct fitresult {

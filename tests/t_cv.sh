@@ -87,6 +87,18 @@ expect_success 'a configuration gets the same figures whatever else is compared 
 	grep "^configurations/$i/folds/" g5.tsv | sed "s|^configurations/$i/||" > among &&
 	test -s alone && cmp alone among'
 
+expect_success 'a SMOTE set shared by three configurations gives each the figures it gets alone' '
+	focal cv -q -k 4 --loss ce,focal --gamma 1,3 --sample none,smote --format json -y type "$GLASS" |
+		flat > sm.tsv &&
+	for name in "ce smote" "focal g=3 smote"; do
+		case $name in ce*) a="--loss ce" ;; *) a="--loss focal --gamma 3" ;; esac
+		focal cv -q -k 4 $a --sample smote --format json -y type "$GLASS" | flat |
+			grep "^configurations/0/folds/" | sed "s|^configurations/0/||" > alone &&
+		i=$(grep -P "^configurations/\d+/name\t$name$" sm.tsv | cut -d/ -f2) &&
+		grep "^configurations/$i/folds/" sm.tsv | sed "s|^configurations/$i/||" > among &&
+		test -s alone && cmp alone among || exit 1
+	done'
+
 expect_success 'a class with fewer rows than folds gets a warning' '
 	focal cv -k 10 -y type "$GLASS" 2>err >/dev/null &&
 	grep -q "^focal: .*glass.csv: class .tableware. has 9 rows, fewer than k=10 folds$" err &&
