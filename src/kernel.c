@@ -96,9 +96,10 @@ AVX2 static void logits_avx2(const float *const *rows, size_t nr, size_t dim, co
 	size_t r, c, j, c4 = nout / 4 * 4, k;
 	float out[4];
 
-	/* two rows at a time: each weight chunk loaded once serves both */
-	for (r = 0; r + 1 < nr; r += 2) {
-		const float *x = rows[r], *x1 = rows[r + 1];
+	/* two rows at a time: each weight chunk loaded once serves both (a last odd row
+	 * pairs with itself, its twin's sums unused) */
+	for (r = 0; r < nr; r += 2) {
+		const float *x = rows[r], *x1 = rows[r + 1 < nr ? r + 1 : r];
 
 		for (c = 0; c < c4; c += 4) {
 			const float *w0 = w + c * dp, *w1 = w0 + dp, *w2 = w1 + dp, *w3 = w2 + dp;
@@ -122,24 +123,8 @@ AVX2 static void logits_avx2(const float *const *rows, size_t nr, size_t dim, co
 				b3 = _mm256_fmadd_ps(wv, xu, b3);
 			}
 			reduce4(a0, a1, a2, a3, z + r * nout + c);
-			reduce4(b0, b1, b2, b3, z + (r + 1) * nout + c);
-		}
-	}
-	for (; r < nr; r++) {
-		const float *x = rows[r];
-
-		for (c = 0; c < c4; c += 4) {
-			const float *w0 = w + c * dp, *w1 = w0 + dp, *w2 = w1 + dp, *w3 = w2 + dp;
-			__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, xv;
-
-			for (j = 0; j < dim; j += 8) {
-				xv = load_x(x, j, dim, tail);
-				a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w0 + j), xv, a0);
-				a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w1 + j), xv, a1);
-				a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w2 + j), xv, a2);
-				a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w3 + j), xv, a3);
-			}
-			reduce4(a0, a1, a2, a3, z + r * nout + c);
+			if (r + 1 < nr)
+				reduce4(b0, b1, b2, b3, z + (r + 1) * nout + c);
 		}
 	}
 	/* the classes left over, four rows at a time (missing rows repeat the last) */

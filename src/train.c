@@ -463,8 +463,9 @@ static void flush_grad(const struct pass *p, float *gf, double *grad)
 
 /*
  * The fast pass's sums of block B into OUT, as block_eval's: rows TILE at a time, their
- * logits and gradient sums in float by the kernel (kernel.h), the losses and slopes in
- * double (focal_rows), the float gradient sums added into double every FLUSH_ROWS rows
+ * logits and gradient sums in float by the kernel (kernel.h), the losses and slopes by
+ * the kernel in float when it has them, else in double (focal_rows), the float
+ * gradient sums added into double every FLUSH_ROWS rows
  * and the loss, weight and bias sums kept in double throughout.  Rows with missing
  * values go through a copy with the fill in place.
  */
@@ -1411,18 +1412,17 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 		goto out;
 	tot = xcalloc(s->nclass, sizeof *tot);
 	pass_setup(&p, s, o, m, NULL, NULL, s->n, 0);
-	for (i = 0; i < s->n; i++) {
+	for (i = 0, nz = 0; i < s->n; i++) {
 		w = row_weight(&p, i);
 		tot[s->y[i]] += w;
 		wsum += w;
+		nz += w != 0;
 	}
 	if (!(wsum > 0) || !isfinite(wsum)) {
 		ferr_set(e, "total row weight is not positive (check --class-weight and --weight)");
 		goto out;
 	}
 	pb.wtotal = wsum;
-	for (i = 0, nz = 0; i < s->n; i++)
-		nz += row_weight(&p, i) != 0;
 	if (nz < s->n) {
 		/* passes over the rows that count only: no test at every row of the others */
 		idx = xreallocarray(NULL, nz ? nz : 1, sizeof *idx);
