@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 		for (th = 1; th <= 2; th++) {
 			o.threads = th;
 			t = now_seconds();
-			if (data_load_train(argv[1], &o, &s, &d, &e) != 0) {
+			if (data_load_train((const char *const *)argv + 1, 1, &o, &s, &d, &e) != 0) {
 				fprintf(stderr, "csvbench: %s\n", e.msg);
 				return 1;
 			}

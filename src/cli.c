@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "block.h"
+
 int cli_quiet;
 
 void cli_message(const char *msg)
@@ -214,6 +216,24 @@ int cli_read_option(const char *command, int ch, const char *arg, struct readopt
 		return 1;
 	case OPT_NO_STANDARDIZE:
 		o->standardize = 0;
+		return 1;
+	case OPT_MEMORY: {
+		size_t bytes;
+
+		if (block_parse_size(arg, &bytes) != 0) {
+			cli_usage_error(command, "--memory: '%s' is not a size (a number of bytes, or with "
+			                "K, M, G or T, e.g. 512M)", arg);
+			return -1;
+		}
+		block_set_budget(bytes);
+		return 1;
+	}
+	case OPT_CACHE:
+		if (strcmp(arg, "-") == 0) {
+			cli_usage_error(command, "--cache: needs a file name, not '-'");
+			return -1;
+		}
+		o->cache = arg;
 		return 1;
 	}
 	return 0;

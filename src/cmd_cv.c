@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cv.h"
+#include "csvread.h"
 #include "cvrefit.h"
 #include "fitcli.h"
 #include "outfile.h"
@@ -334,6 +335,16 @@ static void engine_options(const struct cvargs *a, struct cvopts *o)
 		o->progress = show_progress;
 }
 
+static int has_stdin(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0)
+			return 1;
+	return 0;
+}
+
 int cmd_cv(int argc, char **argv)
 {
 	struct cvargs a;
@@ -345,7 +356,6 @@ int cmd_cv(int argc, char **argv)
 	struct cvconfig *cfg = NULL;
 	size_t ncfg = 0, nconv;
 	double t0 = now_seconds();
-	const char *path;
 	int status = 1, positive, argc0 = argc;
 	char **argv0 = argv, **targv = NULL;
 	size_t targc = 0;
@@ -367,18 +377,18 @@ int cmd_cv(int argc, char **argv)
 	warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
-	if (!(path = fitargs_input(cmd, argc, argv))) {
+	if (fitargs_inputs(cmd, argc, argv) != 0) {
 		cvgrid_release(&a.g);
 		return 2;
 	}
-	if (a.refit && strcmp(path, "-") == 0) {
+	if (a.refit && has_stdin(argc, argv)) {
 		cvgrid_release(&a.g);
 		return cli_usage_error(cmd, "--refit reads the file again, so it needs a file, not "
 		                       "standard input");
 	}
 	a.f.r.keep_lines = a.save_folds || a.save_pred;
 
-	if (data_load_train(path, &a.f.r, &s, &d, &e) != 0)
+	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &s, &d, &e) != 0)
 		goto fail;
 	if ((size_t)a.k > d.n) {
 		ferr_usage(&e, "-k: %ld folds for %zu rows (k must be at most the number of rows)",
@@ -406,7 +416,7 @@ int cmd_cv(int argc, char **argv)
 	cv.cfg = cfg;
 	cv.ncfg = ncfg;
 	cv_folds(&cv);
-	cv_warn_small(&cv, strcmp(path, "-") == 0 ? "stdin" : path, cli_warn);
+	cv_warn_small(&cv, csv_display_name(argv[0]), cli_warn);
 	if (a.save_folds) {
 		if (outfile_open(&folds_out, a.save_folds, &e) != 0)
 			goto fail;
@@ -430,7 +440,8 @@ int cmd_cv(int argc, char **argv)
 		cli_warn(msg);
 	}
 	if (a.refit) {
-		targv = cvrefit_argv(argc0, argv0, &cfg[cv.order[0]], a.output, path, &targc);
+		targv = cvrefit_argv(argc0, argv0, &cfg[cv.order[0]], a.output, argv, (size_t)argc,
+		                     &targc);
 		status = cmd_train_refit((int)targc, targv);
 		if (status != 0)
 			goto out;

@@ -250,7 +250,6 @@ static int train_main(int argc, char **argv, int refit)
 	struct fitrows rows;
 	struct fitresult fr;
 	struct tuneopts to;
-	const char *path;
 	int status = 1, have_report = 0;
 
 	memset(&a, 0, sizeof a);
@@ -274,14 +273,14 @@ static int train_main(int argc, char **argv, int refit)
 		warn_no_effect(&a);
 	argc -= optind;
 	argv += optind;
-	if (!(path = fitargs_input(cmd, argc, argv)))
+	if (fitargs_inputs(cmd, argc, argv) != 0)
 		return 2;
 	if (!isnan(a.alpha))
 		weighting_alpha(a.alpha, &a.wt);
 	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &a.wt, &e) != 0)
 		goto fail;
 	a.f.r.threads = a.f.t.threads;
-	if (data_load_train(path, &a.f.r, &m.s, &d, &e) != 0)
+	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &m.s, &d, &e) != 0)
 		goto fail;
 	if (make_config(&a, &m.s, &d, &c, &e) != 0)
 		goto fail;

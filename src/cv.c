@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "cv.h"
 #include "pool.h"
 #include "score.h"
@@ -541,6 +542,7 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 	fit_scorer(&fr.lm, &fi->prep, eff);
 	scorer.w = eff;
 	for (i = 0; i < n; i++) {
+		block_sweep(d->x, i, n, d->dim);
 		if (fold[i] != f)
 			continue;
 		fit_row(d, i, fi->prep.fill, xrow);

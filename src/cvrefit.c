@@ -36,7 +36,8 @@ static int passed_on(int code, const struct cvconfig *c)
 {
 	switch (code) {
 	case 'y': case 'd': case OPT_DROP: case OPT_CATEGORICAL: case OPT_NO_HEADER: case OPT_NA:
-	case OPT_MAX_CATEGORIES: case OPT_WEIGHT: case OPT_NO_STANDARDIZE:
+	case OPT_MAX_CATEGORIES: case OPT_WEIGHT: case OPT_NO_STANDARDIZE: case OPT_MEMORY:
+	case OPT_CACHE:
 	case OPT_SOLVER: case OPT_TOL: case OPT_MAX_ITER: case OPT_EPOCHS: case OPT_BATCH_SIZE:
 	case OPT_LR: case OPT_BIAS_INIT: case OPT_SEED: case OPT_POSITIVE:
 	case OPT_TUNE_DECISION: case OPT_TUNE_FOLDS:
@@ -48,11 +49,12 @@ static int passed_on(int code, const struct cvconfig *c)
 }
 
 char **cvrefit_argv(int argc, char **argv, const struct cvconfig *c, const char *model,
-                    const char *file, size_t *argc_out)
+                    char *const *files, size_t nfiles, size_t *argc_out)
 {
 	struct cli_getopt g;
 	struct args a = { NULL, 0 };
 	const struct cli_opt *o;
+	size_t i;
 	int ch;
 
 	push(&a, "train");
@@ -112,9 +114,13 @@ char **cvrefit_argv(int argc, char **argv, const struct cvconfig *c, const char 
 	}
 	push(&a, "-o");
 	push(&a, model);
-	if (file[0] == '-')
+	for (i = 0; i < nfiles; i++)
+		if (files[i][0] == '-')
+			break;
+	if (i < nfiles)
 		push(&a, "--");
-	push(&a, file);
+	for (i = 0; i < nfiles; i++)
+		push(&a, files[i]);
 	*argc_out = a.n;
 	return a.v;
 }

@@ -315,16 +315,27 @@ void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds)
 		write_table(fp, &o);
 }
 
+/* With several input files, row I's file as the first field. */
+static void put_source(FILE *fp, const struct dataset *d, size_t i)
+{
+	if (!d->src)
+		return;
+	csv_put(fp, d->srcname[d->src[i]], ',');
+	fputc(',', fp);
+}
+
 void cv_write_folds(FILE *fp, const struct cv *cv)
 {
 	const struct dataset *d = cv->d;
 	size_t r, i;
 
-	fputs("line,repeat,fold\n", fp);
+	fputs(d->src ? "file,line,repeat,fold\n" : "line,repeat,fold\n", fp);
 	for (r = 0; r < cv->o->repeat; r++)
-		for (i = 0; i < d->n; i++)
+		for (i = 0; i < d->n; i++) {
+			put_source(fp, d, i);
 			fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1,
 			        (unsigned long)cv->fold[r * d->n + i] + 1);
+		}
 }
 
 void cv_write_predictions(FILE *fp, const struct cv *cv)
@@ -334,7 +345,8 @@ void cv_write_predictions(FILE *fp, const struct cv *cv)
 	size_t *pos = xcalloc(k, sizeof *pos);
 	char *const *classes = cv->s->classes;
 
-	fputs("line,repeat,fold,configuration,truth,predicted", fp);
+	fputs(d->src ? "file,line,repeat,fold,configuration,truth,predicted" :
+	      "line,repeat,fold,configuration,truth,predicted", fp);
 	csv_prob_columns(fp, classes, nclass);
 	fputc('\n', fp);
 	for (r = 0; r < cv->o->repeat; r++)
@@ -344,6 +356,7 @@ void cv_write_predictions(FILE *fp, const struct cv *cv)
 				size_t f = cv->fold[r * d->n + i], m = pos[f]++;
 				const struct cvresult *rs = &cv->res[(r * k + f) * cv->ncfg + c];
 
+				put_source(fp, d, i);
 				fprintf(fp, "%lu,%zu,%zu,", d->line[i], r + 1, f + 1);
 				csv_put(fp, cv->cfg[c].name, ',');
 				fputc(',', fp);

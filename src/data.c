@@ -3,11 +3,14 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
+#include "cache.h"
 #include "csvread.h"
 #include "output.h"
 
@@ -134,13 +137,15 @@ void dataset_release(struct dataset *d)
 {
 	if (!d)
 		return;
-	free(d->x);
+	block_free(d->x);
 	free(d->y);
 	free(d->roww);
 	free(d->count);
 	free(d->miss_off);
 	free(d->miss_col);
 	free(d->line);
+	free(d->src);
+	strv_free(d->srcname, d->nsrc);
 	memset(d, 0, sizeof *d);
 }
 
@@ -176,6 +181,35 @@ struct numtrack {
 	int overflow;         /* more spellings than the limit: no longer tracked */
 };
 
+/*
+ * A sum that does not depend on the order of its terms (to the last bit, but for sums
+ * within about 1e-32 of a rounding boundary): each addition's rounding error is kept
+ * in lo, so a table read in other chunks, or as several files, has the same column
+ * statistics as one read whole.
+ */
+struct xsum {
+	double hi, lo;
+};
+
+static inline void xsum_add(struct xsum *s, double v)
+{
+	double t = s->hi + v, bv = t - s->hi;
+
+	s->lo += (s->hi - (t - bv)) + (v - bv);
+	s->hi = t;
+}
+
+static inline void xsum_merge(struct xsum *s, const struct xsum *a)
+{
+	xsum_add(s, a->hi);
+	s->lo += a->lo;
+}
+
+static inline double xsum_value(const struct xsum *s)
+{
+	return s->hi + s->lo;
+}
+
 struct column {
 	char *name;
 	enum role role;
@@ -183,9 +217,9 @@ struct column {
 	int categorical;
 	int have_shift;
 	double shift;         /* first value seen; values are stored as value - shift */
-	double sum, sumsq;    /* of value - shift, over non-missing values */
+	struct xsum sum, sumsq; /* of value - shift, over non-missing values */
 	size_t cnt;
-	double csum, csumsq;  /* the same over the current chunk, added at its end */
+	struct xsum csum, csumsq; /* the same over the current chunk, added at its end */
 	size_t ccnt;
 	int use_prep;         /* the current chunk's values come prepared (see prepare_chunk) */
 	struct numtrack track;
@@ -194,11 +228,19 @@ struct column {
 	int forced;           /* categorical by --categorical */
 	int unnamed;          /* the header names it by nothing (named by its index instead) */
 	int from0, from1;     /* unnamed: every value so far is its row's number from 0, from 1 */
+	int lfrom0, lfrom1;   /* the same, counting rows in each file from its start */
 	int index;            /* found to be an index: left out of the features */
 };
 
 struct trainload {
-	const char *name;
+	const char *name;     /* the file being read, for messages */
+	size_t file;          /* its number among the inputs, from 0 */
+	size_t nfiles;
+	const char *first;    /* the first file's name: the one whose header the others match */
+	size_t before;        /* data records in the files before this one */
+	size_t records;       /* data records so far in this one */
+	size_t seen;          /* records of any kind so far in this one */
+	uint32_t *src;        /* with keep_lines and several files: each row's file */
 	const struct readopts *o;
 	struct schema *s;
 	struct column *col;
@@ -209,6 +251,7 @@ struct trainload {
 	double *roww;
 	unsigned long *line;  /* with readopts.keep_lines: each row's line */
 	size_t n, cap;
+	size_t handed;        /* rows handed back (block_done) while reading */
 	struct strmap labels; /* label -> id in order of appearance */
 	size_t nolabel;
 	size_t *unnamed;      /* unnamed feature columns, which may be an index */
@@ -236,7 +279,7 @@ struct prepared {
 	float *val;           /* nrec x nf: value - shift, NaN when missing */
 	unsigned char *dirty; /* nf */
 	unsigned char *nolabel; /* nrec: 1 when the row's label is missing */
-	double *sum, *sumsq;  /* nf */
+	struct xsum *sum, *sumsq; /* nf */
 	size_t *cnt;          /* nf */
 };
 
@@ -248,19 +291,31 @@ static void track_release(struct numtrack *k)
 	k->n = 0;
 }
 
-/* Ends column C's tracking: its cells in the rows stored so far get their values back. */
-static void untrack(struct trainload *t, struct column *c)
+/* Ends the tracking of the columns that are still tracked and numeric (NULL: all such
+ * columns; else C alone): their cells in the rows stored so far get their values back. */
+static void untrack(struct trainload *t, struct column *only)
 {
-	size_t i;
+	size_t i, j, nt = 0;
+	struct column **c = xcalloc(t->ncol + 1, sizeof *c);
 
-	for (i = 0; i < t->n; i++) {
-		float *v = &t->x[i * t->nf + c->fidx];
+	for (j = 0; j < t->ncol; j++)
+		if (only ? &t->col[j] == only : t->col[j].role == ROLE_FEATURE &&
+		    !t->col[j].categorical && !t->col[j].track.overflow)
+			c[nt++] = &t->col[j];
+	for (i = 0; nt && i < t->n; i++) {
+		for (j = 0; j < nt; j++) {
+			float *v = &t->x[i * t->nf + c[j]->fidx];
 
-		if (!isnan(*v))
-			*v = c->track.val[(size_t)*v];
+			if (!isnan(*v))
+				*v = c[j]->track.val[(size_t)*v];
+		}
+		block_sweep(t->x, i + 1, t->n, t->nf);
 	}
-	track_release(&c->track);
-	c->track.overflow = 1;
+	for (j = 0; j < nt; j++) {
+		track_release(&c[j]->track);
+		c[j]->track.overflow = 1;
+	}
+	free(c);
 }
 
 /*
@@ -412,7 +467,7 @@ static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr 
 			continue;
 		c->fidx = t->nf++;
 		if (c->unnamed && !c->forced) {
-			c->from0 = c->from1 = 1;
+			c->from0 = c->from1 = c->lfrom0 = c->lfrom1 = 1;
 			t->unnamed[t->nunnamed++] = i;
 		}
 	}
@@ -459,8 +514,8 @@ static int store_feature(struct trainload *t, struct column *c, float *dst,
 				c->shift = v;
 			}
 			v -= c->shift;
-			c->csum += v;
-			c->csumsq += v * v;
+			xsum_add(&c->csum, v);
+			xsum_add(&c->csumsq, v * v);
 			c->ccnt++;
 			*dst = (float)v;
 			if (!c->track.overflow) {
@@ -500,19 +555,19 @@ static void *prepare_chunk(void *ctx, const struct csvchunk *c)
 	if (!c->num || !atomic_load_explicit(&t->published, memory_order_acquire))
 		return NULL;
 	nf = t->nf; /* set by the header row, before the shifts are published */
-	mem = xmalloc(sizeof *p + c->nrec * nf * sizeof(float) + nf * (2 * sizeof(double) +
+	mem = xmalloc(sizeof *p + c->nrec * nf * sizeof(float) + nf * (2 * sizeof(struct xsum) +
 	              sizeof(size_t) + 1) + c->nrec + 16);
 	p = (struct prepared *)mem;
 	p->nrec = c->nrec;
 	p->nf = nf;
-	p->sum = (double *)(p + 1);
+	p->sum = (struct xsum *)(p + 1);
 	p->sumsq = p->sum + nf;
 	p->cnt = (size_t *)(p->sumsq + nf);
 	p->val = (float *)(p->cnt + nf);
 	p->dirty = (unsigned char *)(p->val + c->nrec * nf);
 	p->nolabel = p->dirty + nf;
 	for (j = 0; j < nf; j++) {
-		p->sum[j] = p->sumsq[j] = 0;
+		p->sum[j] = p->sumsq[j] = (struct xsum){ 0, 0 };
 		p->cnt[j] = 0;
 		p->dirty[j] = !t->pub_known[j];
 	}
@@ -542,8 +597,8 @@ static void *prepare_chunk(void *ctx, const struct csvchunk *c)
 			}
 			v -= t->pub_shift[j];
 			val[j] = (float)v;
-			p->sum[j] += v;
-			p->sumsq[j] += v * v;
+			xsum_add(&p->sum[j], v);
+			xsum_add(&p->sumsq[j], v * v);
 			p->cnt[j]++;
 		}
 	}
@@ -561,10 +616,11 @@ static void finish_chunk(struct trainload *t)
 
 		if (c->role != ROLE_FEATURE)
 			continue;
-		c->sum += c->csum; /* nothing for a prepared column: start_chunk added its sums */
-		c->sumsq += c->csumsq;
+		/* nothing for a prepared column: start_chunk added its sums */
+		xsum_merge(&c->sum, &c->csum);
+		xsum_merge(&c->sumsq, &c->csumsq);
 		c->cnt += c->ccnt;
-		c->csum = c->csumsq = 0;
+		c->csum = c->csumsq = (struct xsum){ 0, 0 };
 		c->ccnt = 0;
 		c->use_prep = 0;
 	}
@@ -604,24 +660,50 @@ static void start_chunk(struct trainload *t, const struct prepared *p)
 			t->all_prep = 0;
 			continue;
 		}
-		c->sum += p->sum[c->fidx];
-		c->sumsq += p->sumsq[c->fidx];
+		xsum_merge(&c->sum, &p->sum[c->fidx]);
+		xsum_merge(&c->sumsq, &p->sumsq[c->fidx]);
 		c->cnt += p->cnt[c->fidx];
 	}
 }
 
-/* Is field I of ROW (a data row) its row number, from 0 and from 1?  Clears C's flags
- * when not. */
-static void check_index(struct column *c, const struct csvrow *row, size_t i)
+/* Is field I of ROW (a data row) its row number, from 0 and from 1, counted over the
+ * whole table (G) and within its file?  Clears C's flags when not. */
+static void check_index(struct column *c, const struct csvrow *row, size_t i, size_t g)
 {
 	double v, r = (double)(row->index - 1);
 
 	if (field_number(row, i, &v) != 0) {
-		c->from0 = c->from1 = 0;
+		c->from0 = c->from1 = c->lfrom0 = c->lfrom1 = 0;
 		return;
 	}
-	c->from0 &= v == r;
-	c->from1 &= v == r + 1;
+	c->from0 &= v == (double)g;
+	c->from1 &= v == (double)g + 1;
+	c->lfrom0 &= v == r;
+	c->lfrom1 &= v == r + 1;
+}
+
+/* A later file's header: the same columns as the first file's, in the same order. */
+static int check_header(struct trainload *t, const struct csvrow *row, struct ferr *e)
+{
+	size_t i;
+
+	if (row->n != t->ncol)
+		return ferr_set(e, "%s:%lu: %zu columns, but %s has %zu (the files are read as one "
+		                "table: the same columns in the same order)", t->name, row->line, row->n,
+		                t->first, t->ncol);
+	if (!t->o->header)
+		return 0;
+	for (i = 0; i < row->n; i++) {
+		const struct column *c = &t->col[i];
+		int same = c->unnamed ? row->len[i] == 0 :
+		           row->len[i] == strlen(c->name) && memcmp(row->f[i], c->name, row->len[i]) == 0;
+
+		if (!same)
+			return ferr_set(e, "%s:%lu: column %zu is '%s', but in %s it is '%s' (the files "
+			                "are read as one table: the same columns in the same order)", t->name,
+			                row->line, i + 1, row->f[i], t->first, c->unnamed ? "" : c->name);
+	}
+	return 0;
 }
 
 static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
@@ -630,23 +712,28 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	size_t i, id;
 	float *dst;
 
-	if (row->index == 0 && set_roles(t, row, e) != 0)
+	t->seen++;
+	if (row->index == 0 && (t->ncol ? check_header(t, row, e) : set_roles(t, row, e)) != 0)
 		return -1;
 	if (row->prep_row == 0) {
 		if (t->chunks)
 			finish_chunk(t);
 		start_chunk(t, row->prep);
+		/* a block in a file: the rows stored so far go back */
+		block_done(t->x, t->handed * t->nf, t->n * t->nf);
+		t->handed = t->n;
 	}
 	if (row->index == 0 && t->o->header)
 		return 0;
 	if (row->n != t->ncol)
 		return ferr_set(e, "%s:%lu: expected %zu fields, found %zu", t->name, row->line, t->ncol,
 		                row->n);
+	t->records++;
 	for (i = 0; i < t->nunnamed; i++) {
 		struct column *c = &t->col[t->unnamed[i]];
 
-		if (c->from0 || c->from1)
-			check_index(c, row, t->unnamed[i]);
+		if (c->from0 || c->from1 || c->lfrom0 || c->lfrom1)
+			check_index(c, row, t->unnamed[i], t->before + t->records - 1);
 	}
 	if (t->prep ? t->prep->nolabel[row->prep_row] :
 	              schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
@@ -655,15 +742,19 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 1024;
-		t->x = xreallocarray(t->x, t->cap, (t->nf ? t->nf : 1) * sizeof *t->x);
+		t->x = block_realloc(t->x, t->cap * (t->nf ? t->nf : 1));
 		t->y = xreallocarray(t->y, t->cap, sizeof *t->y);
 		if (t->weight >= 0)
 			t->roww = xreallocarray(t->roww, t->cap, sizeof *t->roww);
 		if (t->o->keep_lines)
 			t->line = xreallocarray(t->line, t->cap, sizeof *t->line);
+		if (t->o->keep_lines && t->nfiles > 1)
+			t->src = xreallocarray(t->src, t->cap, sizeof *t->src);
 	}
 	if (t->o->keep_lines)
 		t->line[t->n] = row->line;
+	if (t->src)
+		t->src[t->n] = (uint32_t)t->file;
 	if (t->weight >= 0) {
 		double w;
 
@@ -784,20 +875,24 @@ static uint32_t *order_vocab(struct column *c, struct feature *f)
 static void list_missing(const struct trainload *t, struct feature *const *fof,
                          struct dataset *d)
 {
-	size_t i, j, m = 0;
+	size_t i, j, m = 0, cap = 0;
 
-	for (i = 0; i < t->n * t->nf; i++)
-		if (isnan(t->x[i]) && fof[i % t->nf] && !fof[i % t->nf]->categorical)
-			m++;
-	if (m == 0)
-		return;
 	d->miss_off = xcalloc(t->n + 1, sizeof *d->miss_off);
-	d->miss_col = xcalloc(m, sizeof *d->miss_col);
-	for (i = 0, m = 0; i < t->n; i++) {
+	for (i = 0; i < t->n; i++) {
 		for (j = 0; j < t->nf; j++)
-			if (isnan(t->x[i * t->nf + j]) && fof[j] && !fof[j]->categorical)
+			if (isnan(t->x[i * t->nf + j]) && fof[j] && !fof[j]->categorical) {
+				if (m == cap) {
+					cap = cap ? 2 * cap : 64;
+					d->miss_col = xreallocarray(d->miss_col, cap, sizeof *d->miss_col);
+				}
 				d->miss_col[m++] = (uint32_t)fof[j]->offset;
+			}
 		d->miss_off[i + 1] = m;
+		block_sweep(t->x, i + 1, t->n, t->nf);
+	}
+	if (m == 0) {
+		free(d->miss_off);
+		d->miss_off = NULL;
 	}
 }
 
@@ -829,8 +924,8 @@ static void build_design(struct trainload *t, struct dataset *d)
 			continue;
 		}
 		{
-			double mean = c->cnt ? c->sum / (double)c->cnt : 0;
-			double var = c->cnt ? c->sumsq / (double)c->cnt - mean * mean : 0;
+			double mean = c->cnt ? xsum_value(&c->sum) / (double)c->cnt : 0;
+			double var = c->cnt ? xsum_value(&c->sumsq) / (double)c->cnt - mean * mean : 0;
 			double sd = var > 0 ? sqrt(var) : 0;
 
 			f->impute = c->shift + mean;
@@ -846,7 +941,7 @@ static void build_design(struct trainload *t, struct dataset *d)
 	if (t->o->keep_missing)
 		list_missing(t, fof, d);
 	if (dim > t->nf)
-		t->x = xreallocarray(t->x, t->n ? t->n : 1, dim * sizeof *t->x);
+		t->x = block_realloc(t->x, (t->n ? t->n : 1) * dim);
 	for (r = 0; r < t->n; r++) {
 		/* Rows that grow are rewritten from the last, rows that shrink from the first. */
 		float *dst;
@@ -873,14 +968,20 @@ static void build_design(struct trainload *t, struct dataset *d)
 				                 (float)(((double)v - off[j]) / f->scale);
 			}
 		}
+		if ((r + 1) % BLOCK_SWEEP_ROWS == 0) /* a block in a file: the rows done go back */
+			block_done(t->x, (dim >= t->nf ? i : i + 1 - BLOCK_SWEEP_ROWS) * dim,
+			           (dim >= t->nf ? i + BLOCK_SWEEP_ROWS : i + 1) * dim);
 	}
+	block_done(t->x, 0, t->n * dim);
 	d->n = t->n;
 	d->dim = dim;
 	d->x = t->x;
 	d->y = t->y;
 	d->roww = t->roww;
 	d->line = t->line;
+	d->src = t->src;
 	t->line = NULL;
+	t->src = NULL;
 	t->x = NULL;
 	t->y = NULL;
 	t->roww = NULL;
@@ -907,10 +1008,11 @@ static void trainload_release(struct trainload *t)
 	free(t->fcol);
 	free(t->pub_shift);
 	free(t->pub_known);
-	free(t->x);
+	block_free(t->x);
 	free(t->y);
 	free(t->roww);
 	free(t->line);
+	free(t->src);
 	strmap_release(&t->labels);
 }
 
@@ -923,12 +1025,14 @@ static int left_out_index(struct trainload *t, struct ferr *e)
 	for (i = 0; i < t->nunnamed; i++) {
 		struct column *c = &t->col[t->unnamed[i]];
 
-		if (!c->from0 && !c->from1)
+		if (!c->from0 && !c->from1 && !c->lfrom0 && !c->lfrom1)
 			continue;
 		c->index = 1;
 		left--;
-		warnf(t->o->warn, "%s: column %zu has no name and holds the row numbers (from %d): "
-		      "left out as an index", t->name, t->unnamed[i] + 1, c->from0 ? 0 : 1);
+		warnf(t->o->warn, "%s: column %zu has no name and holds the row numbers (from %d%s): "
+		      "left out as an index", t->name, t->unnamed[i] + 1,
+		      c->from0 || c->lfrom0 ? 0 : 1,
+		      t->nfiles > 1 && !c->from0 && !c->from1 ? " in each file" : "");
 	}
 	if (left == 0)
 		return ferr_set(e, "%s: no feature columns left (column %s is an index)", t->name,
@@ -936,11 +1040,12 @@ static int left_out_index(struct trainload *t, struct ferr *e)
 	return 0;
 }
 
-int data_load_train(const char *path, const struct readopts *o, struct schema *s,
-                    struct dataset *d, struct ferr *e)
+static int read_table(const char *const *paths, size_t npaths, const struct readopts *o,
+                      struct schema *s, struct dataset *d, struct ferr *e)
 {
 	struct csvopts co;
 	struct trainload t;
+	char name[512];
 	size_t i;
 	int rc = -1;
 
@@ -948,9 +1053,10 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 	atomic_init(&t.published, 0);
 	memset(s, 0, sizeof *s);
 	memset(d, 0, sizeof *d);
-	t.name = csv_display_name(path);
 	t.o = o;
 	t.s = s;
+	t.nfiles = npaths;
+	t.first = csv_display_name(paths[0]);
 	strmap_init(&t.labels);
 	schema_set_na(s, o->na);
 	memset(&co, 0, sizeof co);
@@ -959,15 +1065,27 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 	co.numbers = 1;
 	co.prepare = prepare_chunk;
 	co.prepare_ctx = &t;
-	if (csv_stream_ex(path, &co, on_train_row, &t, e) != 0)
-		goto out;
-	if (t.chunks)
-		finish_chunk(&t);
-	for (i = 0; i < t.ncol; i++)
-		if (t.col[i].role == ROLE_FEATURE && !t.col[i].categorical && !t.col[i].track.overflow)
-			untrack(&t, &t.col[i]);
+	for (t.file = 0; t.file < npaths; t.file++) {
+		t.name = csv_display_name(paths[t.file]);
+		t.before += t.records;
+		t.records = t.seen = 0;
+		if (csv_stream_ex(paths[t.file], &co, on_train_row, &t, e) != 0)
+			goto out;
+		if (t.chunks)
+			finish_chunk(&t);
+		if (npaths > 1 && t.seen == 0)
+			warnf(o->warn, "%s: empty file", t.name);
+	}
+	/* messages about the whole table name its first file (and how many follow) */
+	if (npaths > 1)
+		snprintf(name, sizeof name, "%s (and %zu more file%s)", t.first, npaths - 1,
+		         npaths > 2 ? "s" : "");
+	else
+		snprintf(name, sizeof name, "%s", t.first);
+	t.name = name;
+	untrack(&t, NULL);
 	if (t.ncol == 0) {
-		ferr_set(e, "%s: empty file", t.name);
+		ferr_set(e, "%s: empty file%s", t.name, npaths > 1 ? "s" : "");
 		goto out;
 	}
 	warn_skipped_rows(o->warn, t.name, t.nolabel, "label");
@@ -985,6 +1103,12 @@ int data_load_train(const char *path, const struct readopts *o, struct schema *s
 		goto out;
 	}
 	build_design(&t, d);
+	if (d->src) {
+		d->nsrc = npaths;
+		d->srcname = xcalloc(npaths, sizeof *d->srcname);
+		for (i = 0; i < npaths; i++)
+			d->srcname[i] = xstrdup(csv_display_name(paths[i]));
+	}
 	rc = 0;
 out:
 	trainload_release(&t);
@@ -992,6 +1116,84 @@ out:
 		schema_release(s);
 		dataset_release(d);
 	}
+	return rc;
+}
+
+/* The warnings of a reading that goes into a cache, kept to be given again by the
+ * runs that read the cache instead; the reading's own go on to RELAY. */
+static struct {
+	pthread_mutex_t lock;
+	char **msg;
+	size_t n;
+	void (*relay)(const char *msg);
+} kept = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL };
+
+static void keep_warning(const char *msg)
+{
+	pthread_mutex_lock(&kept.lock);
+	kept.msg = xreallocarray(kept.msg, kept.n + 1, sizeof *kept.msg);
+	kept.msg[kept.n++] = xstrdup(msg);
+	pthread_mutex_unlock(&kept.lock);
+	if (kept.relay)
+		kept.relay(msg);
+}
+
+/* What a cache holds and the caller did not ask for goes. */
+static void trim_to(const struct readopts *o, struct dataset *d)
+{
+	if (!o->keep_missing) {
+		free(d->miss_off);
+		free(d->miss_col);
+		d->miss_off = NULL;
+		d->miss_col = NULL;
+	}
+	if (!o->keep_lines) {
+		free(d->line);
+		free(d->src);
+		strv_free(d->srcname, d->nsrc);
+		d->line = NULL;
+		d->src = NULL;
+		d->srcname = NULL;
+		d->nsrc = 0;
+	}
+}
+
+int data_load_train(const char *const *paths, size_t npaths, const struct readopts *o,
+                    struct schema *s, struct dataset *d, struct ferr *e)
+{
+	struct readopts ro;
+	char *key;
+	int rc;
+
+	if (!o->cache)
+		return read_table(paths, npaths, o, s, d, e);
+	if (!(key = cache_key(paths, npaths, o, e)))
+		return -1;
+	rc = cache_load(o->cache, key, s, d, o->warn, e);
+	if (rc <= 0) {
+		free(key);
+		if (rc == 0)
+			trim_to(o, d);
+		return rc;
+	}
+	/* absent or stale: read the files, with all that a cache keeps, and write it */
+	ro = *o;
+	ro.keep_missing = ro.keep_lines = 1;
+	ro.warn = keep_warning;
+	kept.relay = o->warn;
+	rc = read_table(paths, npaths, &ro, s, d, e);
+	if (rc == 0 && cache_save(o->cache, key, s, d, kept.msg, kept.n, e) != 0) {
+		schema_release(s);
+		dataset_release(d);
+		rc = -1;
+	}
+	if (rc == 0)
+		trim_to(o, d);
+	strv_free(kept.msg, kept.n);
+	kept.msg = NULL;
+	kept.n = 0;
+	kept.relay = NULL;
+	free(key);
 	return rc;
 }
 
@@ -1199,7 +1401,7 @@ static int collect_row(void *ctx, const double *x, long label, const struct csvr
 	}
 	if (d->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 1024;
-		d->x = xreallocarray(d->x, c->cap, (d->dim ? d->dim : 1) * sizeof *d->x);
+		d->x = block_realloc(d->x, c->cap * (d->dim ? d->dim : 1));
 		d->y = xreallocarray(d->y, c->cap, sizeof *d->y);
 	}
 	for (j = 0; j < d->dim; j++)

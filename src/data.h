@@ -21,6 +21,7 @@ struct readopts {
 	int threads;           /* threads that tokenise the input (1: none) */
 	int keep_missing;      /* 1: list where numeric values were missing (dataset.miss_*) */
 	int keep_lines;        /* 1: keep each row's line in the file (dataset.line) */
+	const char *cache;     /* --cache: the file that keeps what was read, or NULL */
 	/* Receives each warning ("file: ..."), or NULL to drop them. */
 	void (*warn)(const char *msg);
 };
@@ -81,18 +82,23 @@ struct dataset {
 	size_t *miss_off;
 	uint32_t *miss_col;
 	unsigned long *line; /* with readopts.keep_lines: the line each row starts on; else NULL */
+	/* With keep_lines and several input files: row i is from file srcname[src[i]];
+	 * else both NULL (nsrc 0). */
+	uint32_t *src;
+	char **srcname;
+	size_t nsrc;
 };
 
 void dataset_release(struct dataset *d);
 
 /*
- * Reads a training file: infers column types, builds the vocabularies and the class
- * list, encodes every row.  S and D are filled (release both); warnings go to
- * o->warn.
- * Returns 0, or -1 with E filled.
+ * Reads a training table from NPATHS files (at least one), read as one in the order
+ * given, each with the first one's header: infers column types, builds the
+ * vocabularies and the class list, encodes every row.  S and D are filled (release
+ * both); warnings go to o->warn.  Returns 0, or -1 with E filled.
  */
-int data_load_train(const char *path, const struct readopts *o, struct schema *s,
-                    struct dataset *d, struct ferr *e);
+int data_load_train(const char *const *paths, size_t npaths, const struct readopts *o,
+                    struct schema *s, struct dataset *d, struct ferr *e);
 
 /*
  * Streams a file through an existing schema (predict, eval, --valid): for each row,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "fit.h"
 #include "score.h"
 
@@ -122,10 +123,13 @@ double *fit_column_means(const struct dataset *d, const struct schema *s)
 	double *center = xcalloc(s->nfeat + 1, sizeof *center);
 	size_t i, j, ncol;
 
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n; i++) {
+		block_sweep(d->x, i, d->n, d->dim);
 		for (j = 0, ncol = 0; j < s->nfeat; j++)
 			if (!s->feat[j].categorical)
 				center[ncol++] += d->x[i * d->dim + s->feat[j].offset];
+	}
+	block_done(d->x, 0, d->n * d->dim);
 	for (j = 0, ncol = 0; j < s->nfeat; j++)
 		if (!s->feat[j].categorical) {
 			center[ncol] = d->n ? center[ncol] / (double)d->n : 0;
@@ -200,6 +204,7 @@ void fitprep_complements(const struct dataset *d, const struct schema *s, const 
 		double *a1 = s1 + group[i] * ncol, *a2 = s2 + group[i] * ncol, *c = cnt + group[i] * ncol;
 		double m = count ? count[i] : 1, v;
 
+		block_sweep(d->x, i, d->n, dim);
 		if (m == 0)
 			continue;
 		for (j = 0; j < ncol; j++) {
@@ -353,7 +358,7 @@ static void set_copy(const struct dataset *d, size_t nclass, const double *count
 		ntr += (size_t)count[i];
 	memset(part, 0, sizeof *part);
 	part->dim = d->dim;
-	part->x = xreallocarray(NULL, ntr ? ntr : 1, (d->dim ? d->dim : 1) * sizeof *part->x);
+	part->x = block_alloc((ntr ? ntr : 1) * (d->dim ? d->dim : 1));
 	part->y = xcalloc(ntr + 1, sizeof *part->y);
 	part->roww = d->roww ? xcalloc(ntr + 1, sizeof *part->roww) : NULL;
 	part->count = xcalloc(nclass, sizeof *part->count);

@@ -134,11 +134,14 @@ void fitargs_tuneopts(const struct fitargs *a, enum calib_kind calibrate, uint64
 	t->standardize = a->r.standardize;
 }
 
-const char *fitargs_input(const char *command, int argc, char **argv)
+int fitargs_inputs(const char *command, int argc, char **argv)
 {
-	if (argc != 1) {
-		cli_usage_error(command, argc ? "too many arguments" : "no input FILE");
-		return NULL;
-	}
-	return argv[0];
+	int i, stdin_seen = 0;
+
+	if (argc < 1)
+		return cli_usage_error(command, "no input FILE");
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "-") == 0 && stdin_seen++)
+			return cli_usage_error(command, "standard input ('-') is given twice");
+	return 0;
 }

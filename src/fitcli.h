@@ -62,7 +62,8 @@ int fitargs_check_tune(const char *command, const struct fitargs *a, size_t ncla
 void fitargs_tuneopts(const struct fitargs *a, enum calib_kind calibrate, uint64_t seed,
                       struct tuneopts *t);
 
-/* The one input file of ARGV (ARGC left after the options), or NULL after a usage error. */
-const char *fitargs_input(const char *command, int argc, char **argv);
+/* Checks the input files of ARGV (ARGC left after the options): at least one, standard
+ * input at most once.  0, or the status of a usage error (reported). */
+int fitargs_inputs(const char *command, int argc, char **argv);
 
 #endif

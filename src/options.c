@@ -30,7 +30,13 @@
 	{ "weight", OPT_WEIGHT, required_argument, "COL",                                      \
 	  "multiply each row's weight by this column" },                                       \
 	{ "no-standardize", OPT_NO_STANDARDIZE, no_argument, NULL,                             \
-	  "do not scale numeric features" }
+	  "do not scale numeric features" },                                                   \
+	{ "memory", OPT_MEMORY, required_argument, "SIZE",                                     \
+	  "hold feature blocks in memory up to SIZE (e.g. 512M, 8G;\n"                          \
+	  "default: half of memory), past it in a temporary file" },                           \
+	{ "cache", OPT_CACHE, required_argument, "FILE",                                       \
+	  "keep the data read in FILE; later runs with the same inputs\n"                      \
+	  "and reading options read FILE instead" }
 
 /* The solver options of train and cv (cli_solver_option applies them; --seed and
  * --threads mean more to cv, so each command words those itself). */
@@ -124,9 +130,9 @@ static const struct cli_opt train_opts[] = {
 };
 
 const struct cli_usage usage_train = {
-	"usage: focal train [options] FILE\n"
-	"Train a linear model on FILE (CSV, '-' for stdin, gzip allowed), report per-class\n"
-	"metrics and optionally save the model.\n\n",
+	"usage: focal train [options] FILE...\n"
+	"Train a linear model on FILE (CSV, '-' for stdin, gzip allowed; several files are\n"
+	"read as one table), report per-class metrics and optionally save the model.\n\n",
 	train_opts
 };
 
@@ -236,7 +242,7 @@ static const struct cli_opt cv_opts[] = {
 };
 
 const struct cli_usage usage_cv = {
-	"usage: focal cv -k K [--repeat R] [--seed N] [options] FILE\n"
+	"usage: focal cv -k K [--repeat R] [--seed N] [options] FILE...\n"
 	"Stratified K-fold cross-validation: every configuration is trained and scored on the\n"
 	"same folds; one row per configuration with the mean and standard deviation over the\n"
 	"folds, sorted by --metric.  The options marked [list] take comma-separated values and\n"

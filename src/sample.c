@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "pool.h"
 
 static const char *const sample_names[] = { "none", "over", "under", "smote", "over+under" };
@@ -288,7 +289,7 @@ static float *add_row(struct builder *b, const float *src, uint32_t y, double w)
 
 	if (o->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 1024;
-		o->x = xreallocarray(o->x, b->cap, (o->dim ? o->dim : 1) * sizeof *o->x);
+		o->x = block_realloc(o->x, b->cap * (o->dim ? o->dim : 1));
 		o->y = xreallocarray(o->y, b->cap, sizeof *o->y);
 		if (b->in->roww)
 			o->roww = xreallocarray(o->roww, b->cap, sizeof *o->roww);

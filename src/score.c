@@ -1,6 +1,7 @@
 /* score.c: predicted classes and whole-dataset reports. */
 #include "score.h"
 
+#include "block.h"
 #include "pool.h"
 
 #include <stdlib.h>
@@ -56,15 +57,18 @@ struct scorejob {
 	const struct dataset *d;
 	double *prob;
 	uint32_t *pred;
+	size_t first; /* the block of the first row to score */
 };
 
 static void score_block(void *ctx, size_t b)
 {
 	const struct scorejob *sj = ctx;
 	const struct dataset *d = sj->d;
-	size_t i, j, k = sj->m->nclass, hi = (b + 1) * SCORE_BLOCK;
+	size_t i, j, k = sj->m->nclass, hi;
 	double *z = xcalloc(k, sizeof *z), *x = xcalloc(d->dim + 1, sizeof *x);
 
+	b += sj->first;
+	hi = (b + 1) * SCORE_BLOCK;
 	if (hi > d->n)
 		hi = d->n;
 	for (i = b * SCORE_BLOCK; i < hi; i++) {
@@ -76,6 +80,32 @@ static void score_block(void *ctx, size_t b)
 	free(x);
 }
 
+/* Scores every row of SJ's dataset: in one go, or for a block in a file one slice at a
+ * time, the next read in while one is scored. */
+static void score_rows(int threads, struct scorejob *sj)
+{
+	const struct dataset *d = sj->d;
+	size_t nb = (d->n + SCORE_BLOCK - 1) / SCORE_BLOCK, per, b, rows;
+
+	per = block_slice(d->x) / SCORE_BLOCK / (d->dim ? d->dim : 1);
+	if (per == 0)
+		per = 1;
+	if (per >= nb) {
+		pool_for(threads, nb, score_block, sj);
+		return;
+	}
+	rows = per * SCORE_BLOCK;
+	for (b = 0; b < nb; b += per) {
+		struct scorejob part = *sj;
+		size_t lo = b * SCORE_BLOCK, n = d->n - lo < rows ? d->n - lo : rows;
+
+		block_ahead(d->x, (lo + n) * d->dim, (lo + n + rows) * d->dim);
+		part.first = b;
+		pool_for(threads, (n + SCORE_BLOCK - 1) / SCORE_BLOCK, score_block, &part);
+		block_done(d->x, lo * d->dim, (lo + n) * d->dim);
+	}
+}
+
 void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
                    int threads, struct report *r)
 {
@@ -85,10 +115,11 @@ void score_dataset(const struct linmodel *m, const struct decision *dec, struct 
 	sj.m = m;
 	sj.dec = dec;
 	sj.d = d;
+	sj.first = 0;
 	sj.prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *sj.prob);
 	sj.pred = xcalloc(d->n + 1, sizeof *sj.pred);
-	pool_for(threads, (d->n + SCORE_BLOCK - 1) / SCORE_BLOCK, score_block, &sj);
-	free(d->x);
+	score_rows(threads, &sj);
+	block_free(d->x);
 	d->x = NULL;
 	metrics_compute(r, d->n, k, d->y, sj.pred, sj.prob);
 	metrics_threshold(r, d->y, sj.prob, (uint32_t)m->positive);

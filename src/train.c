@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "kernel.h"
 #include "pool.h"
 #include "train.h"
@@ -572,10 +573,28 @@ static void round_block(void *ctx, size_t i)
 	free(scratch);
 }
 
+/* FN (block_ahead or block_done) on the rows of blocks [b0, b1) of pass P. */
+static void pass_rows_advise(const struct pass *p, size_t b0, size_t b1,
+                             void (*fn)(const float *, size_t, size_t))
+{
+	size_t lo = b0 * BLOCK_ROWS, hi = b1 * BLOCK_ROWS;
+
+	if (hi > p->npos)
+		hi = p->npos;
+	if (lo >= hi)
+		return;
+	if (p->idx) { /* a pass of many rounds: the rows of weight above 0, in order */
+		lo = p->idx[lo];
+		hi = p->idx[hi - 1] + 1;
+	}
+	fn(p->s->x, lo * p->dim, hi * p->dim);
+}
+
 /* Runs pass P with THREADS threads; OUT (p->width doubles) gets the sums over all blocks. */
 static void run_pass_raw(const struct pass *pin, int threads, double *out)
 {
-	size_t nblocks = pass_nblocks(pin), round, first, count, nt, b, k, o, j;
+	size_t nblocks = pass_nblocks(pin), round, first, count, nt, b, k, o, j, slice;
+	int sliced;
 	struct pass q = *pin, *p = &q;
 	float *wf = NULL;
 	double *buf, *wb = NULL;
@@ -597,18 +616,28 @@ static void run_pass_raw(const struct pass *pin, int threads, double *out)
 	}
 	nt = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : (size_t)threads;
 	round = PARTIAL_BUDGET / p->width;
+	/* a block in a file: a round is one slice of it, read in while the one before is
+	 * computed and handed back after */
+	slice = block_slice(p->s->x) / BLOCK_ROWS / (p->dim ? p->dim : 1);
+	if (round > slice)
+		round = slice;
 	if (round < nt)
 		round = nt;
 	if (round > nblocks)
 		round = nblocks;
+	sliced = round < nblocks && block_in_file(p->s->x);
 	buf = xreallocarray(NULL, round * p->width, sizeof *buf);
 	for (first = 0; first < nblocks; first += count) {
 		count = nblocks - first < round ? nblocks - first : round;
+		if (sliced)
+			pass_rows_advise(p, first + count, first + 2 * count, block_ahead);
 		{
 			struct round rd = { p, buf, first };
 
 			pool_for((int)nt, count, round_block, &rd);
 		}
+		if (sliced)
+			pass_rows_advise(p, first, first + count, block_done);
 		/* Block order, whatever the round size or thread count. */
 		for (b = 0; b < count; b++)
 			for (k = 0; k < p->width; k++)
@@ -1035,7 +1064,9 @@ static void stop_weights(const struct problem *pb, double *sw)
 			}
 		}
 		wsum += w;
+		block_sweep(s->x, i + 1, s->n, dim);
 	}
+	block_done(s->x, 0, s->n * dim);
 	for (j = 0; j < dim; j++) {
 		double mj = sq[j] / wsum, wt = 1;
 

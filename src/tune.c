@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "cv.h"
 #include "fit.h"
 
@@ -132,6 +133,7 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 			fit_scorer(&fr.lm, &fr.prep, eff);
 			scorer.w = eff;
 			for (i = 0; i < n; i++) {
+				block_sweep(d->x, i, n, d->dim);
 				if (fold[i] != g)
 					continue;
 				fit_row(d, i, fr.prep.fill, xrow);

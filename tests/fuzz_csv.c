@@ -102,7 +102,7 @@ static void load(const char *path, const struct readopts *o, int with_schema)
 	struct encode_opts eo;
 	struct ferr e = { "", 1 };
 
-	if (data_load_train(path, o, &s, &d, &e) != 0)
+	if (data_load_train(&path, 1, o, &s, &d, &e) != 0)
 		return;
 	check_design(&s, &d);
 	memset(&eo, 0, sizeof eo);

@@ -40,7 +40,7 @@ static int load(const char *name, const char *target, const char *drop, struct s
 	o.threads = 1;
 	memset(s, 0, sizeof *s);
 	memset(d, 0, sizeof *d);
-	if (data_load_train(path, &o, s, d, &e) != 0) {
+	if (data_load_train((const char *const[]){ path }, 1, &o, s, d, &e) != 0) {
 		printf("# %s: %s\n", path, e.msg);
 		return -1;
 	}
@@ -256,7 +256,7 @@ static int fit_copy(const char *src, const char *target, const char *drop,
 	o.drop = drop;
 	o.threads = 1;
 	ok = fd >= 0 && copy_lines(src, tmp, times, ctx) == 0 &&
-	     data_load_train(tmp, &o, &s, &d, &e) == 0;
+	     data_load_train((const char *const[]){ tmp }, 1, &o, &s, &d, &e) == 0;
 	if (ok) {
 		plain_config(&s, &d, loss, &none, &c);
 		ok = fit_rows(&d, &s, &whole, &c, out, &e) == 0;
