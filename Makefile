@@ -103,7 +103,7 @@ FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
 # fuzz_cmd runs the commands in-process: their objects without focal.c's main.
 FUZZ_CMD_OBJ = $(filter-out src/focal.fuzz.o,$(CMD_SRC:.c=.fuzz.o))
-FUZZ_BIN = tests/fuzz_csv tests/fuzz_model tests/fuzz_cmd
+FUZZ_BIN = tests/fuzz_csv tests/fuzz_model tests/fuzz_cmd tests/fuzz_cache
 FUZZ_OUT = tests/fuzz-out
 # A 64 KB input has no business asking for more than 256 MB at once.
 FUZZ_RUN = -max_len=65536 -max_total_time=$(FUZZ_SECONDS) -timeout=10 -malloc_limit_mb=256 \
@@ -130,13 +130,15 @@ fuzz-seeds: focal
 	sh tests/fuzz/seed.sh ./focal $(FUZZ_OUT)/seeds
 
 fuzz: $(FUZZ_BIN) fuzz-seeds
-	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model $(FUZZ_OUT)/cmd
+	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model $(FUZZ_OUT)/cmd $(FUZZ_OUT)/cache
 	tests/fuzz_csv $(FUZZ_RUN) -dict=tests/fuzz/csv.dict -artifact_prefix=$(FUZZ_OUT)/csv- \
 		$(FUZZ_FLAGS) $(FUZZ_OUT)/csv $(FUZZ_OUT)/seeds/csv
 	tests/fuzz_model $(FUZZ_RUN) -dict=tests/fuzz/model.dict -artifact_prefix=$(FUZZ_OUT)/model- \
 		$(FUZZ_FLAGS) $(FUZZ_OUT)/model $(FUZZ_OUT)/seeds/model
 	tests/fuzz_cmd $(FUZZ_RUN) -dict=tests/fuzz/cmd.dict -artifact_prefix=$(FUZZ_OUT)/cmd- \
 		$(FUZZ_FLAGS) $(FUZZ_OUT)/cmd $(FUZZ_OUT)/seeds/cmd
+	tests/fuzz_cache $(FUZZ_RUN) -artifact_prefix=$(FUZZ_OUT)/cache- \
+		$(FUZZ_FLAGS) $(FUZZ_OUT)/cache $(FUZZ_OUT)/seeds/cache
 
 bench/%: bench/%.c libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)

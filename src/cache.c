@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -313,7 +314,36 @@ static int corrupt(struct reader *r, struct ferr *e, const char *what)
 	                r->path, what);
 }
 
-/* The schema and the rows after the header; 0, or -1 (r->bad). */
+/* 1 when the N floats at X are all finite. */
+static int all_finite(const float *x, size_t n)
+{
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < n; i++)
+		ok &= isfinite(x[i]) != 0;
+	return ok;
+}
+
+/* 1 when every label of Y[0..n) is a class below NCLASS and COUNT[c] counts class c's. */
+static int counts_agree(const uint32_t *y, size_t n, const size_t *count, size_t nclass)
+{
+	size_t *seen = xcalloc(nclass, sizeof *seen), i;
+	int ok = 1;
+
+	for (i = 0; i < n && ok; i++)
+		if (y[i] >= nclass)
+			ok = 0;
+		else
+			seen[y[i]]++;
+	for (i = 0; i < nclass && ok; i++) /* every class was read from some row */
+		ok = seen[i] == count[i] && count[i] > 0;
+	free(seen);
+	return ok;
+}
+
+/* The schema and the rows after the header; 0, or -1 (r->bad).  Everything a later
+ * step indexes by (labels, columns, files) or computes with (numbers) is checked. */
 static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 {
 	size_t i, nmiss;
@@ -330,6 +360,9 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 		get(r, &f->scale, sizeof f->scale);
 		f->offset = (size_t)get_u64(r);
 		f->vocab = get_strv(r, &f->nvocab);
+		if (!f->name || !isfinite(f->impute) || !isfinite(f->center) ||
+		    (f->categorical ? !f->nvocab : !(isfinite(f->scale) && f->scale > 0)))
+			r->bad = 1;
 	}
 	if (r->bad) {
 		s->nfeat = i;
@@ -342,7 +375,7 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	s->na_numeric = get_u64(r) != 0;
 	d->n = get_count(r, 1);
 	d->dim = (size_t)get_u64(r);
-	if (r->bad || d->dim != s->dim || s->nclass < 2 || !s->target ||
+	if (r->bad || d->dim != s->dim || s->nclass < 2 || !s->target || d->n == 0 ||
 	    (d->dim && d->n > r->left / d->dim / sizeof(float)))
 		return r->bad = 1, -1;
 	for (i = 0; i < s->nfeat; i++) /* every design column where the schema says */
@@ -352,7 +385,9 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	for (i = 0; i < d->n && !r->bad; i += BLOCK_SWEEP_ROWS) {
 		size_t rows = d->n - i < BLOCK_SWEEP_ROWS ? d->n - i : BLOCK_SWEEP_ROWS;
 
-		get(r, d->x + i * d->dim, rows * d->dim * sizeof *d->x);
+		if (get(r, d->x + i * d->dim, rows * d->dim * sizeof *d->x) == 0 &&
+		    !all_finite(d->x + i * d->dim, rows * d->dim))
+			r->bad = 1;
 		block_done(d->x, i * d->dim, (i + rows) * d->dim);
 	}
 	if (r->bad || d->n > r->left / sizeof *d->y)
@@ -362,14 +397,16 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	d->count = xcalloc(s->nclass, sizeof *d->count);
 	for (i = 0; i < s->nclass; i++)
 		d->count[i] = (size_t)get_u64(r);
-	for (i = 0; i < d->n && !r->bad; i++)
-		if (d->y[i] >= s->nclass)
-			r->bad = 1;
+	if (!r->bad && !counts_agree(d->y, d->n, d->count, s->nclass))
+		r->bad = 1;
 	d->roww = get_opt(r, d->n, sizeof *d->roww);
+	for (i = 0; d->roww && i < d->n && !r->bad; i++)
+		if (!(isfinite(d->roww[i]) && d->roww[i] >= 0))
+			r->bad = 1;
 	nmiss = get_count(r, sizeof *d->miss_col);
 	d->miss_off = get_opt(r, d->n + 1, sizeof *d->miss_off);
 	if (d->miss_off && !r->bad) {
-		if (d->miss_off[d->n] != nmiss)
+		if (d->miss_off[0] != 0 || d->miss_off[d->n] != nmiss)
 			return r->bad = 1, -1;
 		for (i = 0; i < d->n; i++)
 			if (d->miss_off[i] > d->miss_off[i + 1])

@@ -8,7 +8,10 @@
 #           tuned offsets with a temperature and a --lambda auto path);
 #   cmd/    for fuzz_cmd, every sixth row of the datasets and of those models'
 #           predictions, behind the four bytes that choose the command line
-#           (tests/fuzz_cmd.c; in printf octal).
+#           (tests/fuzz_cmd.c; in printf octal);
+#   cache/  for fuzz_cache, the payloads (what follows the header, less the final
+#           checksum) of --cache files FOCAL writes for the datasets and for shards of
+#           one, with and without weights.
 # Byte 0: 000 eval --truth, 001 eval --truth --pred, 002 predict, 003 eval -m; plus 004,
 # 010 or 014 for the votes, wdbc or header-less glass model, 020 tsv or 040 json,
 # 100 --no-header, 200 --threshold (byte 1 / 255).  Byte 2 picks the --truth, --pred or
@@ -19,7 +22,7 @@ set -eu
 focal=$1
 out=$2
 rm -rf "$out"
-mkdir -p "$out/csv" "$out/model" "$out/cmd"
+mkdir -p "$out/csv" "$out/model" "$out/cmd" "$out/cache"
 
 for f in datasets/*.csv; do
 	b=$out/csv/$(basename "$f" .csv)
@@ -67,3 +70,24 @@ seed "$c/wdbc-eval" '\253\070\000\000' cat datasets/wdbc.csv
 seed "$c/glass-nh-predict" '\116\000\006\000' sed 1d datasets/glass.csv
 seed "$c/glass-nh-eval" '\117\000\000\000' sed 1d datasets/glass.csv
 { printf '\002\000\002\000'; head -n 40 datasets/glass.csv | gzip -c; } > "$c/glass-gz"
+
+# payload CACHE OUT: OUT gets CACHE less its header (magic, version, byte-order mark, the
+# key after its 8-byte length, the header checksum) and its final checksum.
+payload() {
+	klen=$(od -An -tu8 -j20 -N8 "$1" | tr -d ' ')
+	hl=$((12 + 4 + 4 + 8 + klen + 4))
+	size=$(wc -c < "$1")
+	tail -c +$((hl + 1)) "$1" | head -c $((size - hl - 4)) > "$2"
+	rm -f "$1"
+}
+k=$out/cache
+"$focal" train -q -y type --cache "$k/c" datasets/glass.csv > /dev/null
+payload "$k/c" "$k/glass"
+"$focal" train -q -y party --cache "$k/c" datasets/house-votes-84.csv > /dev/null
+payload "$k/c" "$k/votes"
+head -n 30 datasets/wdbc.csv > "$k/a.csv"
+{ head -n 1 datasets/wdbc.csv; sed -n '300,330p' datasets/wdbc.csv; } > "$k/b.csv"
+"$focal" train -q -y diagnosis --weight mean_radius --cache "$k/c" "$k/a.csv" "$k/b.csv" \
+	> /dev/null
+payload "$k/c" "$k/wdbc-shards-weighted"
+rm -f "$k/a.csv" "$k/b.csv"
