@@ -62,7 +62,7 @@ tests/unit_%-asan: tests/unit_%.c tests/tap.h libfocal-asan.a $(HDR)
 TSAN    = -O1 -g -fsanitize=thread -fno-omit-frame-pointer -DFOCAL_NO_TARGET_CLONES
 TSAN_OBJ = $(LIB_SRC:.c=.tsan.o)
 CMD_TSAN_OBJ = $(CMD_SRC:.c=.tsan.o)
-TSAN_TESTS = unit_pool unit_train unit_sample unit_cv t_read t_bigread t_sample t_cv t_decision t_scale
+TSAN_TESTS = unit_pool unit_train unit_sample unit_cv t_read t_bigread t_sample t_cv t_decision t_scale t_stdout
 
 src/%.tsan.o: src/%.c $(HDR)
 	$(CC) $(WARN) $(TSAN) $(CPPFLAGS_ALL) -c -o $@ $<

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +53,14 @@ static int tmpfile_beside(const char *path, char **tmp)
 /*
  * The temporary files open now, removed at exit: a run that ends on an error no caller
  * sees (out of memory, which exits at once) leaves none behind.  The commands open them
- * from the main thread only.
+ * from the main thread only.  A signal that would end the process (a hangup, an
+ * interrupt, a closed pipe, a termination) removes them too, then ends the process as it
+ * would have ended: its handler is installed only where the signal's action is the
+ * default one (a signal the caller ignores stays ignored), and runs on the main thread,
+ * since the pool's helpers start with these signals blocked (pool.c).
  */
 #define MAX_OPEN 16
-static char *open_tmp[MAX_OPEN];
+static char *volatile open_tmp[MAX_OPEN];
 
 static void remove_open(void)
 {
@@ -66,6 +71,35 @@ static void remove_open(void)
 			unlink(open_tmp[i]);
 }
 
+/* Only async-signal-safe calls: unlink, raise.  SA_RESETHAND has put back the default
+ * action, so the signal raised again (pending until the handler returns) ends the
+ * process with the status a shell expects of it (128 + the signal's number). */
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+
+	remove_open();
+	errno = saved;
+	raise(sig);
+}
+
+static void catch_fatal_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static void track(char *tmp)
 {
 	static int registered;
@@ -73,6 +107,7 @@ static void track(char *tmp)
 
 	if (!registered) {
 		atexit(remove_open);
+		catch_fatal_signals();
 		registered = 1;
 	}
 	for (i = 0; i < MAX_OPEN; i++)

@@ -11,6 +11,7 @@
 #include "pool.h"
 
 #include <pthread.h>
+#include <signal.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;  /* a new job */
@@ -68,17 +69,30 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-/* Starts helpers until there are WANT of them or one cannot be started; under lock. */
+/*
+ * Starts helpers until there are WANT of them or one cannot be started; under lock.  A
+ * helper inherits the signal mask it is started with: the signals that end a run
+ * (outfile.c removes its temporary files on them) are blocked, so they reach the main
+ * thread only.
+ */
 static void grow(size_t want)
 {
 	pthread_attr_t attr;
 	pthread_t t;
+	sigset_t block, old;
 
 	if (nhelpers >= want || pthread_attr_init(&attr) != 0)
 		return;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGPIPE);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	while (nhelpers < want && pthread_create(&t, &attr, helper, NULL) == 0)
 		nhelpers++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 }
 
