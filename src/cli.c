@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "block.h"
+#include "plot.h"
 
 int cli_quiet;
 
@@ -164,6 +165,65 @@ int cli_long(const char *command, const char *opt, const char *arg, long lo, lon
 		return -1;
 	}
 	return 0;
+}
+
+int cli_plot(const char *command, const char *path, struct plotarg *p)
+{
+	int fmt = plot_format(path);
+
+	if (fmt < 0) {
+		cli_usage_error(command, "--plot: '%s' needs the extension .svg or .html", path);
+		return -1;
+	}
+	p->path = path;
+	p->fmt = fmt;
+	return 0;
+}
+
+/* What the writers of a report's page need. */
+struct plotpage {
+	const struct plot_report *pr;
+	const struct trainsummary *t;
+};
+
+static void page_tables(FILE *f, void *ctx)
+{
+	const struct plotpage *pp = ctx;
+
+	report_write(f, FMT_TABLE, pp->pr->classes, pp->pr->r, pp->t);
+}
+
+static void page_figures(FILE *f, void *ctx)
+{
+	const struct plotpage *pp = ctx;
+
+	plot_report_svg(f, pp->pr);
+}
+
+int cli_plot_report(const struct plotarg *p, const char *title, char *const *classes,
+                    const struct report *r, const struct figdata *fd,
+                    const struct trainsummary *t, const double *objective, size_t niter,
+                    struct ferr *e)
+{
+	struct plot_report pr;
+	struct plotpage pp;
+	struct trainsummary ts;
+
+	memset(&pr, 0, sizeof pr);
+	pr.classes = classes;
+	pr.r = r;
+	pr.fd = fd;
+	pr.objective = objective;
+	pr.niter = niter;
+	pr.title = title;
+	pp.pr = &pr;
+	pp.t = NULL;
+	if (t) {
+		ts = *t;
+		ts.seconds = NAN; /* the same page for the same run */
+		pp.t = &ts;
+	}
+	return plot_save(p->path, (enum plotfmt)p->fmt, title, page_tables, page_figures, &pp, e);
 }
 
 int cli_format(const char *command, const char *arg, enum outfmt *f)

@@ -60,7 +60,7 @@ enum {
 	OPT_FORMAT, OPT_PROGRESS, OPT_KEEP, OPT_THRESHOLD, OPT_SAMPLE, OPT_SAMPLE_RATIO,
 	OPT_SMOTE_K, OPT_CALIBRATE, OPT_TUNE_DECISION, OPT_TUNE_FOLDS, OPT_REPEAT, OPT_METRIC,
 	OPT_SAVE_FOLDS, OPT_DECISION, OPT_SAVE_PREDICTIONS, OPT_REFIT, OPT_MEMORY, OPT_CACHE,
-	OPT_COEF
+	OPT_COEF, OPT_PLOT
 };
 /* A bit for each of those codes, to note which options a command line gave. */
 #define CLI_OPT_BIT(opt) ((uint64_t)1 << ((opt) - OPT_DROP))
@@ -93,6 +93,26 @@ int cli_long(const char *command, const char *opt, const char *arg, long lo, lon
 
 /* --decision: 1 for argmax, 0 for model, or -1 after a usage error. */
 int cli_decision(const char *command, const char *arg);
+
+/* --plot FILE: where the pictures go and in what format (plot.h); path NULL when none. */
+struct plotarg {
+	const char *path;
+	int fmt;
+};
+
+/* --plot: PATH into P by its extension (.svg or .html); 0, or -1 after a usage error. */
+int cli_plot(const char *command, const char *path, struct plotarg *p);
+
+/*
+ * Writes the pictures of a report to P's file (cli_plot): the figures of R and FD for
+ * CLASSES (with T's objective per iteration OBJECTIVE, NITER values, when OBJECTIVE is
+ * not NULL) under TITLE; an HTML page holds the report's table too, as report_write
+ * prints it (T as for it, NULL outside train), without the seconds.  0, or -1 with E.
+ */
+int cli_plot_report(const struct plotarg *p, const char *title, char *const *classes,
+                    const struct report *r, const struct figdata *fd,
+                    const struct trainsummary *t, const double *objective, size_t niter,
+                    struct ferr *e);
 
 /* --format: returns 0 or prints a usage error and returns -1. */
 int cli_format(const char *command, const char *arg, enum outfmt *f);

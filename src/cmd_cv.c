@@ -2,6 +2,7 @@
  * cmd_cv.c: focal cv: reads the list options into a grid of configurations, runs the
  * cross-validation engine (cv.c) on the data and prints its results (cvreport.c).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "cvrefit.h"
 #include "fitcli.h"
 #include "outfile.h"
+#include "plot.h"
 
 static const char cmd[] = "cv";
 
@@ -24,7 +26,19 @@ struct cvargs {
 	int metric;
 	struct cvgrid g;        /* the list options */
 	struct fitargs f;       /* what train reads alike */
+	struct plotarg plot;    /* --plot */
 };
+
+/* The tables and the figures of a cv page (plot_save). */
+static void cv_page_tables(FILE *f, void *ctx)
+{
+	cv_write(f, FMT_TABLE, ctx, NAN); /* no wall time: the same page for the same run */
+}
+
+static void cv_page_figures(FILE *f, void *ctx)
+{
+	plot_cv_svg(f, ctx);
+}
 
 
 /* ---- options ---- */
@@ -262,6 +276,8 @@ static int cv_option(void *ctx, int ch, const char *arg)
 	case OPT_SAVE_PREDICTIONS:
 		a->save_pred = arg;
 		return 1;
+	case OPT_PLOT:
+		return cli_plot(cmd, arg, &a->plot) != 0 ? -1 : 1;
 	case OPT_REFIT:
 		a->refit = 1;
 		return 1;
@@ -460,6 +476,9 @@ int cmd_cv(int argc, char **argv)
 			cv_write_predictions(pred_out.f, &cv);
 		if ((a.save_folds && outfile_commit(&folds_out, &e) != 0) ||
 		    (a.save_pred && outfile_commit(&pred_out, &e) != 0))
+			goto fail;
+		if (a.plot.path && plot_save(a.plot.path, (enum plotfmt)a.plot.fmt, "focal cv",
+		                             cv_page_tables, cv_page_figures, &cv, &e) != 0)
 			goto fail;
 	}
 	goto out;

@@ -66,14 +66,31 @@ static int on_model_row(void *ctx, const double *x, long label, const struct csv
 	return 0;
 }
 
+/* Prints report REP for CLASSES, then draws its pictures with FD when PL asks for them. */
+static int finish(const struct plotarg *pl, const char *path, char *const *classes,
+                  const struct report *rep, const struct figdata *fd, enum outfmt fmt,
+                  struct ferr *e)
+{
+	char title[512];
+
+	if (report_write(stdout, fmt, classes, rep, NULL) != 0)
+		return ferr_set(e, "cannot write standard output");
+	if (!pl->path || !cli_stdout_written())
+		return 0;
+	snprintf(title, sizeof title, "focal eval: %.400s, %zu rows", csv_display_name(path),
+	         rep->n);
+	return cli_plot_report(pl, title, classes, rep, fd, NULL, NULL, 0, e);
+}
+
 static int eval_model(const char *model_path, const char *path, const struct readopts *ro,
                       double threshold, int have_threshold, int argmax, enum outfmt fmt,
-                      struct ferr *e)
+                      const struct plotarg *pl, struct ferr *e)
 {
 	struct model m;
 	struct modeleval me;
 	struct encode_opts eo;
 	struct report rep;
+	struct figdata fd;
 	int rc = -1;
 
 	if (model_load(model_path, &m, e) != 0)
@@ -100,14 +117,15 @@ static int eval_model(const char *model_path, const char *path, const struct rea
 		ferr_set(e, "%s: no data rows with a label", csv_display_name(path));
 		goto out;
 	}
-	metrics_compute(&rep, me.r.n, me.r.k, me.r.ytrue, me.r.ypred, me.r.scores);
+	metrics_compute_figures(&rep, pl->path ? &fd : NULL, me.r.n, me.r.k, me.r.ytrue,
+	                        me.r.ypred, me.r.scores);
 	metrics_threshold(&rep, me.r.ytrue, me.r.scores, (uint32_t)m.lm.positive);
 	if (m.s.nclass == 2)
 		rep.positive = m.lm.positive;
-	rc = report_write(stdout, fmt, m.s.classes, &rep, NULL);
+	rc = finish(pl, path, m.s.classes, &rep, &fd, fmt, e);
 	report_release(&rep);
-	if (rc != 0)
-		ferr_set(e, "cannot write standard output");
+	if (pl->path)
+		figdata_release(&fd);
 out:
 	rows_release(&me.r);
 	decision_release(&me.dec);
@@ -231,10 +249,11 @@ static int on_pred_row(void *ctx, const struct csvrow *row, struct ferr *e)
 static int eval_predictions(const char *path, const char *truth, const char *pred,
                             const char *positive_label, const struct readopts *ro,
                             double threshold, int have_threshold, enum outfmt fmt,
-                            struct ferr *e)
+                            const struct plotarg *pl, struct ferr *e)
 {
 	struct predeval pe;
 	struct report rep;
+	struct figdata fd;
 	char **classes = NULL;
 	size_t *rank = NULL, *count = NULL, i, j, k = 0;
 	double *scores = NULL;
@@ -303,14 +322,15 @@ static int eval_predictions(const char *path, const char *truth, const char *pre
 			pe.r.ypred[i] = decision_pick(&d, scores + i * k, NULL);
 		decision_release(&d);
 	}
-	metrics_compute(&rep, pe.r.n, k, pe.r.ytrue, pe.r.ypred, scores);
+	metrics_compute_figures(&rep, pl->path ? &fd : NULL, pe.r.n, k, pe.r.ytrue, pe.r.ypred,
+	                        scores);
 	metrics_threshold(&rep, pe.r.ytrue, scores, (uint32_t)positive);
 	if (k == 2 && scores)
 		rep.positive = positive;
-	rc = report_write(stdout, fmt, classes, &rep, NULL);
+	rc = finish(pl, path, classes, &rep, &fd, fmt, e);
 	report_release(&rep);
-	if (rc != 0)
-		ferr_set(e, "cannot write standard output");
+	if (pl->path)
+		figdata_release(&fd);
 out:
 	strv_free(classes, k);
 	strv_free(pe.scorename, pe.nscore);
@@ -329,6 +349,7 @@ int cmd_eval(int argc, char **argv)
 {
 	struct cli_getopt g;
 	struct readopts r;
+	struct plotarg pl = { NULL, 0 };
 	struct ferr e = { "", 1 };
 	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *positive = NULL, *path;
 	enum outfmt fmt = FMT_TABLE;
@@ -370,6 +391,10 @@ int cmd_eval(int argc, char **argv)
 			if (cli_format(cmd, optarg, &fmt) != 0)
 				return 2;
 			break;
+		case OPT_PLOT:
+			if (cli_plot(cmd, optarg, &pl) != 0)
+				return 2;
+			break;
 		case 'q':
 			cli_quiet = 1;
 			break;
@@ -396,10 +421,11 @@ int cmd_eval(int argc, char **argv)
 		return cli_usage_error(cmd, "--decision goes with -m; a predictions CSV has its "
 		                       "decisions in --pred");
 	if (model_path)
-		rc = eval_model(model_path, path, &r, threshold, have_threshold, argmax > 0, fmt, &e);
+		rc = eval_model(model_path, path, &r, threshold, have_threshold, argmax > 0, fmt, &pl,
+		                &e);
 	else
 		rc = eval_predictions(path, truth, pred, positive, &r, threshold, have_threshold, fmt,
-		                      &e);
+		                      &pl, &e);
 	if (rc != 0)
 		return cli_fail(&e);
 	return 0;

@@ -23,6 +23,14 @@ struct trainargs {
 	struct sampleopts so;
 	struct weighting wt;   /* from --alpha or --class-weight, checked against the data later */
 	struct fitargs f;      /* what cv reads alike */
+	struct plotarg plot;   /* --plot */
+};
+
+/* The objective at each iteration of the last fit, for --plot; whether to show progress. */
+struct history {
+	double *v;
+	size_t n, cap;
+	int last, show;
 };
 
 
@@ -48,6 +56,8 @@ static int train_option(void *ctx, int ch, const char *arg)
 	case OPT_VALID:
 		a->valid = arg;
 		return 1;
+	case OPT_PLOT:
+		return cli_plot(cmd, arg, &a->plot) != 0 ? -1 : 1;
 	case OPT_CALIBRATE:
 		if (calib_parse(arg) < 0)
 			return cli_usage_error(cmd, "--calibrate: '%s' is not one of none, prior, "
@@ -120,14 +130,29 @@ static void warn_no_effect(const struct trainargs *a)
 
 static void show_progress(void *ctx, int iter, double objective, double gnorm)
 {
-	(void)ctx;
+	struct history *h = ctx;
+
+	if (h->cap) {
+		/* an iteration number that does not go up starts another fit: the final fit,
+		 * after those of an inner CV, is the one kept */
+		if (h->n > 0 && iter <= h->last)
+			h->n = 0;
+		if (h->n == h->cap) {
+			h->cap *= 2;
+			h->v = xreallocarray(h->v, h->cap, sizeof *h->v);
+		}
+		h->v[h->n++] = objective;
+		h->last = iter;
+	}
+	if (!h->show)
+		return;
 	fprintf(stderr, "\rfocal: iteration %d, objective %.10g, gradient %.3g   ", iter, objective,
 	        gnorm);
 }
 
 /* The configuration the options give, for the data of schema S and D. */
 static int make_config(struct trainargs *a, const struct schema *s, const struct dataset *d,
-                       struct fitconfig *c, struct ferr *e)
+                       struct fitconfig *c, struct history *h, struct ferr *e)
 {
 	memset(c, 0, sizeof *c);
 	c->positive = fit_positive(s, d, a->f.positive, e);
@@ -142,9 +167,14 @@ static int make_config(struct trainargs *a, const struct schema *s, const struct
 	c->lambda = a->lambda;
 	c->sample_seed = a->f.t.seed;
 	c->solver = a->f.t;
-	if (a->f.progress > 0 || (a->f.progress == 0 && isatty(STDERR_FILENO))) {
+	h->show = a->f.progress > 0 || (a->f.progress == 0 && isatty(STDERR_FILENO));
+	if (a->plot.path) {
+		h->cap = 256;
+		h->v = xcalloc(h->cap, sizeof *h->v);
+	}
+	if (h->show || h->cap) {
 		c->solver.progress = show_progress;
-		c->solver.progress_ctx = NULL;
+		c->solver.progress_ctx = h;
 	}
 	c->warn = cli_warn;
 	return 0;
@@ -178,14 +208,15 @@ static void describe(struct model *m, const struct fitconfig *c, struct fitresul
 	memset(&fr->path, 0, sizeof fr->path);
 }
 
-/* Scores the model on --valid, or on the training data, into REP. */
+/* Scores the model on --valid, or on the training data, into REP (and FD, when not
+ * NULL). */
 static int score(const struct trainargs *a, const struct model *m, struct dataset *d,
-                 struct dataset *valid, struct report *rep, struct ferr *e)
+                 struct dataset *valid, struct report *rep, struct figdata *fd, struct ferr *e)
 {
 	struct encode_opts eo;
 
 	if (!a->valid) {
-		score_dataset(&m->lm, &m->dec, d, a->f.t.threads, rep);
+		score_dataset(&m->lm, &m->dec, d, a->f.t.threads, rep, fd);
 		return 0;
 	}
 	dataset_release(d); /* the training rows are done with: room for the others */
@@ -198,14 +229,16 @@ static int score(const struct trainargs *a, const struct model *m, struct datase
 	eo.warn = cli_warn;
 	if (data_load_with_schema(a->valid, &m->s, &eo, valid, e) != 0)
 		return -1;
-	score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep);
+	score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
 	return 0;
 }
 
 /* Prints the report on REP and the fit's summary to stdout; 0, or -1 with E filled. */
 static int print_report(const struct trainargs *a, const struct model *m,
-                        const struct fitresult *fr, const struct report *rep, struct ferr *e)
+                        const struct fitresult *fr, const struct report *rep,
+                        const struct figdata *fd, const struct history *h, struct ferr *e)
 {
+	char title[512];
 	struct trainsummary sum;
 
 	memset(&sum, 0, sizeof sum);
@@ -232,7 +265,11 @@ static int print_report(const struct trainargs *a, const struct model *m,
 	                   "training data (before sampling)" : "training data";
 	if (report_write(stdout, a->f.fmt, m->s.classes, rep, &sum) != 0)
 		return ferr_set(e, "cannot write standard output");
-	return 0;
+	if (!a->plot.path || !cli_stdout_written())
+		return 0;
+	snprintf(title, sizeof title, "focal train: %s loss, %s, report on %.300s",
+	         m->info.loss, sum.model, sum.evaluated_on);
+	return cli_plot_report(&a->plot, title, m->s.classes, rep, fd, &sum, h->v, h->n, e);
 }
 
 /*
@@ -250,6 +287,8 @@ static int train_main(int argc, char **argv, int refit)
 	struct fitrows rows;
 	struct fitresult fr;
 	struct tuneopts to;
+	struct figdata fd;
+	struct history hist;
 	int status = 1, have_report = 0;
 
 	memset(&a, 0, sizeof a);
@@ -257,6 +296,8 @@ static int train_main(int argc, char **argv, int refit)
 	memset(&d, 0, sizeof d);
 	memset(&valid, 0, sizeof valid);
 	memset(&fr, 0, sizeof fr);
+	memset(&fd, 0, sizeof fd);
+	memset(&hist, 0, sizeof hist);
 	fitargs_init(&a.f);
 	a.alpha = NAN;
 	a.lambda = NAN;
@@ -282,7 +323,9 @@ static int train_main(int argc, char **argv, int refit)
 	a.f.r.threads = a.f.t.threads;
 	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &m.s, &d, &e) != 0)
 		goto fail;
-	if (make_config(&a, &m.s, &d, &c, &e) != 0)
+	if (refit)
+		a.plot.path = NULL;
+	if (make_config(&a, &m.s, &d, &c, &hist, &e) != 0)
 		goto fail;
 	if (fitargs_check_tune(cmd, &a.f, m.s.nclass) != 0) {
 		status = 2;
@@ -296,7 +339,7 @@ static int train_main(int argc, char **argv, int refit)
 	/* the fitted model, moved into the model file's */
 	m.lm = fr.lm;
 	memset(&fr.lm, 0, sizeof fr.lm);
-	if (c.solver.progress)
+	if (hist.show)
 		fputc('\n', stderr);
 	if (!fr.tr.converged) {
 		char msg[128];
@@ -308,10 +351,10 @@ static int train_main(int argc, char **argv, int refit)
 	m.info.cmdline = cli_cmdline(argc + optind, argv - optind);
 	if (!refit) {
 		/* the model file appears only once everything the run reports has succeeded */
-		if (score(&a, &m, &d, &valid, &rep, &e) != 0)
+		if (score(&a, &m, &d, &valid, &rep, a.plot.path ? &fd : NULL, &e) != 0)
 			goto fail;
 		have_report = 1;
-		if (print_report(&a, &m, &fr, &rep, &e) != 0)
+		if (print_report(&a, &m, &fr, &rep, &fd, &hist, &e) != 0)
 			goto fail;
 	}
 	if (a.output && model_save(a.output, &m, &e) != 0)
@@ -323,6 +366,8 @@ fail:
 out:
 	if (have_report)
 		report_release(&rep);
+	figdata_release(&fd);
+	free(hist.v);
 	fitresult_release(&fr);
 	dataset_release(&valid);
 	weighting_release(&a.wt);

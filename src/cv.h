@@ -219,7 +219,8 @@ void cv_release(struct cv *cv);
 
 /*
  * The writers (cvreport.c): the results of CV in FMT (SECONDS: the wall time the table
- * states), and --save-folds' "line,repeat,fold" for every row of every repeat.
+ * states; NAN leaves it out), and --save-folds' "line,repeat,fold" for every row of every
+ * repeat.
  */
 void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds);
 void cv_write_folds(FILE *fp, const struct cv *cv);

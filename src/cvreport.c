@@ -42,9 +42,13 @@ static void write_table(FILE *fp, const struct cvout *o)
 	int mt, nshow, show[CV_NDECISION + 1];
 
 	fprintf(fp, "%zu-fold cross-validation, %zu repeat%s, %zu rows, %zu configuration%s, "
-	        "%zu fits; %.2f s wall on %d thread%s\n", a->k, a->repeat, a->repeat == 1 ? "" : "s",
-	        o->nrows, ncfg, ncfg == 1 ? "" : "s", cv_fits(o->run), o->seconds, o->threads,
-	        o->threads == 1 ? "" : "s");
+	        "%zu fits", a->k, a->repeat, a->repeat == 1 ? "" : "s", o->nrows, ncfg,
+	        ncfg == 1 ? "" : "s", cv_fits(o->run));
+	/* NAN: no timing, for a page that must not change from run to run */
+	if (!isnan(o->seconds))
+		fprintf(fp, "; %.2f s wall on %d thread%s", o->seconds, o->threads,
+		        o->threads == 1 ? "" : "s");
+	fputc('\n', fp);
 	if (a->tune)
 		fprintf(fp, "decisions tuned for %s on %zu inner folds of each training part\n",
 		        decision_metric_key[a->tune_metric], a->tune_folds);

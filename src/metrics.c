@@ -94,12 +94,63 @@ static void sort_desc(struct ranking *rk, size_t n)
 	rk->pa = pa, rk->pb = pb;
 }
 
+/* Appends (X, Y) to C's points. */
+static void curve_push(struct curve *c, double x, double y)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->x = xreallocarray(c->x, c->cap, sizeof *c->x);
+		c->y = xreallocarray(c->y, c->cap, sizeof *c->y);
+	}
+	c->x[c->n] = x;
+	c->y[c->n] = y;
+	c->n++;
+}
+
+/* The cell of V on a grid of METRICS_CURVE_CELLS per unit. */
+static long curve_cell(double v)
+{
+	return (long)floor(v * METRICS_CURVE_CELLS);
+}
+
+/*
+ * Adds point (X, Y) to curve C, thinned: of the points in one grid cell only the first
+ * and the last are kept (the last is held back until the curve leaves the cell or ends),
+ * so a curve has at most two points a cell it passes through, whatever the rows.
+ */
+static void curve_add(struct curve *c, double x, double y)
+{
+	long cx = curve_cell(x), cy = curve_cell(y);
+
+	if (c->n > 0 && cx == c->cellx && cy == c->celly) {
+		c->held = 1;
+		c->hx = x;
+		c->hy = y;
+		return;
+	}
+	if (c->held)
+		curve_push(c, c->hx, c->hy);
+	c->held = 0;
+	curve_push(c, x, y);
+	c->cellx = cx;
+	c->celly = cy;
+}
+
+/* Ends curve C: the point held back, if any, is its last. */
+static void curve_end(struct curve *c)
+{
+	if (c->held)
+		curve_push(c, c->hx, c->hy);
+	c->held = 0;
+}
+
 /*
  * ROC AUC and average precision of class C against the rest, from column C of the
  * n x k SCORES, with RK's room for n rows.  NAN when C has no positives or negatives.
  */
 static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
-                      uint32_t c, struct ranking *rk, double *auc, double *ap)
+                      uint32_t c, struct ranking *rk, double *auc, double *ap,
+                      struct curve *roc, struct curve *pr)
 {
 	size_t i, npos = 0, nneg;
 	double tps = 0, fps = 0, prev_tps = 0, prev_fps = 0, area = 0, apsum = 0;
@@ -118,6 +169,8 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 		return;
 	}
 	sort_desc(rk, n);
+	if (roc)
+		curve_add(roc, 0, 0);
 	key = rk->ka;
 	pos = rk->pa;
 	for (i = 0; i < n; i++) {
@@ -133,11 +186,21 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 		area += (fps - prev_fps) * (tps + prev_tps);
 		/* Step: recall gain times precision at this threshold. */
 		apsum += (tps - prev_tps) / (double)npos * (tps / (tps + fps));
+		if (roc) {
+			curve_add(roc, fps / (double)nneg, tps / (double)npos);
+			/* the step whose area is the term just added */
+			curve_add(pr, prev_tps / (double)npos, tps / (tps + fps));
+			curve_add(pr, tps / (double)npos, tps / (tps + fps));
+		}
 		prev_tps = tps;
 		prev_fps = fps;
 	}
 	*auc = area / (2.0 * (double)npos * (double)nneg);
 	*ap = apsum;
+	if (roc) {
+		curve_end(roc);
+		curve_end(pr);
+	}
 }
 
 /* sklearn's F1 from precision and recall: 0 when both are 0. */
@@ -204,15 +267,19 @@ static double brier_score(size_t n, size_t k, const uint32_t *ytrue, const doubl
 	return total / (double)n;
 }
 
-#define ECE_BINS 15
-
-static double calibration_error(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+/*
+ * The reliability bins: for each of METRICS_ECE_BINS equal-width bins (lo, hi] of the
+ * rows' largest probability (the first bin holding 0), the sum of those probabilities
+ * into CONF, the rows whose class (the first of equal largest) is the true one into HITS,
+ * and the rows into ROWS.
+ */
+static void reliability_bins(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
+                             double *conf, double *hits, double *rows)
 {
-	double conf[ECE_BINS] = { 0 }, hits[ECE_BINS] = { 0 }, rows[ECE_BINS] = { 0 }, total = 0;
 	size_t i, j, b;
 
-	if (n == 0 || k == 0)
-		return NAN;
+	for (b = 0; b < METRICS_ECE_BINS; b++)
+		conf[b] = hits[b] = rows[b] = 0;
 	for (i = 0; i < n; i++) {
 		const double *s = scores + i * k;
 		size_t top = 0;
@@ -221,16 +288,33 @@ static double calibration_error(size_t n, size_t k, const uint32_t *ytrue, const
 			if (s[j] > s[top])
 				top = j;
 		/* The bin (b / 15, (b + 1) / 15] holding s[top], the edges as b * (1 / 15). */
-		for (b = 0; b + 1 < ECE_BINS; b++)
-			if (s[top] <= (double)(b + 1) * (1.0 / ECE_BINS))
+		for (b = 0; b + 1 < METRICS_ECE_BINS; b++)
+			if (s[top] <= (double)(b + 1) * (1.0 / METRICS_ECE_BINS))
 				break;
 		conf[b] += s[top];
 		hits[b] += ytrue[i] == top;
 		rows[b]++;
 	}
-	for (b = 0; b < ECE_BINS; b++)
+}
+
+static double calibration_error(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
+                                struct figdata *fd)
+{
+	double conf[METRICS_ECE_BINS], hits[METRICS_ECE_BINS], rows[METRICS_ECE_BINS], total = 0;
+	size_t b;
+
+	if (n == 0 || k == 0)
+		return NAN;
+	reliability_bins(n, k, ytrue, scores, conf, hits, rows);
+	for (b = 0; b < METRICS_ECE_BINS; b++) {
 		if (rows[b] > 0)
 			total += rows[b] / (double)n * fabs(hits[b] / rows[b] - conf[b] / rows[b]);
+		if (fd) {
+			fd->bin_conf[b] = conf[b];
+			fd->bin_hits[b] = hits[b];
+			fd->bin_rows[b] = rows[b];
+		}
+	}
 	return total;
 }
 
@@ -246,12 +330,25 @@ static void add_defined(double x, double *sum, size_t *m)
 void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
                      const uint32_t *ypred, const double *scores)
 {
+	metrics_compute_figures(r, NULL, n, k, ytrue, ypred, scores);
+}
+
+void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, size_t k,
+                             const uint32_t *ytrue, const uint32_t *ypred, const double *scores)
+{
 	size_t i, c, j, *tp, *tsum, *psum, correct = 0, npresent = 0, nseen = 0;
 	double nd = (double)n, sum_p = 0, sum_r = 0, sum_f = 0, w_p = 0, w_r = 0, w_f = 0;
 	double bal = 0, logsum = 0, tt = 0, pp = 0, tpd = 0, cov_tp, cov_pp, cov_tt, offdiag;
 	int zero_recall = 0;
 
 	memset(r, 0, sizeof *r);
+	if (fd) {
+		memset(fd, 0, sizeof *fd);
+		fd->k = k;
+		fd->scores = scores && n > 0;
+		fd->roc = xcalloc(k ? k : 1, sizeof *fd->roc);
+		fd->pr = xcalloc(k ? k : 1, sizeof *fd->pr);
+	}
 	r->positive = -1;
 	r->k = k;
 	r->n = n;
@@ -334,7 +431,7 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 
 	r->log_loss = scores ? log_loss(n, k, ytrue, scores) : NAN;
 	r->brier = scores ? brier_score(n, k, ytrue, scores) : NAN;
-	r->ece = scores ? calibration_error(n, k, ytrue, scores) : NAN;
+	r->ece = scores ? calibration_error(n, k, ytrue, scores, fd) : NAN;
 	if (scores && n > 0) {
 		struct ranking rk;
 
@@ -345,7 +442,8 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 		rk.count = xcalloc(65536, sizeof *rk.count);
 		for (c = 0; c < k; c++)
 			ovr_curve(n, k, ytrue, scores, (uint32_t)c, &rk, &r->cls[c].roc_auc,
-			          &r->cls[c].average_precision);
+			          &r->cls[c].average_precision, fd ? &fd->roc[c] : NULL,
+			          fd ? &fd->pr[c] : NULL);
 		free(rk.ka);
 		free(rk.kb);
 		free(rk.pa);
@@ -389,6 +487,23 @@ void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *sc
 	}
 	free(score);
 	free(pos);
+}
+
+void figdata_release(struct figdata *fd)
+{
+	size_t c;
+
+	if (!fd || (!fd->roc && !fd->pr))
+		return;
+	for (c = 0; c < fd->k; c++) {
+		free(fd->roc[c].x);
+		free(fd->roc[c].y);
+		free(fd->pr[c].x);
+		free(fd->pr[c].y);
+	}
+	free(fd->roc);
+	free(fd->pr);
+	fd->roc = fd->pr = NULL;
 }
 
 void report_release(struct report *r)

@@ -52,6 +52,38 @@ struct report {
 	} best;
 };
 
+/* The bins of the expected calibration error and of the reliability diagram. */
+#define METRICS_ECE_BINS 15
+/* The grid, in cells per unit, on which the curves of struct figdata are thinned. */
+#define METRICS_CURVE_CELLS 2048
+
+/* A curve: N points (X[i], Y[i]); the rest is the thinning's state. */
+struct curve {
+	size_t n, cap;
+	double *x, *y;
+	long cellx, celly;  /* the cell of the last point kept */
+	int held;           /* a later point of that cell, (hx, hy), waits */
+	double hx, hy;
+};
+
+/*
+ * What the pictures of a report draw besides the report itself, computed in the same
+ * pass as its figures (so that a curve and the AUC or AP beside it cannot disagree):
+ * for each class, one-vs-rest, the ROC curve (false positive rate, true positive rate)
+ * from (0, 0) through every distinct threshold, and the precision-recall curve as the
+ * steps whose area is the average precision (recall, precision); both thinned to two
+ * points a cell of METRICS_CURVE_CELLS per unit at most, and empty for a class without
+ * positives or negatives.  Then the reliability bins of the ECE: the sum of the largest
+ * probabilities, the rows whose argmax is right, and the rows, per bin.  All of it empty
+ * without scores (scores 0).
+ */
+struct figdata {
+	size_t k;
+	int scores;
+	struct curve *roc, *pr; /* k each */
+	double bin_conf[METRICS_ECE_BINS], bin_hits[METRICS_ECE_BINS], bin_rows[METRICS_ECE_BINS];
+};
+
 /*
  * Fills R from n rows: true and predicted class indices in [0, k), and
  * scores (n x k class probabilities, row-major) or NULL.  R owns its arrays;
@@ -60,6 +92,10 @@ struct report {
 void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue,
                      const uint32_t *ypred, const double *scores);
 void report_release(struct report *r);
+/* metrics_compute that also fills FD (NULL: none; release with figdata_release). */
+void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, size_t k,
+                             const uint32_t *ytrue, const uint32_t *ypred, const double *scores);
+void figdata_release(struct figdata *fd);
 
 /*
  * For two classes, fills R->best from the same rows: the threshold on the probability of

@@ -86,6 +86,10 @@
 #define PROGRESS_OPT                                  \
 	{ "progress", OPT_PROGRESS, no_argument, NULL, \
 	  "show progress on stderr even when it is not a terminal" }
+#define PLOT_OPT                                                             \
+	{ "plot", OPT_PLOT, required_argument, "FILE",                        \
+	  "draw the report's figures into FILE.svg, or FILE.html: one\n"    \
+	  "page with the tables and the figures" }
 #define QUIET_OPT { "quiet", 'q', no_argument, NULL, "no warnings" }
 #define HELP_OPT { "help", 'h', no_argument, NULL, "this help" }
 #define END_OPTS { NULL, 0, 0, NULL, NULL }
@@ -122,6 +126,7 @@ static const struct cli_opt train_opts[] = {
 	  "threads for the gradient pass (default: all cores)" },
 	{ "valid", OPT_VALID, required_argument, "FILE",
 	  "report on FILE instead of the training data" },
+	PLOT_OPT,
 	FORMAT_OPT,
 	PROGRESS_OPT,
 	QUIET_OPT,
@@ -173,6 +178,7 @@ static const struct cli_opt eval_opts[] = {
 	FILE_DELIMITER_OPT,
 	{ "no-header", OPT_NO_HEADER, no_argument, NULL, "FILE has no header row" },
 	{ "na", OPT_NA, required_argument, "LIST", "missing-value tokens" },
+	PLOT_OPT,
 	FORMAT_OPT,
 	QUIET_OPT,
 	HELP_OPT,
@@ -234,6 +240,7 @@ static const struct cli_opt cv_opts[] = {
 	{ "seed", OPT_SEED, required_argument, "N",
 	  "seed of the folds and of every random choice (default: 1)" },
 	{ "threads", OPT_THREADS, required_argument, "N", "fits run at once (default: all cores)" },
+	PLOT_OPT,
 	FORMAT_OPT,
 	PROGRESS_OPT,
 	QUIET_OPT,

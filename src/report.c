@@ -245,8 +245,10 @@ static void table_training(FILE *f, char *const *classes, size_t k, const struct
 	grid_set(&g, row++, 1, "%d", t->iterations);
 	grid_set(&g, row, 0, "converged");
 	grid_set(&g, row++, 1, "%s", t->converged ? "yes" : "no");
-	grid_set(&g, row, 0, "seconds");
-	grid_set(&g, row++, 1, "%.3f", t->seconds);
+	if (!isnan(t->seconds)) { /* NAN: a page that must not change from run to run */
+		grid_set(&g, row, 0, "seconds");
+		grid_set(&g, row++, 1, "%.3f", t->seconds);
+	}
 	grid_set(&g, row, 0, "calibration");
 	if (t->calibrate && strcmp(t->calibrate, "temperature") == 0)
 		grid_set(&g, row++, 1, "temperature %.4g, after the prior correction", t->temperature);

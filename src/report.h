@@ -13,7 +13,7 @@
 struct trainsummary {
 	const char *model, *loss, *solver, *sample;
 	double gamma, lambda;
-	double objective, gnorm, seconds;
+	double objective, gnorm, seconds;         /* seconds NAN: left out of the table */
 	int iterations, converged;
 	const size_t *count_before, *count_after; /* nclass rows per class, before/after sampling */
 	const double *class_weight;               /* nclass effective class weights */

@@ -107,7 +107,7 @@ static void score_rows(int threads, struct scorejob *sj)
 }
 
 void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
-                   int threads, struct report *r)
+                   int threads, struct report *r, struct figdata *fd)
 {
 	size_t k = m->nclass;
 	struct scorejob sj;
@@ -121,7 +121,7 @@ void score_dataset(const struct linmodel *m, const struct decision *dec, struct 
 	score_rows(threads, &sj);
 	block_free(d->x);
 	d->x = NULL;
-	metrics_compute(r, d->n, k, d->y, sj.pred, sj.prob);
+	metrics_compute_figures(r, fd, d->n, k, d->y, sj.pred, sj.prob);
 	metrics_threshold(r, d->y, sj.prob, (uint32_t)m->positive);
 	if (k == 2)
 		r->positive = m->positive;

@@ -40,9 +40,10 @@ int score_decision(const struct decision *dec, int argmax, int have_threshold, d
  * for any number), and fills R (release with report_release); with two classes R names
  * M's positive class.  The feature block D->x is freed once the rows are scored, before
  * the metrics need room of their own (D->x NULL after): the caller has no further use
- * for it.
+ * for it.  With FD (not NULL), also fills the figures of the pictures (metrics.h;
+ * figdata_release).
  */
 void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
-                   int threads, struct report *r);
+                   int threads, struct report *r, struct figdata *fd);
 
 #endif

@@ -79,3 +79,27 @@ double stats_corrected_ttest(const double *d, size_t n, double test_over_train)
 		return mean == 0 ? 1 : 0;
 	return stats_t_pvalue(mean / sqrt(var), (double)(n - 1));
 }
+
+double stats_t_quantile(double p, double df)
+{
+	double lo = 0, hi = 1, alpha;
+	int i;
+
+	if (!(p > 0 && p < 1) || !(df > 0))
+		return NAN;
+	alpha = 2 * (1 - p);
+	if (p <= 0.5)
+		return p == 0.5 ? 0 : -stats_t_quantile(1 - p, df);
+	/* P(|T| >= t) falls as t grows: widen, then halve the bracket */
+	while (stats_t_pvalue(hi, df) > alpha && hi < 1e12)
+		hi *= 2;
+	for (i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (stats_t_pvalue(mid, df) > alpha)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}

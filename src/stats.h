@@ -19,4 +19,7 @@ double stats_t_pvalue(double t, double df);
  */
 double stats_corrected_ttest(const double *d, size_t n, double test_over_train);
 
+/* The P quantile (0 < P < 1) of Student's t with DF degrees of freedom; NAN outside. */
+double stats_t_quantile(double p, double df);
+
 #endif
