@@ -535,6 +535,10 @@ static void draw_cv_compare(FILE *f, const void *ctx)
 	svg_text(f, x1, 22, SVG_START, "title", 0, 0, title);
 	snprintf(title, sizeof title, "difference from the baseline, 95%% interval");
 	svg_text(f, x2, 22, SVG_START, "title", 0, 0, title);
+	for (i = 0; i < n; i++) /* the baseline's row, under everything */
+		if (cv->order[i] == 0)
+			svg_rect(f, 4, y0 + (double)i * CV_RH, x2 + CV_PW - 4, CV_RH, "#fdf1e4", NULL,
+			         NULL);
 	svg_axes(f, &ax, &ay, cv_metric_title[mt], NULL);
 	svg_axes(f, &dx, &ay, "paired difference (corrected t)", NULL);
 	svg_line(f, svg_map(&dx, 0), y0, svg_map(&dx, 0), y0 + h, "#555", 1, "4 3");
@@ -547,8 +551,6 @@ static void draw_cv_compare(FILE *f, const void *ctx)
 		s = &cv->sum[o];
 		base = o == 0;
 		half = delta_half(cv, o);
-		if (base)
-			svg_rect(f, 4, y - CV_RH / 2, x2 + CV_PW - 4, CV_RH, "#fdf1e4", NULL, NULL);
 		svg_text(f, x1 - 8, y + 4, SVG_END, "leg", 0, CV_CHARS, cv->cfg[o].name);
 		if (isfinite(s->mean[mt])) {
 			snprintf(tip, sizeof tip, "%.300s: %.3f \xc2\xb1 %.3f", cv->cfg[o].name,
