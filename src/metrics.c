@@ -107,41 +107,19 @@ static void curve_push(struct curve *c, double x, double y)
 	c->n++;
 }
 
-/* The cell of V on a grid of METRICS_CURVE_CELLS per unit. */
-static long curve_cell(double v)
-{
-	return (long)floor(v * METRICS_CURVE_CELLS);
-}
-
 /*
- * Adds point (X, Y) to curve C, thinned: of the points in one grid cell only the first
- * and the last are kept (the last is held back until the curve leaves the cell or ends),
- * so a curve has at most two points a cell it passes through, whatever the rows.
+ * Adds the threshold where TPS of the NPOS positives and FPS of the NNEG negatives score
+ * at least as high to ROC (a point) and PR (the step from recall PREV_TPS / NPOS at its
+ * precision, whose area is this threshold's term of the average precision).
  */
-static void curve_add(struct curve *c, double x, double y)
+static void curve_point(struct curve *roc, struct curve *pr, double tps, double fps,
+                        double prev_tps, double npos, double nneg)
 {
-	long cx = curve_cell(x), cy = curve_cell(y);
+	double prec = tps / (tps + fps);
 
-	if (c->n > 0 && cx == c->cellx && cy == c->celly) {
-		c->held = 1;
-		c->hx = x;
-		c->hy = y;
-		return;
-	}
-	if (c->held)
-		curve_push(c, c->hx, c->hy);
-	c->held = 0;
-	curve_push(c, x, y);
-	c->cellx = cx;
-	c->celly = cy;
-}
-
-/* Ends curve C: the point held back, if any, is its last. */
-static void curve_end(struct curve *c)
-{
-	if (c->held)
-		curve_push(c, c->hx, c->hy);
-	c->held = 0;
+	curve_push(roc, fps / nneg, tps / npos);
+	curve_push(pr, prev_tps / npos, prec);
+	curve_push(pr, tps / npos, prec);
 }
 
 /*
@@ -154,6 +132,8 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 {
 	size_t i, npos = 0, nneg;
 	double tps = 0, fps = 0, prev_tps = 0, prev_fps = 0, area = 0, apsum = 0;
+	double tstep, fstep, tnext, fnext;
+	int skipped = 0;
 	const uint64_t *key;
 	const unsigned char *pos;
 
@@ -170,7 +150,11 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 	}
 	sort_desc(rk, n);
 	if (roc)
-		curve_add(roc, 0, 0);
+		curve_push(roc, 0, 0);
+	tstep = (double)npos / METRICS_CURVE_CELLS;
+	fstep = (double)nneg / METRICS_CURVE_CELLS;
+	tnext = tstep;
+	fnext = fstep;
 	key = rk->ka;
 	pos = rk->pa;
 	for (i = 0; i < n; i++) {
@@ -186,21 +170,30 @@ static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *s
 		area += (fps - prev_fps) * (tps + prev_tps);
 		/* Step: recall gain times precision at this threshold. */
 		apsum += (tps - prev_tps) / (double)npos * (tps / (tps + fps));
-		if (roc) {
-			curve_add(roc, fps / (double)nneg, tps / (double)npos);
-			/* the step whose area is the term just added */
-			curve_add(pr, prev_tps / (double)npos, tps / (tps + fps));
-			curve_add(pr, tps / (double)npos, tps / (tps + fps));
+		/*
+		 * Thinned on a grid of METRICS_CURVE_CELLS cells per unit: a threshold is kept
+		 * when its count of positives or of negatives enters another cell, with the one
+		 * before it (the last of the cell left), and the last threshold, so a curve has
+		 * a few points a cell whatever the rows, for two comparisons a threshold.
+		 */
+		if (roc && (tps >= tnext || fps >= fnext || i + 1 == n)) {
+			if (skipped) {
+				curve_push(roc, prev_fps / (double)nneg, prev_tps / (double)npos);
+				curve_push(pr, prev_tps / (double)npos,
+				           prev_tps / (prev_tps + prev_fps));
+			}
+			curve_point(roc, pr, tps, fps, prev_tps, (double)npos, (double)nneg);
+			tnext = (floor(tps / tstep) + 1) * tstep;
+			fnext = (floor(fps / fstep) + 1) * fstep;
+			skipped = 0;
+		} else if (roc) {
+			skipped = 1;
 		}
 		prev_tps = tps;
 		prev_fps = fps;
 	}
 	*auc = area / (2.0 * (double)npos * (double)nneg);
 	*ap = apsum;
-	if (roc) {
-		curve_end(roc);
-		curve_end(pr);
-	}
 }
 
 /* sklearn's F1 from precision and recall: 0 when both are 0. */

@@ -57,13 +57,10 @@ struct report {
 /* The grid, in cells per unit, on which the curves of struct figdata are thinned. */
 #define METRICS_CURVE_CELLS 2048
 
-/* A curve: N points (X[i], Y[i]); the rest is the thinning's state. */
+/* A curve: N points (X[i], Y[i]). */
 struct curve {
 	size_t n, cap;
 	double *x, *y;
-	long cellx, celly;  /* the cell of the last point kept */
-	int held;           /* a later point of that cell, (hx, hy), waits */
-	double hx, hy;
 };
 
 /*
@@ -71,8 +68,9 @@ struct curve {
  * pass as its figures (so that a curve and the AUC or AP beside it cannot disagree):
  * for each class, one-vs-rest, the ROC curve (false positive rate, true positive rate)
  * from (0, 0) through every distinct threshold, and the precision-recall curve as the
- * steps whose area is the average precision (recall, precision); both thinned to two
- * points a cell of METRICS_CURVE_CELLS per unit at most, and empty for a class without
+ * steps whose area is the average precision (recall, precision); both thinned to the
+ * thresholds where the true or false positives enter another cell of
+ * METRICS_CURVE_CELLS per unit (and the thresholds just before), and empty for a class without
  * positives or negatives.  Then the reliability bins of the ECE: the sum of the largest
  * probabilities, the rows whose argmax is right, and the rows, per bin.  All of it empty
  * without scores (scores 0).
