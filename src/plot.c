@@ -20,8 +20,8 @@
 #define ML 64.0       /* its left and top margins in a panel */
 #define MT 44.0
 #define LEG_ROW 15.0  /* a legend's row, column and label */
-#define LEG_COL 215.0
-#define LEG_CHARS 22
+#define LEG_COL 240.0
+#define LEG_CHARS 20
 #define LEG_ROWS 20   /* rows of a legend column: PH / LEG_ROW */
 
 int plot_format(const char *path)
@@ -307,7 +307,7 @@ static void draw_confusion(FILE *f, const void *ctx)
 	size_t k = r->k, i, j;
 	double s = cell_side(k), g = s * (double)k, fs = s >= 30 ? 11 : s >= 20 ? 9 : 7;
 	char shade[8], tip[512];
-	int lchars = 16;
+	int lchars = 14;
 
 	svg_text(f, 12, 22, SVG_START, "title", 0, 0,
 	         "confusion matrix: counts, shaded by the share of the true class");
@@ -345,10 +345,11 @@ static void draw_confusion(FILE *f, const void *ctx)
 		}
 	}
 	for (j = 0; j < k; j++)
-		svg_text(f, CM_LEFT + ((double)j + 0.5) * s + 3, MT + g + 8, SVG_END, "leg", -45,
-		         lchars, p->classes[j]);
+		/* upright when the columns are too narrow for slanted labels */
+		svg_text(f, CM_LEFT + ((double)j + 0.5) * s + 4, MT + g + 8, SVG_END, "leg",
+		         s < 24 ? -90 : -45, lchars, p->classes[j]);
 	svg_text(f, CM_LEFT + g / 2, MT + g + 104, SVG_MIDDLE, "atitle", 0, 0, "predicted class");
-	svg_text(f, 14, MT + g / 2, SVG_MIDDLE, "atitle", -90, 0, "true class");
+	svg_text(f, 10, MT + g / 2, SVG_MIDDLE, "atitle", -90, 0, "true class");
 	/* the scale of the shares */
 	for (i = 0; i <= 4; i++) {
 		double y = MT + (double)(4 - i) * 22;
