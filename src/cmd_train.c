@@ -289,7 +289,7 @@ static int train_main(int argc, char **argv, int refit)
 	struct tuneopts to;
 	struct figdata fd;
 	struct history hist;
-	int status = 1, have_report = 0;
+	int status = 1, have_report = 0, plotted = 0;
 
 	memset(&a, 0, sizeof a);
 	memset(&m, 0, sizeof m);
@@ -356,9 +356,14 @@ static int train_main(int argc, char **argv, int refit)
 		have_report = 1;
 		if (print_report(&a, &m, &fr, &rep, &fd, &hist, &e) != 0)
 			goto fail;
+		plotted = a.plot.path && cli_stdout_written();
 	}
-	if (a.output && model_save(a.output, &m, &e) != 0)
+	if (a.output && model_save(a.output, &m, &e) != 0) {
+		/* the figure is in place already: a failed run leaves no new file */
+		if (plotted)
+			unlink(a.plot.path);
 		goto fail;
+	}
 	status = 0;
 	goto out;
 fail:

@@ -100,6 +100,9 @@ expect_success 'a failed run leaves no plot file' '
 	! focal eval -m g.focal bad.csv --plot fail.svg > /dev/null 2>&1 &&
 	! focal train -y type missing.csv --plot fail2.html > /dev/null 2>&1 &&
 	test ! -e fail.svg && test ! -e fail2.html && ! ls | grep -q "\.tmp"'
+expect_success 'train -o a model that cannot be saved: no plot file either' '
+	! focal train -q -y type -o nodir/m.focal --plot fail3.svg "$DATA/glass.csv" \
+	    > /dev/null 2>&1 && test ! -e fail3.svg && ! ls | grep -q "\.tmp"'
 
 expect_success 'the HTML page is XHTML: it parses as XML, with its figure inline' '
 	xml_ok c1.html && head -n 2 c1.html | grep -q "<html xmlns=\"http://www.w3.org/1999/xhtml\"" &&
