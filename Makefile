@@ -9,7 +9,9 @@ PREFIX  = /usr/local
 BINDIR  = $(PREFIX)/bin
 MANDIR  = $(PREFIX)/share/man
 
-SRC_ALL = $(wildcard src/*.c)
+# src/mpi.c is focal-mpi's main, built with mpicc by make mpi; nothing else needs MPI.
+MPI_SRC = src/mpi.c
+SRC_ALL = $(filter-out $(MPI_SRC),$(wildcard src/*.c))
 # The commands (option parsing and printing) go into the focal binary; libfocal.a holds
 # the core only, which the unit tests and benchmarks link.
 CMD_SRC = src/focal.c src/cli.c src/fitcli.c src/options.c src/cvrefit.c $(wildcard src/cmd_*.c)
@@ -32,6 +34,25 @@ libfocal.a: $(LIB_OBJ)
 
 focal: $(CMD_OBJ) libfocal.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) libfocal.a $(LDLIBS_ALL)
+
+# focal-mpi (make mpi): focal train, data-parallel over Open MPI, from the same objects
+# but focal.o (src/mpi.c has its own main) and the core library.
+MPICC   = mpicc
+MPI_CMD_OBJ = $(filter-out src/focal.o,$(CMD_OBJ))
+# check builds focal-mpi too where mpicc is installed (tests/t_mpi.sh skips without it).
+MPI_CHECK = $(if $(shell command -v $(MPICC) 2>/dev/null),focal-mpi)
+
+src/mpi.o: src/mpi.c $(HDR)
+	$(MPICC) $(WARN) $(CFLAGS) $(CPPFLAGS_ALL) -c -o $@ src/mpi.c
+
+focal-mpi: src/mpi.o $(MPI_CMD_OBJ) libfocal.a
+	$(MPICC) $(CFLAGS) $(LDFLAGS) -o $@ src/mpi.o $(MPI_CMD_OBJ) libfocal.a $(LDLIBS_ALL)
+
+mpi: focal-mpi
+
+# The time of one allreduce of N doubles (the cost model in README): make bench/mpibench.
+bench/mpibench: bench/mpibench.c
+	$(MPICC) $(WARN) -Wno-missing-prototypes $(CFLAGS) -o $@ bench/mpibench.c
 
 tests/unit_%: tests/unit_%.c tests/tap.h libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
@@ -85,11 +106,11 @@ tests/failalloc.so: tests/failalloc.c
 	$(CC) -shared -fPIC -O2 -o $@ $<
 
 # Every test on the optimised build, then on the sanitized one; one summary line.
-check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN) tests/failalloc.so
+check: focal $(UNIT_BIN) focal-asan $(UNIT_ASAN) tests/failalloc.so $(MPI_CHECK)
 	@sh tests/run "" -asan
 
 # Only the optimised build.
-check-fast: focal $(UNIT_BIN) tests/failalloc.so
+check-fast: focal $(UNIT_BIN) tests/failalloc.so $(MPI_CHECK)
 	@sh tests/run ""
 
 # libFuzzer targets, built with clang beside the other builds (src/*.fuzz.o) and not part
@@ -164,6 +185,6 @@ uninstall:
 clean:
 	rm -f focal focal-asan src/*.o libfocal.a libfocal-asan.a $(UNIT_BIN) $(UNIT_ASAN) $(BENCH_BIN) \
 		libfocal-fuzz.a $(FUZZ_BIN) tests/failalloc.so focal-tsan libfocal-tsan.a \
-		src/*.tsan.o tests/unit_*-tsan
+		src/*.tsan.o tests/unit_*-tsan focal-mpi bench/mpibench
 
-.PHONY: all check check-fast check-tsan bench lint-man install uninstall clean fuzz fuzz-seeds
+.PHONY: mpi all check check-fast check-tsan bench lint-man install uninstall clean fuzz fuzz-seeds

@@ -12,6 +12,7 @@
 #include "plot.h"
 
 int cli_quiet;
+int cli_rank;
 
 void cli_message(const char *msg)
 {
@@ -35,7 +36,8 @@ void cli_no_effect(const char *option, const char *why)
 
 int cli_fail(const struct ferr *e)
 {
-	cli_message(e->msg);
+	if (e->msg[0] && (cli_rank == 0 || e->local))
+		cli_message(e->msg);
 	return e->status ? e->status : 1;
 }
 
@@ -54,9 +56,11 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	if (len > 0)
 		vsnprintf(msg, (size_t)len + 1, fmt, ap);
 	va_end(ap);
-	cli_message(msg);
+	if (cli_rank == 0) {
+		cli_message(msg);
+		fprintf(stderr, "focal: run 'focal %s -h' for usage\n", command);
+	}
 	free(msg);
-	fprintf(stderr, "focal: run 'focal %s -h' for usage\n", command);
 	return 2;
 }
 

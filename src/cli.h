@@ -14,6 +14,12 @@
 
 /* Set by -q: warnings are not printed. */
 extern int cli_quiet;
+/*
+ * focal-mpi: this process's rank (0 in focal).  Only rank 0 gives the usage errors and
+ * the errors every rank meets alike; an error one rank met alone (ferr.local) is given
+ * by that rank.
+ */
+extern int cli_rank;
 
 /* Prints "focal: MSG" to stderr (a warning or an error). */
 void cli_message(const char *msg);
@@ -21,7 +27,7 @@ void cli_message(const char *msg);
 void cli_warn(const char *msg);
 /* Warns (unless -q) "OPTION has no effect WHY", for an option the run does not use. */
 void cli_no_effect(const char *option, const char *why);
-/* Prints E and returns its exit status (1 or 2). */
+/* Prints E (but see cli_rank; an empty message: nothing) and returns its exit status. */
 int cli_fail(const struct ferr *e);
 /* Prints "focal: MSG" and the hint to run COMMAND -h; returns 2. */
 int cli_usage_error(const char *command, const char *fmt, ...)

@@ -364,7 +364,7 @@ static int has_stdin(int argc, char **argv)
 int cmd_cv(int argc, char **argv)
 {
 	struct cvargs a;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	struct schema s;
 	struct dataset d;
 	struct cvopts o;

@@ -350,7 +350,7 @@ int cmd_eval(int argc, char **argv)
 	struct cli_getopt g;
 	struct readopts r;
 	struct plotarg pl = { NULL, 0 };
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	const char *model_path = NULL, *truth = NULL, *pred = "predicted", *positive = NULL, *path;
 	enum outfmt fmt = FMT_TABLE;
 	double threshold = 0.5;

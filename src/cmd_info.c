@@ -10,7 +10,7 @@ int cmd_info(int argc, char **argv)
 {
 	struct cli_getopt g;
 	struct model m;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	enum outfmt fmt = FMT_TABLE;
 	int ch, coef = 0;
 

@@ -94,7 +94,7 @@ int cmd_predict(int argc, char **argv)
 	struct encode_opts eo;
 	struct predictor p;
 	struct model m;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	const char *model_path = NULL, *output = NULL, *path = "-";
 	struct outfile of = { NULL, NULL, NULL };
 	int ch, rc, status = 1, have_threshold = 0, argmax = 0;

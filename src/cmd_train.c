@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "fitcli.h"
 #include "model.h"
 #include "sample.h"
@@ -167,7 +168,8 @@ static int make_config(struct trainargs *a, const struct schema *s, const struct
 	c->lambda = a->lambda;
 	c->sample_seed = a->f.t.seed;
 	c->solver = a->f.t;
-	h->show = a->f.progress > 0 || (a->f.progress == 0 && isatty(STDERR_FILENO));
+	h->show = cli_rank == 0 &&
+	          (a->f.progress > 0 || (a->f.progress == 0 && isatty(STDERR_FILENO)));
 	if (a->plot.path) {
 		h->cap = 256;
 		h->v = xcalloc(h->cap, sizeof *h->v);
@@ -215,6 +217,10 @@ static int score(const struct trainargs *a, const struct model *m, struct datase
 {
 	struct encode_opts eo;
 
+	if (a->f.r.dist) {
+		score_shared(a->f.r.dist, &m->lm, &m->dec, d, a->f.t.threads, rep, fd);
+		return 0;
+	}
 	if (!a->valid) {
 		score_dataset(&m->lm, &m->dec, d, a->f.t.threads, rep, fd);
 		return 0;
@@ -273,13 +279,31 @@ static int print_report(const struct trainargs *a, const struct model *m,
 }
 
 /*
+ * focal-mpi (dist.h): a usage error for what a data-parallel run cannot do yet (the
+ * options that draw rows, fit inner folds or read another file); 0 when there is none.
+ */
+static int check_shared(const struct trainargs *a)
+{
+	const char *what = a->so.kind != SAMPLE_NONE ? "--sample" :
+	                   a->lambda_auto ? "--lambda auto" :
+	                   a->f.tune >= 0 ? "--tune-decision" :
+	                   a->calib == CALIB_TEMPERATURE ? "--calibrate temperature" :
+	                   a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
+	                   a->valid ? "--valid" : a->f.r.cache ? "--cache" : NULL;
+
+	if (what)
+		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
+	return 0;
+}
+
+/*
  * focal train; with REFIT (cv --refit), the same run without the report, the warnings
  * about options or the progress, on an argument vector that getopt has not seen.
  */
 static int train_main(int argc, char **argv, int refit)
 {
 	struct trainargs a;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	struct model m;
 	struct dataset d, valid;
 	struct report rep;
@@ -316,6 +340,11 @@ static int train_main(int argc, char **argv, int refit)
 	argv += optind;
 	if (fitargs_inputs(cmd, argc, argv) != 0)
 		return 2;
+	if (dist_get()) {
+		if (check_shared(&a) != 0)
+			return 2;
+		a.f.r.dist = a.f.t.dist = dist_get();
+	}
 	if (!isnan(a.alpha))
 		weighting_alpha(a.alpha, &a.wt);
 	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &a.wt, &e) != 0)
@@ -325,6 +354,8 @@ static int train_main(int argc, char **argv, int refit)
 		goto fail;
 	if (refit)
 		a.plot.path = NULL;
+	/* focal-mpi: the rows in the blocks one process would sum them in */
+	dist_align_rows(a.f.r.dist, &d, TRAIN_BLOCK_ROWS);
 	if (make_config(&a, &m.s, &d, &c, &hist, &e) != 0)
 		goto fail;
 	if (fitargs_check_tune(cmd, &a.f, m.s.nclass) != 0) {
@@ -354,11 +385,12 @@ static int train_main(int argc, char **argv, int refit)
 		if (score(&a, &m, &d, &valid, &rep, a.plot.path ? &fd : NULL, &e) != 0)
 			goto fail;
 		have_report = 1;
-		if (print_report(&a, &m, &fr, &rep, &fd, &hist, &e) != 0)
+		if (cli_rank == 0 && print_report(&a, &m, &fr, &rep, &fd, &hist, &e) != 0)
 			goto fail;
 		plotted = a.plot.path && cli_stdout_written();
 	}
-	if (a.output && model_save(a.output, &m, &e) != 0) {
+	/* focal-mpi: every rank holds the model, rank 0 writes it */
+	if (a.output && cli_rank == 0 && model_save(a.output, &m, &e) != 0) {
 		/* the figure is in place already: a failed run leaves no new file */
 		if (plotted)
 			unlink(a.plot.path);

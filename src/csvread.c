@@ -73,6 +73,7 @@ struct stream {
 	char *carry;            /* bytes after the last cut, waiting for the next chunk */
 	size_t carry_len, carry_cap;
 	int eof, first_read;
+	long long left;         /* bytes still to read (a part of a file), or -1: all */
 	struct batch *slot;
 	size_t nslot, next_fill, next_parse, next_use;
 	int nthreads, stop;
@@ -457,7 +458,11 @@ static void fill_batch(struct stream *st, struct batch *b)
 				b->cap = 2 * b->cap;
 				b->buf = xrealloc(b->buf, b->cap + 1);
 			}
-			got = gzread(st->gz, b->buf + b->len, (unsigned)READ_SIZE);
+			got = st->left == 0 ? 0 : gzread(st->gz, b->buf + b->len,
+			      (unsigned)(st->left >= 0 && st->left < (long long)READ_SIZE ?
+			                 (size_t)st->left : READ_SIZE));
+			if (got > 0 && st->left > 0)
+				st->left -= got;
 			if (got < 0) {
 				const char *msg = gzerror(st->gz, &zerr);
 
@@ -668,26 +673,46 @@ static int run_inline(struct stream *st, struct consumer *c)
 	return rc;
 }
 
-int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void *ctx,
-                  struct ferr *e)
+/* What a part's first stream passes on: the header, then a stop. */
+struct header_only {
+	csv_row_fn fn;
+	void *ctx;
+	int stopped;
+};
+
+static int header_then_stop(void *ctx, const struct csvrow *row, struct ferr *e)
+{
+	struct header_only *h = ctx;
+
+	if (h->fn(h->ctx, row, e) != 0)
+		return -1;
+	h->stopped = 1;
+	return -1;
+}
+
+/* Streams PATH from byte BEGIN (LEFT bytes of it, -1: all) into consumer C. */
+static int stream_from(const char *path, const struct csvopts *o, long long begin, long long left,
+                       struct consumer *c, struct ferr *e)
 {
 	struct stream st;
-	struct consumer c;
 	size_t i;
 	int fd, rc = -1;
 
 	memset(&st, 0, sizeof st);
-	memset(&c, 0, sizeof c);
 	st.name = csv_display_name(path);
 	st.o = o;
 	st.e = e;
 	st.delim = o->delim ? o->delim : csv_default_delim(path);
-	st.first_read = 1;
-	c.fn = fn;
-	c.ctx = ctx;
+	st.first_read = begin == 0;
+	st.left = left;
 	fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY);
 	if (fd < 0)
 		return ferr_set(e, "%s: %s", st.name, strerror(errno));
+	if (begin > 0 && lseek(fd, (off_t)begin, SEEK_SET) < 0) {
+		ferr_set(e, "%s: %s", st.name, strerror(errno));
+		close(fd);
+		return -1;
+	}
 	st.gz = gzdopen(fd, "rb");
 	if (!st.gz) {
 		close(fd);
@@ -699,13 +724,46 @@ int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void
 	st.nthreads = o->threads > 1 ? pool_reserve(o->threads + 1) - 1 : 0;
 	st.nslot = st.nthreads ? (size_t)st.nthreads + 2 : 1;
 	st.slot = xcalloc(st.nslot, sizeof *st.slot);
-	rc = st.nthreads ? run_threaded(&st, &c) : run_inline(&st, &c);
+	rc = st.nthreads ? run_threaded(&st, c) : run_inline(&st, c);
 	for (i = 0; i < st.nslot; i++)
 		batch_free(&st.slot[i]);
 	free(st.slot);
 	free(st.carry);
 	gzclose(st.gz);
 	return rc;
+}
+
+int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void *ctx,
+                  struct ferr *e)
+{
+	struct consumer c;
+	struct header_only h;
+
+	memset(&c, 0, sizeof c);
+	c.fn = fn;
+	c.ctx = ctx;
+	if (!o->ranged)
+		return stream_from(path, o, 0, -1, &c, e);
+	if (o->begin == 0)
+		return stream_from(path, o, 0, o->end, &c, e);
+	/* the header from the start of the file, then the part */
+	h.fn = fn;
+	h.ctx = ctx;
+	h.stopped = 0;
+	c.fn = header_then_stop;
+	c.ctx = &h;
+	if (stream_from(path, o, 0, o->begin, &c, e) != 0 && !h.stopped)
+		return -1;
+	if (!h.stopped) /* no record before the part: it cannot start after the header */
+		return ferr_set(e, "%s: no header before byte %lld", csv_display_name(path), o->begin);
+	memset(&c, 0, sizeof c);
+	c.fn = fn;
+	c.ctx = ctx;
+	c.index = 1;
+	c.base_line = o->begin_line;
+	if (o->end <= o->begin)
+		return 0;
+	return stream_from(path, o, o->begin, o->end - o->begin, &c, e);
 }
 
 int csv_stream(const char *path, int delim, csv_row_fn fn, void *ctx, struct ferr *e)

@@ -45,6 +45,15 @@ struct csvopts {
 	 */
 	void *(*prepare)(void *ctx, const struct csvchunk *c);
 	void *prepare_ctx;
+	/*
+	 * A part of a plain (not compressed) file, as each process of focal-mpi reads one:
+	 * with RANGED, the file's first record (its header) and then the records in bytes
+	 * [begin, end), where BEGIN is 0 or just past a record's last newline and BEGIN_LINE
+	 * newlines come before it (the records' line numbers are the file's own).
+	 */
+	int ranged;
+	long long begin, end;
+	unsigned long begin_line;
 };
 
 /*

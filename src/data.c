@@ -12,6 +12,7 @@
 #include "block.h"
 #include "cache.h"
 #include "csvread.h"
+#include "dist.h"
 #include "output.h"
 
 static const char *const default_na[] = { "", "NA", "N/A", "?", "NaN", "null" };
@@ -269,6 +270,17 @@ struct trainload {
 	double *pub_shift;           /* published shifts, by feature index */
 	unsigned char *pub_known;    /* 1 when the column had a shift and was numeric */
 	atomic_int published;
+	/*
+	 * focal-mpi.  PART: what of each file this process reads (NULL: everything).  A
+	 * probe reads only until every feature column has its first number (or is
+	 * categorical), then stops (probe_done).  PRESET: by feature index, the shift each
+	 * numeric column takes from the start, where have_preset is 1.
+	 */
+	const struct filepart *part;
+	int probe, probe_done;
+	const double *preset;
+	const unsigned char *have_preset;
+	size_t ntotal;               /* rows on all the processes (after merge_shares) */
 };
 
 /* What prepare_chunk makes of a chunk: per feature column, each row's stored value and the
@@ -344,9 +356,22 @@ static long track_code(struct trainload *t, struct column *c, float v, const cha
 	return (long)k->n++;
 }
 
+/* Numeric column C becomes categorical: its spellings so far become its vocabulary,
+ * with the codes its cells already hold. */
+static void to_categorical(struct column *c)
+{
+	strmap_release(&c->vocab);
+	c->vocab = c->track.code;
+	c->nvocab = c->track.n;
+	strmap_init(&c->track.code);
+	track_release(&c->track);
+	c->categorical = 1;
+	c->have_shift = 0;
+}
+
 /*
- * Turns numeric column C into a categorical one: its spellings so far become its
- * vocabulary, with the codes its cells already hold.
+ * Turns numeric column C into a categorical one (to_categorical), or fails when its
+ * spellings are no longer known.
  */
 static int make_categorical(struct trainload *t, struct column *c, unsigned long line,
                             const char *value, struct ferr *e)
@@ -358,13 +383,7 @@ static int make_categorical(struct trainload *t, struct column *c, unsigned long
 	if (c->cnt + c->ccnt > 0) /* numbers came first: say why the column is not numeric */
 		warnf(t->o->warn, "%s:%lu: column '%s' is categorical: '%s' is not a number", t->name,
 		      line, c->name, value);
-	strmap_release(&c->vocab);
-	c->vocab = c->track.code;
-	c->nvocab = c->track.n;
-	strmap_init(&c->track.code);
-	track_release(&c->track);
-	c->categorical = 1;
-	c->have_shift = 0;
+	to_categorical(c);
 	return 0;
 }
 
@@ -479,9 +498,17 @@ static int set_roles(struct trainload *t, const struct csvrow *row, struct ferr 
 	t->fcol = xcalloc(t->nf + 1, sizeof *t->fcol);
 	t->pub_shift = xcalloc(t->nf + 1, sizeof *t->pub_shift);
 	t->pub_known = xcalloc(t->nf + 1, sizeof *t->pub_known);
-	for (i = 0; i < row->n; i++)
-		if (t->col[i].role == ROLE_FEATURE)
-			t->fcol[t->col[i].fidx] = i;
+	for (i = 0; i < row->n; i++) {
+		struct column *c = &t->col[i];
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		t->fcol[c->fidx] = i;
+		if (t->preset && t->have_preset[c->fidx] && !c->categorical) {
+			c->have_shift = 1;
+			c->shift = t->preset[c->fidx];
+		}
+	}
 	rc = 0;
 out:
 	free(names);
@@ -780,6 +807,14 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 	}
 	id = strmap_put(&t->labels, row->f[t->target], row->len[t->target], t->labels.len);
 	t->y[t->n++] = (uint32_t)id;
+	if (t->probe) {
+		for (i = 0; i < t->ncol; i++)
+			if (t->col[i].role == ROLE_FEATURE && !t->col[i].have_shift &&
+			    !t->col[i].categorical)
+				return 0;
+		t->probe_done = 1;
+		return -1; /* every column's first number is known */
+	}
 	return 0;
 }
 
@@ -1040,17 +1075,359 @@ static int left_out_index(struct trainload *t, struct ferr *e)
 	return 0;
 }
 
-static int read_table(const char *const *paths, size_t npaths, const struct readopts *o,
-                      struct schema *s, struct dataset *d, struct ferr *e)
+/* ---- focal-mpi: merging what the processes read ---- */
+
+/* A message of bytes to gather. */
+struct msgbuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static void msg_put(struct msgbuf *m, const void *v, size_t n)
 {
+	if (m->len + n > m->cap) {
+		m->cap = 2 * (m->len + n) + 256;
+		m->p = xrealloc(m->p, m->cap);
+	}
+	memcpy(m->p + m->len, v, n);
+	m->len += n;
+}
+
+static void msg_size(struct msgbuf *m, size_t v)
+{
+	uint64_t u = v;
+
+	msg_put(m, &u, sizeof u);
+}
+
+static void msg_double(struct msgbuf *m, double v)
+{
+	msg_put(m, &v, sizeof v);
+}
+
+/* The keys of map M in the order of their values 0..n-1 (borrowed). */
+static const char **keys_in_order(const struct strmap *m, size_t n, size_t **len)
+{
+	const char **k = xcalloc(n + 1, sizeof *k);
+	size_t i;
+
+	*len = xcalloc(n + 1, sizeof **len);
+	for (i = 0; i < m->cap; i++)
+		if (m->keys[i] && m->vals[i] < n) {
+			k[m->vals[i]] = m->keys[i];
+			(*len)[m->vals[i]] = m->klen[i];
+		}
+	return k;
+}
+
+static void msg_strings(struct msgbuf *m, const struct strmap *map, size_t n)
+{
+	size_t *len, i;
+	const char **k = keys_in_order(map, n, &len);
+
+	msg_size(m, n);
+	for (i = 0; i < n; i++) {
+		msg_size(m, len[i]);
+		msg_put(m, k[i], len[i]);
+	}
+	free(k);
+	free(len);
+}
+
+/* Reading a gathered message back, in the order it was written. */
+struct msgread {
+	const unsigned char *p;
+};
+
+static size_t msg_get_size(struct msgread *r)
+{
+	uint64_t u;
+
+	memcpy(&u, r->p, sizeof u);
+	r->p += sizeof u;
+	return (size_t)u;
+}
+
+static double msg_get_double(struct msgread *r)
+{
+	double v;
+
+	memcpy(&v, r->p, sizeof v);
+	r->p += sizeof v;
+	return v;
+}
+
+/* The next string: its bytes (not terminated) and *LEN. */
+static const char *msg_get_string(struct msgread *r, size_t *len)
+{
+	const char *s;
+
+	*len = msg_get_size(r);
+	s = (const char *)r->p;
+	r->p += *len;
+	return s;
+}
+
+/* What one process read of feature column J, as its message says. */
+struct colshare {
+	int categorical, overflow;
+	size_t cnt;
+	struct xsum sum, sumsq;
+	size_t nspell;
+	struct msgread spell; /* where its spellings begin */
+};
+
+static void read_colshare(struct msgread *r, struct colshare *c)
+{
+	size_t k, len;
+
+	c->categorical = (int)msg_get_size(r);
+	c->overflow = (int)msg_get_size(r);
+	c->cnt = msg_get_size(r);
+	c->sum.hi = msg_get_double(r);
+	c->sum.lo = msg_get_double(r);
+	c->sumsq.hi = msg_get_double(r);
+	c->sumsq.lo = msg_get_double(r);
+	c->nspell = msg_get_size(r);
+	c->spell = *r;
+	for (k = 0; k < c->nspell; k++)
+		msg_get_string(r, &len);
+}
+
+/*
+ * After every process has read its share: the labels, the rows without one, the rows,
+ * and each feature column's type, vocabulary and sums become those of the whole table,
+ * on every process alike (they all see the same messages, taken in rank order); the
+ * class ids in t->y and the codes of categorical cells are renumbered to match.
+ */
+static int merge_shares(struct trainload *t, struct ferr *e)
+{
+	const struct dist *dist = t->o->dist;
+	struct msgbuf m = { NULL, 0, 0 };
+	struct msgread *rd;
+	struct strmap labels;
+	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens), i, j, k, len, *idmap = NULL;
+	size_t nolabel = 0, ntotal = 0, nfix = 0;
+	uint32_t **newcode = xcalloc(t->nf + 1, sizeof *newcode);
+	size_t *fix = xcalloc(t->nf + 1, sizeof *fix);
+	struct colshare *cs = xcalloc((size_t)dist->size + 1, sizeof *cs);
+	unsigned char *all;
+	int r, rc = -1;
+
+	if (t->nunnamed > 0) {
+		free(lens);
+		free(newcode);
+		free(fix);
+		free(cs);
+		return ferr_usage(e, "%s: column %zu has no name, and focal-mpi cannot tell whether "
+		                  "it holds the row numbers: name it, or leave it out with --drop %zu",
+		                  t->name, t->unnamed[0] + 1, t->unnamed[0] + 1);
+	}
+	msg_size(&m, t->n);
+	msg_size(&m, t->nolabel);
+	msg_strings(&m, &t->labels, t->labels.len);
+	for (i = 0; i < t->ncol; i++) {
+		const struct column *c = &t->col[i];
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		msg_size(&m, (size_t)c->categorical);
+		msg_size(&m, (size_t)(!c->categorical && c->track.overflow));
+		msg_size(&m, c->cnt);
+		msg_double(&m, c->sum.hi);
+		msg_double(&m, c->sum.lo);
+		msg_double(&m, c->sumsq.hi);
+		msg_double(&m, c->sumsq.lo);
+		if (c->categorical)
+			msg_strings(&m, &c->vocab, c->nvocab);
+		else if (!c->track.overflow)
+			msg_strings(&m, &c->track.code, c->track.n);
+		else
+			msg_size(&m, 0);
+	}
+	all = dist_gather(dist, m.p, m.len, lens);
+	rd = xcalloc((size_t)dist->size, sizeof *rd);
+	for (r = 0, len = 0; r < dist->size; r++) {
+		rd[r].p = all + len;
+		len += lens[r];
+	}
+	/* rows and labels: the labels in order of appearance over the table */
+	strmap_init(&labels);
+	for (r = 0; r < dist->size; r++) {
+		size_t nl;
+
+		ntotal += msg_get_size(&rd[r]);
+		nolabel += msg_get_size(&rd[r]);
+		nl = msg_get_size(&rd[r]);
+		if (r == dist->rank)
+			idmap = xcalloc(nl + 1, sizeof *idmap);
+		for (k = 0; k < nl; k++) {
+			const char *v = msg_get_string(&rd[r], &len);
+			size_t id = strmap_put(&labels, v, len, labels.len);
+
+			if (r == dist->rank)
+				idmap[k] = id;
+		}
+	}
+	for (i = 0; i < t->n; i++)
+		t->y[i] = (uint32_t)idmap[t->y[i]];
+	strmap_release(&t->labels);
+	t->labels = labels;
+	t->nolabel = nolabel;
+	t->ntotal = ntotal;
+	/* the columns */
+	for (i = 0; i < t->ncol; i++) {
+		struct column *c = &t->col[i];
+		struct strmap vocab;
+		int categorical = 0, overflow = 0;
+
+		if (c->role != ROLE_FEATURE)
+			continue;
+		for (r = 0; r < dist->size; r++) {
+			read_colshare(&rd[r], &cs[r]);
+			categorical |= cs[r].categorical;
+			overflow |= cs[r].overflow;
+		}
+		if (!categorical) {
+			/* the sums in rank order, as the chunks of one reading are added */
+			c->sum = c->sumsq = (struct xsum){ 0, 0 };
+			c->cnt = 0;
+			for (r = 0; r < dist->size; r++) {
+				xsum_merge(&c->sum, &cs[r].sum);
+				xsum_merge(&c->sumsq, &cs[r].sumsq);
+				c->cnt += cs[r].cnt;
+			}
+			continue;
+		}
+		if (overflow) {
+			ferr_set(e, "%s: column '%s' mixes numbers and text and has more than %zu distinct "
+			         "values; drop it with --drop '%s' or raise --max-categories", t->name,
+			         c->name, t->o->max_categories, c->name);
+			goto out;
+		}
+		/* the vocabulary: every process's values, in order of appearance */
+		strmap_init(&vocab);
+		for (r = 0; r < dist->size; r++) {
+			struct msgread sp = cs[r].spell;
+
+			for (k = 0; k < cs[r].nspell; k++) {
+				const char *v = msg_get_string(&sp, &len);
+
+				strmap_put(&vocab, v, len, vocab.len);
+			}
+		}
+		if (vocab.len > t->o->max_categories) {
+			strmap_release(&vocab);
+			ferr_set(e, "%s: column '%s' has more than %zu distinct values; drop it with "
+			         "--drop '%s' or raise --max-categories", t->name, c->name,
+			         t->o->max_categories, c->name);
+			goto out;
+		}
+		if (!c->categorical)
+			to_categorical(c); /* text on another process: its spellings are its codes */
+		newcode[c->fidx] = xcalloc(c->nvocab + 1, sizeof **newcode);
+		for (k = 0; k < c->vocab.cap; k++)
+			if (c->vocab.keys[k]) {
+				size_t code = 0;
+
+				strmap_get(&vocab, c->vocab.keys[k], c->vocab.klen[k], &code);
+				newcode[c->fidx][c->vocab.vals[k]] = (uint32_t)code;
+			}
+		fix[nfix++] = c->fidx;
+		strmap_release(&c->vocab);
+		c->vocab = vocab;
+		c->nvocab = vocab.len;
+	}
+	for (i = 0; nfix && i < t->n; i++) {
+		for (j = 0; j < nfix; j++) {
+			float *v = &t->x[i * t->nf + fix[j]];
+
+			if (!isnan(*v))
+				*v = (float)newcode[fix[j]][(size_t)*v];
+		}
+		block_sweep(t->x, i + 1, t->n, t->nf);
+	}
+	rc = 0;
+out:
+	for (j = 0; j < t->nf; j++)
+		free(newcode[j]);
+	free(newcode);
+	free(fix);
+	free(cs);
+	free(rd);
+	free(all);
+	free(idmap);
+	free(m.p);
+	free(lens);
+	return rc;
+}
+
+/* Reads the files (the parts of them in t->part) into T. */
+static int read_files(struct trainload *t, const char *const *paths, size_t npaths,
+                      struct ferr *e)
+{
+	const struct readopts *o = t->o;
 	struct csvopts co;
+
+	memset(&co, 0, sizeof co);
+	co.delim = o->delim;
+	co.threads = o->threads;
+	co.numbers = 1;
+	co.prepare = prepare_chunk;
+	co.prepare_ctx = t;
+	for (t->file = 0; t->file < npaths; t->file++) {
+		const struct filepart *p = t->part ? &t->part[t->file] : NULL;
+
+		if (p && p->kind == PART_NONE)
+			continue;
+		co.ranged = p && p->kind == PART_RANGE;
+		co.begin = p ? p->begin : 0;
+		co.end = p ? p->end : 0;
+		co.begin_line = p ? p->begin_line : 0;
+		t->name = csv_display_name(paths[t->file]);
+		t->before += t->records;
+		t->records = t->seen = 0;
+		if (csv_stream_ex(paths[t->file], &co, on_train_row, t, e) != 0) {
+			if (t->probe_done)
+				return 0;
+			return -1;
+		}
+		if (t->chunks)
+			finish_chunk(t);
+		if (npaths > 1 && t->seen == 0)
+			warnf(o->warn, "%s: empty file", t->name);
+	}
+	return 0;
+}
+
+/* The first number of each feature column (by feature index) where HAVE is 1. */
+struct presets {
+	double *shift;
+	unsigned char *have;
+	size_t n;
+};
+
+/*
+ * Reads the table into S and D.  With PART, only those parts of the files (and, with
+ * o->dist, the processes then merge what they read); with PROBE, only until the first
+ * number of each column, which go into PRE (allocated here), S and D left empty.
+ * Otherwise PRE (or NULL) gives the numeric columns' shifts.
+ */
+static int read_table_part(const char *const *paths, size_t npaths, const struct readopts *o,
+                           const struct filepart *part, int probe, struct presets *pre,
+                           struct schema *s, struct dataset *d, struct ferr *e)
+{
 	struct trainload t;
 	char name[512];
 	size_t i;
-	int rc = -1;
+	int rc = -1, ok;
 
 	memset(&t, 0, sizeof t);
 	atomic_init(&t.published, 0);
+	if (!probe && pre) {
+		t.preset = pre->shift;
+		t.have_preset = pre->have;
+	}
 	memset(s, 0, sizeof *s);
 	memset(d, 0, sizeof *d);
 	t.o = o;
@@ -1059,22 +1436,35 @@ static int read_table(const char *const *paths, size_t npaths, const struct read
 	t.first = csv_display_name(paths[0]);
 	strmap_init(&t.labels);
 	schema_set_na(s, o->na);
-	memset(&co, 0, sizeof co);
-	co.delim = o->delim;
-	co.threads = o->threads;
-	co.numbers = 1;
-	co.prepare = prepare_chunk;
-	co.prepare_ctx = &t;
-	for (t.file = 0; t.file < npaths; t.file++) {
-		t.name = csv_display_name(paths[t.file]);
-		t.before += t.records;
-		t.records = t.seen = 0;
-		if (csv_stream_ex(paths[t.file], &co, on_train_row, &t, e) != 0)
+	t.part = part;
+	t.probe = probe;
+	ok = read_files(&t, paths, npaths, e) == 0;
+	if (o->dist && !probe) {
+		/* every process has read its share: all go on, or all stop */
+		if (!ok)
+			e->local = 1;
+		if (!dist_all_ok(o->dist, ok)) {
+			if (ok)
+				dist_elsewhere(e);
 			goto out;
-		if (t.chunks)
-			finish_chunk(&t);
-		if (npaths > 1 && t.seen == 0)
-			warnf(o->warn, "%s: empty file", t.name);
+		}
+	} else if (!ok) {
+		goto out;
+	}
+	if (probe) {
+		pre->n = t.nf;
+		pre->shift = xcalloc(t.nf + 1, sizeof *pre->shift);
+		pre->have = xcalloc(t.nf + 1, sizeof *pre->have);
+		for (i = 0; i < t.ncol; i++) {
+			const struct column *c = &t.col[i];
+
+			if (c->role != ROLE_FEATURE)
+				continue;
+			pre->have[c->fidx] = c->have_shift && !c->categorical;
+			pre->shift[c->fidx] = c->shift;
+		}
+		rc = 0;
+		goto out;
 	}
 	/* messages about the whole table name its first file (and how many follow) */
 	if (npaths > 1)
@@ -1083,13 +1473,16 @@ static int read_table(const char *const *paths, size_t npaths, const struct read
 	else
 		snprintf(name, sizeof name, "%s", t.first);
 	t.name = name;
-	untrack(&t, NULL);
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file%s", t.name, npaths > 1 ? "s" : "");
 		goto out;
 	}
+	t.ntotal = t.n;
+	if (o->dist && merge_shares(&t, e) != 0)
+		goto out;
+	untrack(&t, NULL);
 	warn_skipped_rows(o->warn, t.name, t.nolabel, "label");
-	if (t.n == 0) {
+	if (t.ntotal == 0) {
 		ferr_set(e, "%s: no data rows%s", t.name, t.nolabel ? " with a label" : "");
 		goto out;
 	}
@@ -1097,6 +1490,16 @@ static int read_table(const char *const *paths, size_t npaths, const struct read
 		goto out;
 	s->target = xstrdup(t.col[t.target].name);
 	order_classes(&t, d);
+	if (o->dist) { /* the classes' rows on all the processes */
+		double *cnt = xcalloc(s->nclass + 1, sizeof *cnt);
+
+		for (i = 0; i < s->nclass; i++)
+			cnt[i] = (double)d->count[i];
+		dist_sum(o->dist, cnt, s->nclass);
+		for (i = 0; i < s->nclass; i++)
+			d->count[i] = (size_t)cnt[i];
+		free(cnt);
+	}
 	if (s->nclass < 2) {
 		ferr_set(e, "%s: column '%s' has a single class ('%s'); need at least two", t.name,
 		         s->target, s->classes[0]);
@@ -1112,11 +1515,86 @@ static int read_table(const char *const *paths, size_t npaths, const struct read
 	rc = 0;
 out:
 	trainload_release(&t);
-	if (rc != 0) {
+	if (rc != 0 || probe) {
 		schema_release(s);
 		dataset_release(d);
 	}
 	return rc;
+}
+
+/*
+ * focal-mpi's reading: the share of each process, a first look at it for the first
+ * numbers, then the share with the table's first numbers as shifts, and the merge.
+ */
+static int read_shared(const char *const *paths, size_t npaths, const struct readopts *o,
+                       struct schema *s, struct dataset *d, struct ferr *e)
+{
+	const struct dist *dist = o->dist;
+	struct filepart *part = xcalloc(npaths, sizeof *part);
+	struct readopts po = *o;
+	struct presets mine = { NULL, NULL, 0 }, table = { NULL, NULL, 0 };
+	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens), j, len;
+	unsigned char *buf = NULL, *all = NULL;
+	int r, rc = -1, ok;
+
+	memset(s, 0, sizeof *s);
+	memset(d, 0, sizeof *d);
+	if (dist_share(dist, paths, npaths, part, e) != 0)
+		goto out;
+	po.warn = NULL; /* the reading proper gives them */
+	po.threads = 1;
+	po.keep_lines = po.keep_missing = 0;
+	ok = read_table_part(paths, npaths, &po, part, 1, &mine, s, d, e) == 0;
+	if (!ok)
+		e->local = 1;
+	if (!dist_all_ok(dist, ok)) {
+		if (ok)
+			dist_elsewhere(e);
+		goto out;
+	}
+	/* each column's first number: that of the first process that has one (every
+	 * process has read the same header, so the same columns) */
+	len = mine.n * (sizeof(double) + 1);
+	buf = xmalloc(len + 1);
+	for (j = 0; j < mine.n; j++) {
+		memcpy(buf + j * sizeof(double), &mine.shift[j], sizeof(double));
+		buf[mine.n * sizeof(double) + j] = mine.have[j];
+	}
+	all = dist_gather(dist, buf, len, lens);
+	table.n = mine.n;
+	table.shift = xcalloc(mine.n + 1, sizeof *table.shift);
+	table.have = xcalloc(mine.n + 1, sizeof *table.have);
+	for (r = dist->size - 1; r >= 0; r--) {
+		const unsigned char *p = all;
+		int q;
+
+		for (q = 0; q < r; q++)
+			p += lens[q];
+		if (lens[r] != len)
+			continue; /* cannot be: the same header */
+		for (j = 0; j < mine.n; j++)
+			if (p[mine.n * sizeof(double) + j]) {
+				memcpy(&table.shift[j], p + j * sizeof(double), sizeof(double));
+				table.have[j] = 1;
+			}
+	}
+	rc = read_table_part(paths, npaths, o, part, 0, &table, s, d, e);
+out:
+	free(part);
+	free(mine.shift);
+	free(mine.have);
+	free(table.shift);
+	free(table.have);
+	free(buf);
+	free(all);
+	free(lens);
+	return rc;
+}
+
+static int read_table(const char *const *paths, size_t npaths, const struct readopts *o,
+                      struct schema *s, struct dataset *d, struct ferr *e)
+{
+	return read_table_part(paths, npaths, o, NULL, 0, NULL, s, d, e);
 }
 
 /* The warnings of a reading that goes into a cache, kept to be given again by the
@@ -1165,6 +1643,8 @@ int data_load_train(const char *const *paths, size_t npaths, const struct readop
 	char *key;
 	int rc;
 
+	if (o->dist)
+		return read_shared(paths, npaths, o, s, d, e);
 	if (!o->cache)
 		return read_table(paths, npaths, o, s, d, e);
 	if (!(key = cache_key(paths, npaths, o, e)))

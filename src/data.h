@@ -7,6 +7,8 @@
 
 #include "util.h"
 
+struct dist;
+
 /* How to read a file; filled from the command line. */
 struct readopts {
 	int delim;             /* 0: by file name (tab for .tsv, comma otherwise) */
@@ -22,6 +24,9 @@ struct readopts {
 	int keep_missing;      /* 1: list where numeric values were missing (dataset.miss_*) */
 	int keep_lines;        /* 1: keep each row's line in the file (dataset.line) */
 	const char *cache;     /* --cache: the file that keeps what was read, or NULL */
+	/* focal-mpi: the other processes (dist.h), each reading its share of the files and
+	 * all of them the same schema; NULL: this process reads everything. */
+	const struct dist *dist;
 	/* Receives each warning ("file: ..."), or NULL to drop them. */
 	void (*warn)(const char *msg);
 };
@@ -73,7 +78,7 @@ struct dataset {
 	float *x;
 	uint32_t *y;
 	double *roww;        /* NULL unless --weight */
-	size_t *count;       /* rows per class */
+	size_t *count;       /* rows per class (with readopts.dist: on all the processes) */
 	/*
 	 * With readopts.keep_missing, when some numeric value was missing: row i's design
 	 * columns miss_col[miss_off[i] .. miss_off[i + 1]) hold the imputed value, not one
@@ -96,6 +101,15 @@ void dataset_release(struct dataset *d);
  * given, each with the first one's header: infers column types, builds the
  * vocabularies and the class list, encodes every row.  S and D are filled (release
  * both); warnings go to o->warn.  Returns 0, or -1 with E filled.
+ *
+ * With o->dist, each process reads its share (dist_share) and they agree on the schema
+ * one process reading all the files would make: column types, vocabularies, means,
+ * scales and classes.  Each numeric column is stored relative to the table's first
+ * value in it, which a first look at each share finds, so the stored floats are those
+ * of one process.  D holds this process's rows, D->count the classes' rows on all.
+ * An error on any process stops all of them (E->local 1 on the one that met it; the
+ * others get dist_elsewhere's empty message).  An unnamed column, which one process
+ * would test for row numbers over the whole table, is refused.
  */
 int data_load_train(const char *const *paths, size_t npaths, const struct readopts *o,
                     struct schema *s, struct dataset *d, struct ferr *e);

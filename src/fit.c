@@ -446,7 +446,9 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 		}
 		memcpy(out->count_after, c->sample != SAMPLE_NONE ? sampled.count : d->count,
 		       nclass * sizeof *d->count);
-		out->rows = ts.n;
+		/* the rows of the set: ts.n, or with focal-mpi the rows of all the processes */
+		for (i = 0; i < nclass; i++)
+			out->rows += out->count_after[i];
 	} else {
 		for (i = 0; i < d->n; i++)
 			out->count_before[d->y[i]] += (size_t)r->count[i];

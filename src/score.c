@@ -2,6 +2,7 @@
 #include "score.h"
 
 #include "block.h"
+#include "dist.h"
 #include "pool.h"
 
 #include <stdlib.h>
@@ -106,25 +107,84 @@ static void score_rows(int threads, struct scorejob *sj)
 	}
 }
 
-void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
-                   int threads, struct report *r, struct figdata *fd)
+void score_predict(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
+                   int threads, double *prob, uint32_t *pred)
 {
-	size_t k = m->nclass;
 	struct scorejob sj;
 
 	sj.m = m;
 	sj.dec = dec;
 	sj.d = d;
 	sj.first = 0;
-	sj.prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *sj.prob);
-	sj.pred = xcalloc(d->n + 1, sizeof *sj.pred);
+	sj.prob = prob;
+	sj.pred = pred;
 	score_rows(threads, &sj);
+}
+
+void score_report(const struct linmodel *m, size_t n, const uint32_t *y, const uint32_t *pred,
+                  const double *prob, struct report *r, struct figdata *fd)
+{
+	metrics_compute_figures(r, fd, n, m->nclass, y, pred, prob);
+	metrics_threshold(r, y, prob, (uint32_t)m->positive);
+	if (m->nclass == 2)
+		r->positive = m->positive;
+}
+
+void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
+                   int threads, struct report *r, struct figdata *fd)
+{
+	size_t k = m->nclass;
+	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
+	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred);
+
+	score_predict(m, dec, d, threads, prob, pred);
 	block_free(d->x);
 	d->x = NULL;
-	metrics_compute_figures(r, fd, d->n, k, d->y, sj.pred, sj.prob);
-	metrics_threshold(r, d->y, sj.prob, (uint32_t)m->positive);
-	if (k == 2)
-		r->positive = m->positive;
-	free(sj.prob);
-	free(sj.pred);
+	score_report(m, d->n, d->y, pred, prob, r, fd);
+	free(prob);
+	free(pred);
+}
+
+void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
+                  struct dataset *d, int threads, struct report *r, struct figdata *fd)
+{
+	size_t k = m->nclass, w = k + 2, i, j, n, *lens;
+	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob), *rows, *all;
+	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred), *y;
+
+	score_predict(m, dec, d, threads, prob, pred);
+	block_free(d->x);
+	d->x = NULL;
+	/* a row: its probabilities, its class, the decision */
+	rows = xreallocarray(NULL, d->n ? d->n : 1, w * sizeof *rows);
+	for (i = 0; i < d->n; i++) {
+		memcpy(rows + i * w, prob + i * k, k * sizeof *rows);
+		rows[i * w + k] = d->y[i];
+		rows[i * w + k + 1] = pred[i];
+	}
+	free(prob);
+	free(pred);
+	lens = xcalloc(dist ? (size_t)dist->size : 1, sizeof *lens);
+	all = dist_gather_root(dist, rows, d->n * w * sizeof *rows, lens);
+	free(rows);
+	memset(r, 0, sizeof *r);
+	if (all) {
+		for (i = 0, n = 0; i < (dist ? (size_t)dist->size : 1); i++)
+			n += lens[i] / (w * sizeof *all);
+		prob = xreallocarray(NULL, n ? n : 1, k * sizeof *prob);
+		y = xcalloc(n + 1, sizeof *y);
+		pred = xcalloc(n + 1, sizeof *pred);
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < k; j++)
+				prob[i * k + j] = all[i * w + j];
+			y[i] = (uint32_t)all[i * w + k];
+			pred[i] = (uint32_t)all[i * w + k + 1];
+		}
+		score_report(m, n, y, pred, prob, r, fd);
+		free(prob);
+		free(y);
+		free(pred);
+	}
+	free(all);
+	free(lens);
 }

@@ -46,4 +46,22 @@ int score_decision(const struct decision *dec, int argmax, int have_threshold, d
 void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
                    int threads, struct report *r, struct figdata *fd);
 
+/* What score_dataset does in two steps: the probabilities of D's rows into PROB (n x
+ * nclass) and the decisions into PRED (n); then the report R on N such rows, with their
+ * true classes Y (focal-mpi scores each process's rows, and rank 0 reports on all). */
+void score_predict(const struct linmodel *m, const struct decision *dec, const struct dataset *d,
+                   int threads, double *prob, uint32_t *pred);
+void score_report(const struct linmodel *m, size_t n, const uint32_t *y, const uint32_t *pred,
+                  const double *prob, struct report *r, struct figdata *fd);
+
+/*
+ * score_dataset over the rows of every process of a focal-mpi run (dist.h): each
+ * scores its own, and rank 0 gets the report on all of them in rank order (the rows of
+ * the table in order), the others an empty one (and FD, when not NULL, the figures on
+ * rank 0).  D->x freed, as by score_dataset.
+ */
+struct dist;
+void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
+                  struct dataset *d, int threads, struct report *r, struct figdata *fd);
+
 #endif

@@ -13,11 +13,14 @@
 #include <string.h>
 
 #include "block.h"
+#include "dist.h"
 #include "kernel.h"
 #include "pool.h"
 #include "train.h"
 
-#define BLOCK_ROWS 4096
+#include "dist.h"
+
+#define BLOCK_ROWS TRAIN_BLOCK_ROWS
 #define PARTIAL_BUDGET ((size_t)1 << 22) /* doubles of block partials held at once */
 #define MAX_THREADS 256
 
@@ -759,6 +762,7 @@ static double objective_rows(const struct trainset *s, const struct trainopts *o
 	p.kern = kern;
 	acc = xreallocarray(NULL, p.width, sizeof *acc);
 	run_pass(&p, o->threads, acc);
+	dist_sum(o->dist, acc, p.width); /* the other processes' rows */
 	j = acc[0] / acc[1];
 	for (k = 0; grad && k < p.nparams; k++)
 		grad[k] = acc[2 + k] / acc[1];
@@ -1067,6 +1071,9 @@ static void stop_weights(const struct problem *pb, double *sw)
 		block_sweep(s->x, i + 1, s->n, dim);
 	}
 	block_done(s->x, 0, s->n * dim);
+	mom[2 * dim] = wsum;
+	dist_sum(pb->o->dist, mom, 2 * dim + 1);
+	wsum = mom[2 * dim];
 	for (j = 0; j < dim; j++) {
 		double mj = sq[j] / wsum, wt = 1;
 
@@ -1396,7 +1403,7 @@ static int check_inputs(const struct trainset *s, const struct trainopts *o,
 {
 	size_t i;
 
-	if (s->n == 0)
+	if (s->n == 0 && !o->dist)
 		return ferr_set(e, "no training rows");
 	if (s->nclass < 2 || m->nclass != s->nclass || m->dim != s->dim || !m->w)
 		return ferr_set(e, "internal error: model shape does not match the training set");
@@ -1448,6 +1455,16 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 		tot[s->y[i]] += w;
 		wsum += w;
 		nz += w != 0;
+	}
+	if (o->dist) { /* the class totals of every process's rows */
+		double *all = xcalloc(s->nclass + 1, sizeof *all);
+
+		memcpy(all, tot, s->nclass * sizeof *all);
+		all[s->nclass] = wsum;
+		dist_sum(o->dist, all, s->nclass + 1);
+		memcpy(tot, all, s->nclass * sizeof *tot);
+		wsum = all[s->nclass];
+		free(all);
 	}
 	if (!(wsum > 0) || !isfinite(wsum)) {
 		ferr_set(e, "total row weight is not positive (check --class-weight and --weight)");

@@ -7,6 +7,9 @@
 
 #include "util.h"
 
+/* The passes over the rows sum them in blocks of this many, in block order. */
+#define TRAIN_BLOCK_ROWS 4096
+
 enum model_kind { MODEL_LOGISTIC, MODEL_SOFTMAX };
 enum loss_kind { LOSS_CE, LOSS_FOCAL };
 enum solver_kind { SOLVER_LBFGS, SOLVER_SGD, SOLVER_ADAM };
@@ -37,6 +40,8 @@ struct trainset {
 	const double *col_fill;
 };
 
+struct dist;
+
 struct trainopts {
 	enum model_kind model;
 	enum loss_kind loss;
@@ -59,6 +64,12 @@ struct trainopts {
 	 * problem); the stopping test keeps its reference from the cold start.
 	 */
 	const double *init;
+	/*
+	 * focal-mpi: the other processes, whose rows (theirs in their trainset) are part of
+	 * the set: the sums over rows (objective, gradient, class totals) are summed over
+	 * all of them, and every process takes the same steps.  NULL: this process alone.
+	 */
+	const struct dist *dist;
 	/* Optional progress hook, called once per iteration/epoch; may be NULL. */
 	void (*progress)(void *ctx, int iter, double objective, double gnorm);
 	void *progress_ctx;

@@ -16,6 +16,7 @@ static int ferr_vset(struct ferr *e, int status, const char *fmt, va_list ap)
 	if (e) {
 		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 		e->status = status;
+		e->local = 0;
 	}
 	return -1;
 }

@@ -17,6 +17,12 @@
 struct ferr {
 	char msg[1024];
 	int status; /* exit status the command should use: 1 data/I-O, 2 usage */
+	/*
+	 * focal-mpi: 1 when this process alone met the error (its share of the input), so
+	 * that it gives the message whatever its rank; 0 when every process met the same
+	 * one (rank 0 gives it).  An empty MSG: another process failed and said why.
+	 */
+	int local;
 };
 
 /* Formats MSG into E (status 1); returns -1 so callers can "return ferr_set(...)". */

@@ -58,7 +58,7 @@ static void try_load(const char *path)
 {
 	struct schema s;
 	struct dataset d;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	volatile double sink;
 
 	if (cache_load(path, key, &s, &d, ignore, &e) != 0)

@@ -173,7 +173,7 @@ static void train_fixed(struct fixed *f, const char *datadir, const char *dir)
 	const char *args[20];
 	char data[4096], file[4096];
 	struct tempfile rows;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	int n = 0, i;
 
 	snprintf(data, sizeof data, "%s/%s", datadir, f->data);
@@ -460,7 +460,7 @@ static void check_predictions(const char *path, const char *input, int delim, in
 {
 	struct kept k;
 	struct readback rb;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 
 	memset(&k, 0, sizeof k);
 	k.keep = keep;

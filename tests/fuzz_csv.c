@@ -100,7 +100,7 @@ static void load(const char *path, const struct readopts *o, int with_schema)
 	struct schema s;
 	struct dataset d, v;
 	struct encode_opts eo;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 
 	if (data_load_train(&path, 1, o, &s, &d, &e) != 0)
 		return;

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void try_load(const char *path)
 {
 	struct model m;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	FILE *null;
 	double *x, *prob;
 

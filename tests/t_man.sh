@@ -36,6 +36,19 @@ for page in "$ROOT"/man/*.[1-9]; do
 			[ -z "$out" ] || { printf "%s\n" "$out"; false; }'
 	fi
 	examples "$page" > "$T/.examples"
+	if [ "$name" = focal-mpi.1 ]; then
+		# run with the focal-mpi beside focal, when it is built and mpirun is there
+		if [ ! -x "$ROOT/focal-mpi" ] || ! command -v mpirun >/dev/null 2>&1; then
+			echo "# skipped: the examples of $name (no focal-mpi or mpirun)"
+			continue
+		fi
+		sed 's| focal-mpi | "$ROOT/focal-mpi" |' "$T/.examples" > "$T/.ex" &&
+			mv "$T/.ex" "$T/.examples"
+		OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
+		OMPI_MCA_rmaps_base_oversubscribe=1
+		export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_btl
+		export OMPI_MCA_rmaps_base_oversubscribe
+	fi
 	expect_success "$name: has examples" 'test -s "$T/.examples"'
 	mkdir -p "$T/$name" && cd "$T/$name" || exit 1
 	n=0

@@ -28,7 +28,7 @@ static int load(const char *name, const char *target, const char *drop, struct s
                 struct dataset *d)
 {
 	struct readopts o;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	char path[4096];
 
 	dataset_path(name, path, sizeof path);
@@ -52,7 +52,7 @@ static void test_words(void)
 	enum loss_kind l = LOSS_CE;
 	enum model_choice c = CHOOSE_AUTO;
 	enum model_kind k;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 
 	CHECK(fit_parse_loss("focal", &l) == 0 && l == LOSS_FOCAL, "--loss focal");
 	CHECK(fit_parse_loss("ce", &l) == 0 && l == LOSS_CE, "--loss ce");
@@ -145,7 +145,7 @@ static void test_folds(void)
 static void plain_config(const struct schema *s, const struct dataset *d, enum loss_kind loss,
                          const struct weighting *none, struct fitconfig *c)
 {
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 
 	memset(c, 0, sizeof *c);
 	fit_model_kind(CHOOSE_AUTO, s->nclass, &c->kind, &e);
@@ -240,7 +240,7 @@ static int fit_copy(const char *src, const char *target, const char *drop,
 	struct weighting none;
 	struct fitconfig c;
 	struct fitrows whole;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	int fd = mkstemp(tmp), ok;
 
 	memset(&s, 0, sizeof s);
@@ -286,7 +286,7 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	struct fitresult a, b, viacv;
 	struct fitprep prep[4];
 	struct rowset set;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	uint32_t *fold;
 	double *count, *center, ra, rb;
 	char src[4096];
@@ -367,7 +367,7 @@ static void test_multiplicity(void)
 	struct fitconfig c;
 	struct fitrows rows;
 	struct fitresult a, b;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	char src[4096];
 	double *count, r;
 	size_t i;
@@ -418,7 +418,7 @@ static void test_grid(void)
 	struct dataset d;
 	struct cvgrid g;
 	struct cvconfig *cfg;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	size_t n = 0;
 	char *names = NULL;
 	size_t len = 0, i;
@@ -463,7 +463,7 @@ static void test_grid(void)
 static int run_cv(const struct schema *s, const struct dataset *d, const struct cvconfig *cfg,
                   size_t ncfg, const struct cvopts *o, struct cv *cv)
 {
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 
 	memset(cv, 0, sizeof *cv);
 	cv->o = o;
@@ -513,7 +513,7 @@ static void test_threads(const char *name, const char *target, const char *drop,
 	struct cvconfig *cfg;
 	struct cvopts o;
 	struct cv one, two;
-	struct ferr e = { "", 1 };
+	struct ferr e = { "", 1, 0 };
 	size_t n = 0;
 	int ok;
 

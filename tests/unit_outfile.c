@@ -46,7 +46,7 @@ static char *slurp(const char *path)
 static mode_t mode_under(const char *path, mode_t mask)
 {
 	struct outfile o = { NULL, NULL, NULL };
-	struct ferr e = { "", 0 };
+	struct ferr e = { "", 0, 0 };
 	struct stat st;
 	mode_t old = umask(mask);
 	int rc = outfile_open(&o, path, &e);
@@ -62,7 +62,7 @@ int main(void)
 {
 	char dir[] = "/tmp/unit_outfile.XXXXXX", path[256], missing[256], *s;
 	struct outfile o = { NULL, NULL, NULL };
-	struct ferr e = { "", 0 };
+	struct ferr e = { "", 0, 0 };
 	mode_t mode;
 	int rc;
 

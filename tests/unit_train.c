@@ -210,7 +210,7 @@ static struct trainresult train_ok(const struct synth *d, const struct trainopts
                                    struct linmodel *m, const char *what)
 {
 	struct trainresult r;
-	struct ferr e = { "", 0 };
+	struct ferr e = { "", 0, 0 };
 	int rc = train(&d->ts, o, m, &r, &e);
 
 	if (rc != 0) /* reported only when it fails: the callers check the result */
@@ -445,7 +445,7 @@ static void test_divergence(void)
 	struct linmodel m;
 	struct trainopts o;
 	struct trainresult r;
-	struct ferr e = { "", 0 };
+	struct ferr e = { "", 0, 0 };
 	int rc;
 
 	synth_make(&d, 500, 4, 2, 1, 0, 4);

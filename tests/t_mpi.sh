@@ -1,0 +1,197 @@
+# focal-mpi (make mpi): train data-parallel over Open MPI on 1, 2 and 4 processes gives
+# what focal train gives on the whole table (objective and every probability to 1e-9,
+# the same schema), whatever the shares hold; an error on any process ends them all with
+# that process's message, status 1 and no model.  Runs against the plain build only.
+. "$(dirname "$0")/lib.sh"
+
+MPIBIN=$ROOT/focal-mpi
+case $BIN in
+*-asan | *-tsan)
+	echo "# skipped: focal-mpi is tested against the plain build only"
+	exit 0 ;;
+esac
+if [ ! -x "$MPIBIN" ]; then
+	echo "# skipped: focal-mpi is not built (make mpi needs mpicc: libopenmpi-dev)"
+	exit 0
+fi
+if ! command -v mpirun >/dev/null 2>&1; then
+	echo "# skipped: no mpirun (openmpi-bin)"
+	exit 0
+fi
+# as root, Open MPI wants to be told; shared memory only, no probing for networks
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
+OMPI_MCA_rmaps_base_oversubscribe=1
+export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_btl
+export OMPI_MCA_rmaps_base_oversubscribe
+
+# fmpi N ARGS...: focal-mpi ARGS on N processes (two cores here: 4 oversubscribe them)
+fmpi() {
+	n=$1
+	shift
+	timeout 120 mpirun -q --oversubscribe -n "$n" "$MPIBIN" "$@"
+}
+
+# body MODEL: the model without what may differ (the command line, its checksum, and the
+# objective and weights, compared to 1e-9 through the probabilities instead).
+body() {
+	grep -v '^command\|^crc32\|^objective\|^w ' "$1"
+}
+
+# same_fit A B DATA: models A and B have the same schema, objectives within 1e-9 and the
+# same predictions on DATA, every probability within 1e-9 (relative, or 1e-12 absolute).
+same_fit() {
+	body "$1" > "$1.b" && body "$2" > "$2.b" && cmp "$1.b" "$2.b" &&
+	close "$(sed -n 's/^objective //p' "$1")" "$(sed -n 's/^objective //p' "$2")" 1e-9 &&
+	focal predict -q -m "$1" "$3" > "$1.p" && focal predict -q -m "$2" "$3" > "$2.p" &&
+	paste -d '|' "$1.p" "$2.p" | awk -F'|' '
+	{
+		na = split($1, a, ","); nb = split($2, b, ",")
+		if (na != nb) { print "line " NR ": " na " vs " nb " fields"; bad = 1; exit }
+		for (i = 1; i <= na; i++) {
+			if (a[i] == b[i]) continue
+			if (a[i] !~ /^[-+0-9.eE]+$/) { print "line " NR ": " a[i] " vs " b[i]; bad = 1; exit }
+			d = a[i] - b[i]; if (d < 0) d = -d
+			m = b[i] < 0 ? -b[i] : b[i]
+			if (d > 1e-9 * m && d > 1e-12) { print "line " NR ": " a[i] " vs " b[i]; bad = 1; exit }
+		}
+	}
+	END { exit bad }'
+}
+
+# the bundled datasets, on 1, 2 and 4 processes
+for set in "glass type" "wdbc diagnosis" "house-votes-84 party" "breast-cancer-wisconsin class"; do
+	name=${set% *}
+	y=${set#* }
+	focal train -q -y "$y" --threads 1 -o "$name.focal" "$DATA/$name.csv" > /dev/null
+	for n in 1 2 4; do
+		expect_success "$name.csv on $n processes: the fit of focal train" "
+			fmpi $n train -q -y $y --threads 1 -o $name-$n.focal \"\$DATA/$name.csv\" > /dev/null &&
+			same_fit $name.focal $name-$n.focal \"\$DATA/$name.csv\""
+	done
+done
+expect_success 'the report is that of focal train (the time taken aside)' '
+	focal train -y type --threads 1 "$DATA/glass.csv" | grep -v "^seconds" > r1 &&
+	fmpi 2 train -y type --threads 1 "$DATA/glass.csv" | grep -v "^seconds" > r2 && cmp r1 r2'
+
+# 200,000 rows: each process holds tens of thousands, in blocks that move between them
+awk -v n=200000 'BEGIN {
+	srand(7); split("red green blue grey", col, " ")
+	print "x1,x2,x3,x4,x5,color,y"
+	for (i = 1; i <= n; i++) {
+		a = rand() * 2 - 1; b = rand() * 2 - 1; c = rand() * 10; d = int(rand() * 100)
+		e = rand(); k = col[1 + int(rand() * 4)]
+		s = 2 * a - b + 0.1 * c + (k == "red") + rand() * 1.5
+		printf "%.6f,%.6f,%s,%d,%.4g,%s,%s\n", a, b, (i % 97 ? sprintf("%.3f", c) : "NA"), d, e,
+		       k, (s > 2.6 ? "rare" : s > 1.2 ? "mid" : "common")
+	}
+}' > big.csv
+focal train -q --threads 1 -o big.focal big.csv > /dev/null
+for n in 1 2 4; do
+	expect_success "200,000 rows on $n processes: the fit of focal train" "
+		fmpi $n train -q --threads 1 -o big-$n.focal big.csv > /dev/null &&
+		same_fit big.focal big-$n.focal big.csv"
+done
+expect_success '200,000 rows, focal loss and balanced weights on 3 processes' '
+	focal train -q --threads 1 --loss focal --class-weight balanced -o bf.focal big.csv > /dev/null &&
+	fmpi 3 train -q --threads 1 --loss focal --class-weight balanced -o bf3.focal big.csv > /dev/null &&
+	same_fit bf.focal bf3.focal big.csv'
+
+# three gzip shards dealt out whole, against one process on their concatenation
+head -n 1 big.csv > head.txt
+sed -n '2,60001p' big.csv > rows1
+sed -n '60002,150001p' big.csv > rows2
+sed -n '150002,$p' big.csv > rows3
+for i in 1 2 3; do
+	cat head.txt rows$i | gzip -c > part$i.csv.gz
+done
+expect_success 'three gzip shards on 2 and 3 processes: the fit of the concatenation' '
+	for n in 2 3; do
+		fmpi $n train -q --threads 1 -o gz-$n.focal part1.csv.gz part2.csv.gz part3.csv.gz \
+			> /dev/null && same_fit big.focal gz-$n.focal big.csv || exit 1
+	done'
+
+# a quoted field with newlines (some of which look like records) over the points where
+# the file is cut: the processes after it start past its end
+awk 'BEGIN {
+	print "x,note,late,y"
+	for (i = 1; i <= 300; i++)
+		printf "%d.5,%s,%s,%s\n", i % 13, (i % 3 ? "a" : "b"),
+		       (i > 200 ? 1234.56789 + i / 1000 : ""), (i * 7 % 5 < 2 ? "c1" : "c0")
+	printf "7,\"big"
+	for (i = 1; i <= 3000; i++)
+		printf "\n%s", i % 10 ? "a line of the note" : "1,a,,c0"
+	printf "\",1240.5,c1\n"
+	for (i = 301; i <= 600; i++)
+		printf "%d.5,%s,%s,%s\n", i % 11, (i % 4 ? "b" : "a"), 1234.56789 + i / 1000,
+		       (i * 3 % 7 < 3 ? "c1" : "c0")
+}' > quoted.csv
+focal train -q --threads 1 -o quoted.focal quoted.csv > /dev/null
+expect_success 'a quoted field with newlines over the cut points, on 2 and 4 processes' '
+	grep -q "^categorical \"note\" 3" quoted.focal &&
+	for n in 2 4; do
+		fmpi $n train -q --threads 1 -o quoted-$n.focal quoted.csv > /dev/null &&
+		same_fit quoted.focal quoted-$n.focal quoted.csv || exit 1
+	done'
+{ head -n 3450 quoted.csv; echo '3.5,a,1,c0,surplus'; tail -n +3451 quoted.csv; } > qbad.csv
+line=$(grep -n 'surplus' qbad.csv | cut -d: -f1)
+expect_success "a bad line past the quoted field: its line in the file ($line), as focal says" '
+	focal train -q -o qb.focal qbad.csv > /dev/null 2> qb1.err; test $? -eq 1 &&
+	grep -q "^focal: qbad.csv:$line: expected 4 fields, found 5$" qb1.err &&
+	for n in 2 4; do
+		fmpi $n train -q -o qb.focal qbad.csv > /dev/null 2> qb2.err; test $? -eq 1 &&
+		cmp qb1.err qb2.err || exit 1
+	done && ! test -e qb.focal'
+
+# a category, and text in a numeric column, that only the last process sees; a column
+# that the first process sees only missing
+awk 'BEGIN {
+	print "color,code,late,v,y"
+	for (i = 1; i <= 400; i++)
+		printf "%s,%s,%s,%.3f,%s\n", (i > 394 ? "violet" : i % 2 ? "red" : "blue"),
+		       (i == 399 ? "x" : i % 9 + 1), (i > 220 ? 9876.54321 + i / 997 : "NA"),
+		       (i * 37 % 101) / 10, ((i * 13 % 7 < 3 || i > 396) ? "yes" : "no")
+}' > cats.csv
+focal train -q --threads 1 -o cats.focal cats.csv > /dev/null
+expect_success 'categories seen by one process only: the vocabularies of one process' '
+	grep -q "^categorical \"color\" 3 \"blue\" \"red\" \"violet\"" cats.focal &&
+	grep -q "^categorical \"code\" 10 " cats.focal && grep -q "^numeric \"late\"" cats.focal &&
+	for n in 2 4; do
+		fmpi $n train -q --threads 1 -o cats-$n.focal cats.csv > /dev/null &&
+		same_fit cats.focal cats-$n.focal cats.csv || exit 1
+	done'
+
+# errors: every process ends, one message, status 1, no model
+sed -n '2,80p' "$DATA/glass.csv" > g1
+sed -n '81,170p' "$DATA/glass.csv" > g2
+sed -n '171,$p' "$DATA/glass.csv" > g3
+head -n 1 "$DATA/glass.csv" > gh
+cat gh g1 > a.csv
+{ cat gh; head -n 3 g2; echo '1.5,13,4,1,72,0.1,8,0,tableware'; tail -n +4 g2; } > b.csv
+cat gh g3 > c.csv
+expect_success 'a bad line in one of three shards: one message naming it, status 1, no model' '
+	fmpi 3 train -y type -o bad.focal a.csv b.csv c.csv > out 2> err; test $? -eq 1 &&
+	test "$(cat err)" = "focal: b.csv:5: expected 10 fields, found 9" && ! test -s out &&
+	! test -e bad.focal'
+mkdir dir.csv
+expect_success 'a shard that cannot be read, on the process that reads it: its message once' '
+	fmpi 2 train -y type -o bad.focal a.csv dir.csv c.csv > out 2> err; test $? -eq 1 &&
+	test "$(grep -c . err)" = 1 && grep -q "^focal: dir.csv" err && ! test -e bad.focal'
+expect_success 'a missing file: one message, status 1' '
+	fmpi 3 train -y type -o bad.focal a.csv nosuch.csv > out 2> err; test $? -eq 1 &&
+	test "$(cat err)" = "focal: nosuch.csv: No such file or directory" && ! test -e bad.focal'
+expect_success 'an error in the merged table (one class) is given once' '
+	grep ",tableware$" "$DATA/glass.csv" | sed "1i $(cat gh)" > one.csv &&
+	fmpi 2 train -y type -o bad.focal one.csv > out 2> err; test $? -eq 1 &&
+	test "$(grep -c . err)" = 1 && grep -q "single class" err && ! test -e bad.focal'
+expect_success 'cv is refused (status 2), not answered otherwise' '
+	fmpi 2 cv -y type "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
+	test "$(cat err)" = "focal-mpi: cv is not supported yet: run focal cv, or focal-mpi train"'
+for opt in "--sample over" "--lambda auto" "--solver adam" "--valid $DATA/glass.csv" \
+	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
+	expect_success "train $opt is refused (status 2, one message)" "
+		fmpi 2 train -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
+		grep -q 'not supported by focal-mpi yet' err && test \"\$(grep -c 'not supported' err)\" = 1"
+done
+expect_success 'standard input is refused' '
+	fmpi 2 train -y type - < "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
+	grep -q "standard input" err'
