@@ -744,16 +744,19 @@ int csv_stream_ex(const char *path, const struct csvopts *o, csv_row_fn fn, void
 	c.ctx = ctx;
 	if (!o->ranged)
 		return stream_from(path, o, 0, -1, &c, e);
-	if (o->begin == 0)
+	if (o->begin == 0 && o->end > 0)
 		return stream_from(path, o, 0, o->end, &c, e);
-	/* the header from the start of the file, then the part */
+	/* the header from the start of the file (the whole of it for an empty part at 0,
+	 * which may be compressed), then the part */
 	h.fn = fn;
 	h.ctx = ctx;
 	h.stopped = 0;
 	c.fn = header_then_stop;
 	c.ctx = &h;
-	if (stream_from(path, o, 0, o->begin, &c, e) != 0 && !h.stopped)
+	if (stream_from(path, o, 0, o->begin > 0 ? o->begin : -1, &c, e) != 0 && !h.stopped)
 		return -1;
+	if (!h.stopped && o->begin == 0)
+		return 0; /* an empty file */
 	if (!h.stopped) /* no record before the part: it cannot start after the header */
 		return ferr_set(e, "%s: no header before byte %lld", csv_display_name(path), o->begin);
 	memset(&c, 0, sizeof c);

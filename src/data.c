@@ -1473,8 +1473,15 @@ static int read_table_part(const char *const *paths, size_t npaths, const struct
 	else
 		snprintf(name, sizeof name, "%s", t.first);
 	t.name = name;
+	if (o->dist && !dist_all_ok(o->dist, t.ncol != 0)) { /* every rank has a header */
+		if (t.ncol != 0) {
+			dist_elsewhere(e);
+			goto out;
+		}
+	}
 	if (t.ncol == 0) {
 		ferr_set(e, "%s: empty file%s", t.name, npaths > 1 ? "s" : "");
+		e->local = o->dist != NULL;
 		goto out;
 	}
 	t.ntotal = t.n;

@@ -104,8 +104,8 @@ sed -n '150002,$p' big.csv > rows3
 for i in 1 2 3; do
 	cat head.txt rows$i | gzip -c > part$i.csv.gz
 done
-expect_success 'three gzip shards on 2 and 3 processes: the fit of the concatenation' '
-	for n in 2 3; do
+expect_success 'three gzip shards on 2, 3 and 4 processes (one that reads none): the fit of the whole' '
+	for n in 2 3 4; do
 		fmpi $n train -q --threads 1 -o gz-$n.focal part1.csv.gz part2.csv.gz part3.csv.gz \
 			> /dev/null && same_fit big.focal gz-$n.focal big.csv || exit 1
 	done'
