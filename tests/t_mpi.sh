@@ -58,12 +58,12 @@ same_fit() {
 	END { exit bad }'
 }
 
-# the bundled datasets, on 1, 2 and 4 processes
+# the bundled datasets, on 2 and 4 processes
 for set in "glass type" "wdbc diagnosis" "house-votes-84 party" "breast-cancer-wisconsin class"; do
 	name=${set% *}
 	y=${set#* }
 	focal train -q -y "$y" --threads 1 -o "$name.focal" "$DATA/$name.csv" > /dev/null
-	for n in 1 2 4; do
+	for n in 2 4; do # (one process: on the 200,000 rows below)
 		expect_success "$name.csv on $n processes: the fit of focal train" "
 			fmpi $n train -q -y $y --threads 1 -o $name-$n.focal \"\$DATA/$name.csv\" > /dev/null &&
 			same_fit $name.focal $name-$n.focal \"\$DATA/$name.csv\""
