@@ -114,12 +114,14 @@ check-fast: focal $(UNIT_BIN) tests/failalloc.so $(MPI_CHECK)
 	@sh tests/run ""
 
 # libFuzzer targets, built with clang beside the other builds (src/*.fuzz.o) and not part
-# of check: make fuzz [FUZZ_SECONDS=60] runs each in turn on a corpus under tests/fuzz-out/,
-# seeded from the bundled datasets, models trained on them and their predictions.
+# of check: make fuzz [FUZZ_SECONDS=60] runs each in turn from the committed corpus and
+# seeds made from the bundled datasets, models trained on them and their predictions.
+# (clang links a target_clones function of the instrumented objects to its resolver
+# under another name: the fuzz build takes the plain copies.)
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
 FUZZ_FLAGS =
-FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+FUZZ_SAN = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -DFOCAL_NO_TARGET_CLONES \
 	-fno-omit-frame-pointer
 FUZZ_OBJ = $(LIB_SRC:.c=.fuzz.o)
 # fuzz_cmd runs the commands in-process: their objects without focal.c's main.
@@ -150,16 +152,27 @@ tests/fuzz_%: tests/fuzz_%.c tests/fuzz/tempfile.h libfocal-fuzz.a $(HDR)
 fuzz-seeds: focal
 	sh tests/fuzz/seed.sh ./focal $(FUZZ_OUT)/seeds
 
-fuzz: $(FUZZ_BIN) fuzz-seeds
-	mkdir -p $(FUZZ_OUT)/csv $(FUZZ_OUT)/model $(FUZZ_OUT)/cmd $(FUZZ_OUT)/cache
-	tests/fuzz_csv $(FUZZ_RUN) -dict=tests/fuzz/csv.dict -artifact_prefix=$(FUZZ_OUT)/csv- \
-		$(FUZZ_FLAGS) $(FUZZ_OUT)/csv $(FUZZ_OUT)/seeds/csv
-	tests/fuzz_model $(FUZZ_RUN) -dict=tests/fuzz/model.dict -artifact_prefix=$(FUZZ_OUT)/model- \
-		$(FUZZ_FLAGS) $(FUZZ_OUT)/model $(FUZZ_OUT)/seeds/model
-	tests/fuzz_cmd $(FUZZ_RUN) -dict=tests/fuzz/cmd.dict -artifact_prefix=$(FUZZ_OUT)/cmd- \
-		$(FUZZ_FLAGS) $(FUZZ_OUT)/cmd $(FUZZ_OUT)/seeds/cmd
-	tests/fuzz_cache $(FUZZ_RUN) -artifact_prefix=$(FUZZ_OUT)/cache- \
-		$(FUZZ_FLAGS) $(FUZZ_OUT)/cache $(FUZZ_OUT)/seeds/cache
+# The minimised corpus of every earlier campaign, committed: make fuzz-replay runs each
+# target once over its inputs (a crash or a leak fails it); make fuzz replays, fuzzes
+# from the corpus and the seeds, then merges what found new coverage back into it.
+FUZZ_CORPUS = tests/fuzz-corpus
+FUZZ_TARGETS = csv model cmd cache
+fuzz-replay: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz_$$t: $$(ls $(FUZZ_CORPUS)/$$t | wc -l) inputs"; \
+		tests/fuzz_$$t -runs=0 -timeout=10 -malloc_limit_mb=256 $(FUZZ_CORPUS)/$$t \
+			2>$(FUZZ_OUT).replay.log || { tail -n 30 $(FUZZ_OUT).replay.log; exit 1; }; \
+	done; rm -f $(FUZZ_OUT).replay.log
+
+fuzz: $(FUZZ_BIN) fuzz-seeds fuzz-replay
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/$$t $(FUZZ_CORPUS)/$$t; \
+		d=; [ ! -f tests/fuzz/$$t.dict ] || d=-dict=tests/fuzz/$$t.dict; \
+		tests/fuzz_$$t $(FUZZ_RUN) $$d -artifact_prefix=$(FUZZ_OUT)/$$t- \
+			$(FUZZ_FLAGS) $(FUZZ_OUT)/$$t $(FUZZ_CORPUS)/$$t $(FUZZ_OUT)/seeds/$$t; \
+		tests/fuzz_$$t -merge=1 -max_len=65536 -timeout=10 -malloc_limit_mb=256 \
+			$(FUZZ_CORPUS)/$$t $(FUZZ_OUT)/$$t $(FUZZ_OUT)/seeds/$$t; \
+	done
 
 bench/%: bench/%.c libfocal.a $(HDR)
 	$(CC) $(WARN) -Wno-missing-prototypes $(CFLAGS) $(CPPFLAGS_ALL) -Isrc -o $@ $< libfocal.a $(LDLIBS_ALL)
@@ -187,4 +200,5 @@ clean:
 		libfocal-fuzz.a $(FUZZ_BIN) tests/failalloc.so focal-tsan libfocal-tsan.a \
 		src/*.tsan.o tests/unit_*-tsan focal-mpi bench/mpibench
 
-.PHONY: mpi all check check-fast check-tsan bench lint-man install uninstall clean fuzz fuzz-seeds
+.PHONY: mpi all check check-fast check-tsan bench lint-man install uninstall clean fuzz fuzz-seeds \
+	fuzz-replay
