@@ -65,13 +65,37 @@ static void mpi_sum(void *ctx, double *v, size_t n)
 	m->st.sum_seconds += MPI_Wtime() - t;
 }
 
+/*
+ * The layout of a gather of ALL[r] items of UNIT bytes from each of the SIZE ranks: the
+ * counts CNT and offsets OFF in items, the lengths LENS in bytes; the total in items.  A
+ * total past what an int counts ends the job with WHY.
+ */
+static size_t layout(const struct mpictx *m, const unsigned long long *all, int size, size_t unit,
+                     size_t *lens, int *cnt, int *off, const char *why)
+{
+	size_t total = 0;
+	int r;
+
+	for (r = 0; r < size; r++) {
+		lens[r] = (size_t)all[r] * unit;
+		if (total + all[r] > (size_t)INT32_MAX) {
+			fprintf(stderr, "focal: %s\n", why);
+			MPI_Abort(m->comm, 1);
+		}
+		off[r] = (int)total;
+		cnt[r] = (int)all[r];
+		total += all[r];
+	}
+	return total;
+}
+
 static void *mpi_gather(void *ctx, const void *buf, size_t len, size_t *lens)
 {
 	struct mpictx *m = ctx;
 	double t = MPI_Wtime();
-	int size, r, *cnt, *off;
+	int size, *cnt, *off;
 	unsigned long long mine = len, *all;
-	size_t total = 0;
+	size_t total;
 	char *out;
 
 	MPI_Comm_size(m->comm, &size);
@@ -79,16 +103,7 @@ static void *mpi_gather(void *ctx, const void *buf, size_t len, size_t *lens)
 	cnt = xcalloc((size_t)size, sizeof *cnt);
 	off = xcalloc((size_t)size, sizeof *off);
 	MPI_Allgather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1, MPI_UNSIGNED_LONG_LONG, m->comm);
-	for (r = 0; r < size; r++) {
-		lens[r] = (size_t)all[r];
-		if (total + lens[r] > (size_t)INT32_MAX) {
-			fputs("focal: the schema messages of the ranks exceed 2 GB\n", stderr);
-			MPI_Abort(m->comm, 1);
-		}
-		off[r] = (int)total;
-		cnt[r] = (int)lens[r];
-		total += lens[r];
-	}
+	total = layout(m, all, size, 1, lens, cnt, off, "the schema messages of the ranks exceed 2 GB");
 	out = xmalloc(total + 1);
 	MPI_Allgatherv(buf, (int)len, MPI_BYTE, out, cnt, off, MPI_BYTE, m->comm);
 	free(all);
@@ -103,7 +118,7 @@ static void *mpi_gather_root(void *ctx, const void *buf, size_t len, size_t *len
 {
 	struct mpictx *m = ctx;
 	double t = MPI_Wtime();
-	int size, rank, r, *cnt, *off;
+	int size, rank, *cnt, *off;
 	unsigned long long mine = len / sizeof(double), *all;
 	size_t total = 0;
 	double *out = NULL;
@@ -116,16 +131,8 @@ static void *mpi_gather_root(void *ctx, const void *buf, size_t len, size_t *len
 	/* counted in doubles: an int reaches 16 GB */
 	MPI_Gather(&mine, 1, MPI_UNSIGNED_LONG_LONG, all, 1, MPI_UNSIGNED_LONG_LONG, 0, m->comm);
 	if (rank == 0) {
-		for (r = 0; r < size; r++) {
-			lens[r] = (size_t)all[r] * sizeof(double);
-			if (total + all[r] > (size_t)INT32_MAX) {
-				fputs("focal: the rows to report on exceed 16 GB on rank 0\n", stderr);
-				MPI_Abort(m->comm, 1);
-			}
-			off[r] = (int)total;
-			cnt[r] = (int)all[r];
-			total += all[r];
-		}
+		total = layout(m, all, size, sizeof(double), lens, cnt, off,
+		               "the rows to report on exceed 16 GB on rank 0");
 		out = xreallocarray(NULL, total + 1, sizeof *out);
 	}
 	MPI_Gatherv(buf, (int)mine, MPI_DOUBLE, out, cnt, off, MPI_DOUBLE, 0, m->comm);

@@ -53,14 +53,16 @@ void json_number(FILE *f, double x)
 	fputs(buf, f);
 }
 
-/* Length of the well-formed UTF-8 sequence at S (1..4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
+size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cpp)
 {
 	size_t len, i;
-	unsigned cp;
+	uint32_t cp;
 
-	if (s[0] < 0x80)
-		return 1;
+	if (s[0] < 0x80) {
+		cp = s[0];
+		len = 1;
+		goto out;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
 		cp = s[0] & 0x1f;
@@ -73,6 +75,8 @@ static size_t utf8_len(const unsigned char *s)
 	} else {
 		return 0;
 	}
+	if (len > n)
+		return 0;
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -81,6 +85,9 @@ static size_t utf8_len(const unsigned char *s)
 	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
+out:
+	if (cpp)
+		*cpp = cp;
 	return len;
 }
 
@@ -88,6 +95,7 @@ static size_t utf8_len(const unsigned char *s)
 void json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 
 	putc('"', f);
 	while (*p) {
@@ -102,7 +110,7 @@ void json_string(FILE *f, const char *s)
 			p++;
 		} else if (*p < 0x20) {
 			fprintf(f, "\\u%04x", *p++);
-		} else if ((len = utf8_len(p)) == 0) {
+		} else if ((len = utf8_len(p, (size_t)(end - p), NULL)) == 0) {
 			fputs("\\ufffd", f);
 			p++;
 		} else {

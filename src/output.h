@@ -8,6 +8,7 @@
 #define FOCAL_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "decision.h"
@@ -28,6 +29,9 @@ void fmt_roundtrip(char *buf, size_t size, double x);
 /* Writes S as a JSON string literal (quoted, escaped; bytes that are not UTF-8 become
  * U+FFFD so the output stays valid). */
 void json_string(FILE *f, const char *s);
+/* The length of the well-formed UTF-8 sequence at S (1..4, within the N bytes at S), or 0
+ * when it is not one; its code point in *CP when CP is not NULL. */
+size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp);
 /* As json_string, or null when S is NULL. */
 void json_string_or_null(FILE *f, const char *s);
 /* Writes the N strings of S as a JSON array of string literals. */

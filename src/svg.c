@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "svg.h"
+#include "output.h"
 
 void svg_num(FILE *f, double x, int decimals)
 {
@@ -39,33 +40,14 @@ void svg_num(FILE *f, double x, int decimals)
 		fprintf(f, ".%0*ld", d, fp);
 }
 
-/* The length of the UTF-8 sequence at S (at most N bytes), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* The length of the UTF-8 sequence at S (at most N bytes) of a character XML allows
+ * (not U+FFFE or U+FFFF), or 0 when it is not one. */
+static size_t xml_char_len(const unsigned char *s, size_t n)
 {
-	size_t len, i;
 	uint32_t cp;
+	size_t l = utf8_len(s, n, &cp);
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return len;
+	return l && cp != 0xfffe && cp != 0xffff ? l : 0;
 }
 
 void svg_escape_n(FILE *f, const char *s, size_t len)
@@ -88,7 +70,7 @@ void svg_escape_n(FILE *f, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		l = utf8_len(u + i, len - i);
+		l = xml_char_len(u + i, len - i);
 		if (l == 0) {
 			fputs("\xef\xbf\xbd", f);
 			i++;
@@ -110,7 +92,7 @@ size_t svg_chars(const char *s)
 	size_t n = strlen(s), i = 0, count = 0, l;
 
 	while (i < n) {
-		l = utf8_len(u + i, n - i);
+		l = xml_char_len(u + i, n - i);
 		i += l ? l : 1;
 		count++;
 	}
@@ -124,7 +106,7 @@ static size_t chars_bytes(const char *s, size_t m)
 	size_t n = strlen(s), i = 0, count = 0, l;
 
 	while (i < n && count < m) {
-		l = utf8_len(u + i, n - i);
+		l = xml_char_len(u + i, n - i);
 		i += l ? l : 1;
 		count++;
 	}
@@ -238,6 +220,20 @@ void svg_rect(FILE *f, double x, double y, double w, double h, const char *fill,
 	}
 }
 
+/* Ends an open line or polyline element: its stroke (WIDTH when not 1, DASH when not NULL). */
+static void stroke_end(FILE *f, const char *stroke, double width, const char *dash)
+{
+	fprintf(f, " stroke=\"%s\"", stroke);
+	if (width != 1) {
+		fputs(" stroke-width=\"", f);
+		svg_num(f, width, 2);
+		fputc('"', f);
+	}
+	if (dash)
+		fprintf(f, " stroke-dasharray=\"%s\"", dash);
+	fputs("/>\n", f);
+}
+
 void svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *stroke,
               double width, const char *dash)
 {
@@ -249,15 +245,8 @@ void svg_line(FILE *f, double x1, double y1, double x2, double y2, const char *s
 	svg_num(f, x2, 1);
 	fputs("\" y2=\"", f);
 	svg_num(f, y2, 1);
-	fprintf(f, "\" stroke=\"%s\"", stroke);
-	if (width != 1) {
-		fputs(" stroke-width=\"", f);
-		svg_num(f, width, 2);
-		fputc('"', f);
-	}
-	if (dash)
-		fprintf(f, " stroke-dasharray=\"%s\"", dash);
-	fputs("/>\n", f);
+	fputc('"', f);
+	stroke_end(f, stroke, width, dash);
 }
 
 static const char *const okabe_ito[8] = {
@@ -394,11 +383,15 @@ void svg_polyline(FILE *f, const struct svg_axis *ax, const struct svg_axis *ay,
 		fprintf(f, " class=\"%s\"", cls);
 	fputs(" fill=\"none\" stroke-linejoin=\"round\" points=\"", f);
 	for (i = 0; i < n; i++) {
-		double px = svg_map(ax, x[i]), py = svg_map(ay, y[i]);
-		long qx = (long)floor(px + 0.5), qy = (long)floor(py + 0.5);
+		double px, py;
+		long qx, qy;
 
 		if (!isfinite(x[i]) || !isfinite(y[i]))
 			continue;
+		px = svg_map(ax, x[i]);
+		py = svg_map(ay, y[i]);
+		qx = (long)floor(px + 0.5);
+		qy = (long)floor(py + 0.5);
 		if (any && qx == lastx && qy == lasty && i + 1 < n)
 			continue;
 		if (any)
@@ -410,15 +403,8 @@ void svg_polyline(FILE *f, const struct svg_axis *ax, const struct svg_axis *ay,
 		lasty = qy;
 		any = 1;
 	}
-	fprintf(f, "\" stroke=\"%s\"", colour);
-	if (width != 1) {
-		fputs(" stroke-width=\"", f);
-		svg_num(f, width, 2);
-		fputc('"', f);
-	}
-	if (dash)
-		fprintf(f, " stroke-dasharray=\"%s\"", dash);
-	fputs("/>\n", f);
+	fputc('"', f);
+	stroke_end(f, colour, width, dash);
 }
 
 /* Writes tick value V with DECIMALS decimals (a power of ten on a log axis as is). */
