@@ -148,42 +148,53 @@ void score_dataset(const struct linmodel *m, const struct decision *dec, struct 
 void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
                   struct dataset *d, int threads, struct report *r, struct figdata *fd)
 {
-	size_t k = m->nclass, w = k + 2, i, j, n, *lens;
-	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob), *rows, *all;
-	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred), *y;
+	size_t k = m->nclass;
+	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
+	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred);
 
 	score_predict(m, dec, d, threads, prob, pred);
 	block_free(d->x);
 	d->x = NULL;
-	/* a row: its probabilities, its class, the decision */
-	rows = xreallocarray(NULL, d->n ? d->n : 1, w * sizeof *rows);
-	for (i = 0; i < d->n; i++) {
-		memcpy(rows + i * w, prob + i * k, k * sizeof *rows);
-		rows[i * w + k] = d->y[i];
-		rows[i * w + k + 1] = pred[i];
-	}
+	score_report_shared(dist, m, d->n, d->y, pred, prob, r, fd);
 	free(prob);
 	free(pred);
+}
+
+void score_report_shared(const struct dist *dist, const struct linmodel *m, size_t n,
+                         const uint32_t *y, const uint32_t *pred, const double *prob,
+                         struct report *r, struct figdata *fd)
+{
+	size_t k = m->nclass, w = k + 2, i, j, nall, *lens;
+	double *rows, *all, *p;
+	uint32_t *ya, *pa;
+
+	/* a row: its probabilities, its class, the decision */
+	rows = xreallocarray(NULL, n ? n : 1, w * sizeof *rows);
+	for (i = 0; i < n; i++) {
+		memcpy(rows + i * w, prob + i * k, k * sizeof *rows);
+		rows[i * w + k] = y[i];
+		rows[i * w + k + 1] = pred[i];
+	}
 	lens = xcalloc(dist ? (size_t)dist->size : 1, sizeof *lens);
-	all = dist_gather_root(dist, rows, d->n * w * sizeof *rows, lens);
+	all = dist_gather_root(dist, rows, n * w * sizeof *rows, lens);
 	free(rows);
 	memset(r, 0, sizeof *r);
 	if (all) {
-		for (i = 0, n = 0; i < (dist ? (size_t)dist->size : 1); i++)
-			n += lens[i] / (w * sizeof *all);
-		prob = xreallocarray(NULL, n ? n : 1, k * sizeof *prob);
-		y = xcalloc(n + 1, sizeof *y);
-		pred = xcalloc(n + 1, sizeof *pred);
-		for (i = 0; i < n; i++) {
+		for (i = 0, nall = 0; i < (dist ? (size_t)dist->size : 1); i++)
+			nall += lens[i] / (w * sizeof *all);
+		p = xreallocarray(NULL, nall ? nall : 1, k * sizeof *p);
+		ya = xcalloc(nall + 1, sizeof *ya);
+		pa = xcalloc(nall + 1, sizeof *pa);
+		for (i = 0; i < nall; i++) {
 			for (j = 0; j < k; j++)
-				prob[i * k + j] = all[i * w + j];
-			y[i] = (uint32_t)all[i * w + k];
-			pred[i] = (uint32_t)all[i * w + k + 1];
+				p[i * k + j] = all[i * w + j];
+			ya[i] = (uint32_t)all[i * w + k];
+			pa[i] = (uint32_t)all[i * w + k + 1];
 		}
-		score_report(m, n, y, pred, prob, r, fd);
-		free(prob);
-		free(y);
-		free(pred);
+		score_report(m, nall, ya, pa, p, r, fd);
+		free(p);
+		free(ya);
+		free(pa);
 	}
 	free(all);
 	free(lens);

@@ -63,5 +63,13 @@ void score_report(const struct linmodel *m, size_t n, const uint32_t *y, const u
 struct dist;
 void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
                   struct dataset *d, int threads, struct report *r, struct figdata *fd);
+/*
+ * score_report over the rows of every process (collective): each passes its own N rows
+ * (true classes Y, decisions PRED, probabilities PROB, n x nclass), and rank 0 gets the
+ * report R on all of them in rank order (and FD when not NULL), the others an empty one.
+ */
+void score_report_shared(const struct dist *dist, const struct linmodel *m, size_t n,
+                         const uint32_t *y, const uint32_t *pred, const double *prob,
+                         struct report *r, struct figdata *fd);
 
 #endif
