@@ -132,7 +132,7 @@ static void put_opt(struct writer *w, const void *p, size_t n, size_t size)
 int cache_save(const char *path, const char *key, const struct schema *s,
                const struct dataset *d, char *const *warns, size_t nwarn, struct ferr *e)
 {
-	struct outfile of = { NULL, NULL, NULL };
+	struct outfile of = { NULL, NULL, NULL, 0 };
 	struct writer w;
 	uint32_t u;
 	uint64_t nmiss = d->miss_off ? d->miss_off[d->n] : 0;

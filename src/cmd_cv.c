@@ -375,7 +375,7 @@ int cmd_cv(int argc, char **argv)
 	int status = 1, positive, argc0 = argc;
 	char **argv0 = argv, **targv = NULL;
 	size_t targc = 0;
-	struct outfile folds_out = { NULL, NULL, NULL }, pred_out = { NULL, NULL, NULL };
+	struct outfile folds_out = { NULL, NULL, NULL, 0 }, pred_out = { NULL, NULL, NULL, 0 };
 
 	memset(&a, 0, sizeof a);
 	memset(&s, 0, sizeof s);

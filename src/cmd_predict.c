@@ -96,7 +96,7 @@ int cmd_predict(int argc, char **argv)
 	struct model m;
 	struct ferr e = { "", 1, 0 };
 	const char *model_path = NULL, *output = NULL, *path = "-";
-	struct outfile of = { NULL, NULL, NULL };
+	struct outfile of = { NULL, NULL, NULL, 0 };
 	int ch, rc, status = 1, have_threshold = 0, argmax = 0;
 	double threshold = 0.5;
 

@@ -203,20 +203,20 @@ static int write_gzip(struct outfile *o, const char *body, size_t len, struct fe
 	if (!gz) {
 		if (fd >= 0)
 			close(fd);
-		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
+		return ferr_set(e, "%s: cannot write compressed data", o->path);
 	}
 	if (gzwrite(gz, body, (unsigned)len) != (int)len || gzflush(gz, Z_FINISH) != Z_OK) {
 		gzclose(gz);
-		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
+		return ferr_set(e, "%s: cannot write compressed data", o->path);
 	}
 	if (gzclose(gz) != Z_OK)
-		return ferr_set(e, "%s: cannot write compressed data", o->tmp);
+		return ferr_set(e, "%s: cannot write compressed data", o->path);
 	return 0;
 }
 
 int model_save(const char *path, const struct model *m, struct ferr *e)
 {
-	struct outfile of = { NULL, NULL, NULL };
+	struct outfile of = { NULL, NULL, NULL, 0 };
 	char *body = NULL;
 	size_t len = 0;
 	FILE *mem;
@@ -242,7 +242,7 @@ int model_save(const char *path, const struct model *m, struct ferr *e)
 		if (write_gzip(&of, body, len, e) != 0)
 			goto out;
 	} else if (fwrite(body, 1, len, of.f) != len) {
-		ferr_set(e, "%s: %s", of.tmp, strerror(errno));
+		ferr_set(e, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (outfile_commit(&of, e) != 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -126,11 +127,33 @@ static void untrack(const char *tmp)
 			open_tmp[i] = NULL;
 }
 
+/*
+ * PATH when it names a device, a pipe or a socket (-o /dev/null, -o /dev/stdout, a
+ * named pipe), opened for writing on O: no file to replace, and no temporary file could
+ * stand in for it (renamed over /dev/null, it would put a plain file there).  0 when
+ * PATH is such a file and is open, 1 when it is not one (or does not exist), -1 with E
+ * filled when it cannot be opened.
+ */
+static int open_special(struct outfile *o, const char *path, struct ferr *e)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return 1;
+	if (!(o->f = fopen(path, "we")))
+		return ferr_set(e, "%s: %s", path, strerror(errno));
+	o->direct = 1;
+	return 0;
+}
+
 int outfile_open(struct outfile *o, const char *path, struct ferr *e)
 {
-	int fd;
+	int fd, rc;
 
 	o->path = path;
+	o->direct = 0;
+	if ((rc = open_special(o, path, e)) <= 0)
+		return rc;
 	fd = tmpfile_beside(path, &o->tmp);
 	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
 		ferr_set(e, "%s: cannot create a temporary file: %s", path, strerror(errno));
@@ -152,6 +175,16 @@ int outfile_commit(struct outfile *o, struct ferr *e)
 	FILE *f = o->f;
 
 	o->f = NULL;
+	if (o->direct) {
+		if (fflush(f) != 0 || ferror(f)) {
+			ferr_set(e, "%s: %s", o->path, strerror(errno ? errno : EIO));
+			fclose(f);
+			return -1;
+		}
+		if (fclose(f) != 0)
+			return ferr_set(e, "%s: %s", o->path, strerror(errno));
+		return 0;
+	}
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
 		ferr_set(e, "%s: %s", o->path, strerror(errno ? errno : EIO));
 		fclose(f);

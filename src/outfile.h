@@ -11,12 +11,14 @@
  * mode 0666 less the umask, as any file a program creates; mkstemp would make it 0600)
  * and renamed over PATH by outfile_commit, so a reader of PATH sees the old file or the
  * new one whole, never a part.  The struct owns TMP and F; zero it before use, so that
- * outfile_abort is harmless before outfile_open too.
+ * outfile_abort is harmless before outfile_open too.  A PATH that names a device or a
+ * pipe (/dev/null, /dev/stdout) is written directly: there is no file to replace.
  */
 struct outfile {
 	const char *path; /* the target, borrowed */
-	char *tmp;        /* the temporary file's name */
+	char *tmp;        /* the temporary file's name (NULL when direct) */
 	FILE *f;          /* the stream to write to (on the temporary file) */
+	int direct;       /* F is PATH itself, a device or a pipe */
 };
 
 /* Creates the temporary file beside PATH and opens O->f on it; 0, or -1 with E filled. */

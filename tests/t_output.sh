@@ -24,6 +24,27 @@ for u in 077 022 027; do
 		focal cv -q -k 2 -y type --max-iter 5 --save-folds u$u.folds \"\$DATA/glass.csv\" > /dev/null &&
 		test \"\$(mode u$u.csv)\" = $want && test \"\$(mode u$u.folds)\" = $want"
 done
+# ---- a device or a pipe as the output (-o /dev/null, a named pipe) is written, not replaced
+# (a temporary file renamed over it would leave a plain file in its place)
+focal train -q -y type -o fifo-ref.focal "$DATA/glass.csv" > /dev/null
+focal predict -m fifo-ref.focal -o fifo-ref.csv "$DATA/glass.csv"
+expect_success 'train -o, predict -o and --plot on a named pipe: the pipe gets the bytes, and stays' '
+	mkfifo out.fifo &&
+	{ timeout 20 cat out.fifo > got.focal & } &&
+	focal train -q -y type -o out.fifo "$DATA/glass.csv" > /dev/null && wait &&
+	grep -v "^command\|^crc32" got.focal > got.b && grep -v "^command\|^crc32" fifo-ref.focal > ref.b &&
+	cmp got.b ref.b && focal info got.focal > /dev/null && test -p out.fifo &&
+	{ timeout 20 cat out.fifo > got.csv & } &&
+	focal predict -m fifo-ref.focal -o out.fifo "$DATA/glass.csv" && wait &&
+	cmp got.csv fifo-ref.csv && test -p out.fifo &&
+	mkfifo p.svg && { timeout 20 cat p.svg > got.svg & } &&
+	focal eval -m fifo-ref.focal --plot p.svg "$DATA/glass.csv" > /dev/null && wait &&
+	grep -q "</svg>" got.svg && test -p p.svg && ! ls ./*.tmp* 2> /dev/null'
+expect_success 'train -o /dev/full: no space, status 1, and /dev/full is still a device' '
+	focal train -q -y type -o /dev/full "$DATA/glass.csv" > /dev/null 2> full.err
+	test $? -eq 1 && grep -q "^focal: /dev/full: No space left on device$" full.err &&
+	test -c /dev/full'
+
 expect_success 'a model written over an existing file takes the umask, not the old mode' '
 	umask 077 && : > over.focal && chmod 0666 over.focal &&
 	focal train -q -y type -o over.focal "$DATA/glass.csv" > /dev/null &&
