@@ -162,14 +162,76 @@ static int by_score_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+void decision_cut_begin(struct decision_cut *dc, size_t n, size_t npos, int metric, int positive,
+                        double prefer)
+{
+	int p = positive, q = 1 - positive;
+
+	memset(dc, 0, sizeof *dc);
+	dc->metric = metric;
+	dc->p = p;
+	dc->prefer = prefer;
+	dc->cc.k = 2;
+	dc->cc.n = (double)n;
+	dc->cc.tp = dc->tp;
+	dc->cc.np = dc->np;
+	dc->cc.nt = dc->nt;
+	dc->nt[p] = (double)npos;
+	dc->nt[q] = (double)(n - npos);
+	/* every row negative: the true negatives are all the negatives */
+	dc->tp[q] = dc->nt[q];
+	dc->np[q] = (double)n;
+}
+
+/* The rows so far are predicted positive: the cut T below them, if it is the best yet. */
+static void cut_close(struct decision_cut *dc, double t)
+{
+	double f = decision_metric(dc->metric, &dc->cc, dc->p);
+
+	if (!dc->found || f > dc->best ||
+	    (f == dc->best && fabs(t - dc->prefer) < fabs(dc->threshold - dc->prefer))) {
+		dc->found = 1;
+		dc->best = f;
+		dc->threshold = t;
+	}
+}
+
+void decision_cut_add(struct decision_cut *dc, double score, int pos)
+{
+	int p = dc->p, q = 1 - p;
+
+	/* a threshold ends where the score changes: cut between the two */
+	if (dc->have && score != dc->last)
+		cut_close(dc, decision_short_cut(score, dc->last));
+	/* the row becomes positive */
+	dc->np[p]++;
+	dc->np[q]--;
+	if (pos)
+		dc->tp[p]++;
+	else
+		dc->tp[q]--;
+	dc->last = score;
+	dc->have = 1;
+}
+
+int decision_cut_end(struct decision_cut *dc, double *threshold, double *best)
+{
+	if (dc->have)
+		cut_close(dc, 0);
+	if (!dc->found)
+		return -1;
+	*threshold = dc->threshold;
+	*best = dc->best;
+	return 0;
+}
+
 int decision_best_threshold(size_t n, const double *score, const unsigned char *pos, int metric,
                             int positive, double prefer, double *threshold, double *best)
 {
 	struct scored *buf = xcalloc(n ? n : 1, sizeof *buf);
-	double tp[2] = { 0, 0 }, np[2] = { 0, 0 }, nt[2] = { 0, 0 }, f, t;
-	struct confcounts cc;
+	struct decision_cut dc;
 	size_t i, npos = 0;
-	int p = positive, q = 1 - positive, found = 0;
+	int rc;
 
 	for (i = 0; i < n; i++) {
 		buf[i].score = score[i];
@@ -181,37 +243,12 @@ int decision_best_threshold(size_t n, const double *score, const unsigned char *
 		return -1;
 	}
 	qsort(buf, n, sizeof *buf, by_score_desc);
-	cc.k = 2;
-	cc.n = (double)n;
-	cc.tp = tp;
-	cc.np = np;
-	cc.nt = nt;
-	nt[p] = (double)npos;
-	nt[q] = (double)(n - npos);
-	/* every row negative: the true negatives are all the negatives */
-	tp[q] = nt[q];
-	np[q] = (double)n;
-	for (i = 0; i < n; i++) {
-		/* row i becomes positive */
-		np[p]++;
-		np[q]--;
-		if (buf[i].pos)
-			tp[p]++;
-		else
-			tp[q]--;
-		if (i + 1 < n && buf[i + 1].score == buf[i].score)
-			continue;
-		/* Rows 0..i are predicted positive: cut between this score and the next. */
-		t = i + 1 < n ? decision_short_cut(buf[i + 1].score, buf[i].score) : 0;
-		f = decision_metric(metric, &cc, p);
-		if (!found || f > *best || (f == *best && fabs(t - prefer) < fabs(*threshold - prefer))) {
-			found = 1;
-			*best = f;
-			*threshold = t;
-		}
-	}
+	decision_cut_begin(&dc, n, npos, metric, positive, prefer);
+	for (i = 0; i < n; i++)
+		decision_cut_add(&dc, buf[i].score, buf[i].pos);
+	rc = decision_cut_end(&dc, threshold, best);
 	free(buf);
-	return 0;
+	return rc;
 }
 
 void decision_center(double *o, size_t k)

@@ -83,6 +83,23 @@ int decision_best_threshold(size_t n, const double *score, const unsigned char *
                             int positive, double prefer, double *threshold, double *best);
 
 /*
+ * decision_best_threshold's sweep, fed one row at a time (focal-mpi merges the rows of
+ * every process into it): begin with the N rows' count NPOS of positives, add each row's
+ * SCORE and whether it is positive (POS) from the highest score down, equal scores
+ * together, then end: 0 with *THRESHOLD and *BEST set, or -1 when no row was added.
+ * (The caller sees to it that both classes occur.)
+ */
+struct decision_cut {
+	struct confcounts cc;
+	double tp[2], np[2], nt[2], prefer, last, threshold, best;
+	int metric, p, have, found;
+};
+void decision_cut_begin(struct decision_cut *dc, size_t n, size_t npos, int metric, int positive,
+                        double prefer);
+void decision_cut_add(struct decision_cut *dc, double score, int pos);
+int decision_cut_end(struct decision_cut *dc, double *threshold, double *best);
+
+/*
  * More classes: the offsets O (K values, in and out: the start, then the result) that
  * raise METRIC of the decisions argmax z_ic + o_c over the N rows (Z n x K, Y the true
  * classes), by coordinate ascent: one class's offset at a time, swept exactly over the

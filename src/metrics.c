@@ -122,78 +122,111 @@ static void curve_point(struct curve *roc, struct curve *pr, double tps, double 
 	curve_push(pr, tps / npos, prec);
 }
 
-/*
- * ROC AUC and average precision of class C against the rest, from column C of the
- * n x k SCORES, with RK's room for n rows.  NAN when C has no positives or negatives.
- */
-static void ovr_curve(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
-                      uint32_t c, struct ranking *rk, double *auc, double *ap,
-                      struct curve *roc, struct curve *pr)
+void metrics_rank_begin(struct metrics_rank *rk, double npos, double nneg, struct curve *roc,
+                        struct curve *pr)
 {
-	size_t i, npos = 0, nneg;
-	double tps = 0, fps = 0, prev_tps = 0, prev_fps = 0, area = 0, apsum = 0;
-	double tstep, fstep, tnext, fnext;
-	int skipped = 0;
-	const uint64_t *key;
-	const unsigned char *pos;
-
-	for (i = 0; i < n; i++) {
-		rk->ka[i] = desc_key(scores[i * k + c]);
-		rk->pa[i] = ytrue[i] == c;
-		npos += rk->pa[i];
-	}
-	nneg = n - npos;
-	if (npos == 0 || nneg == 0) {
-		*auc = NAN;
-		*ap = NAN;
-		return;
-	}
-	sort_desc(rk, n);
+	memset(rk, 0, sizeof *rk);
+	rk->npos = npos;
+	rk->nneg = nneg;
+	rk->roc = roc;
+	rk->pr = pr;
 	if (roc)
 		curve_push(roc, 0, 0);
-	tstep = (double)npos / METRICS_CURVE_CELLS;
-	fstep = (double)nneg / METRICS_CURVE_CELLS;
-	tnext = tstep;
-	fnext = fstep;
-	key = rk->ka;
-	pos = rk->pa;
-	for (i = 0; i < n; i++) {
-		if (pos[i])
-			tps++;
-		else
-			fps++;
-		/* A threshold ends where the next score differs (or at the last row); NaNs
-		 * (the largest key) are never equal. */
-		if (i + 1 < n && key[i + 1] == key[i] && key[i] != UINT64_MAX)
-			continue;
-		/* Trapezoid in (fps, tps) counts, scaled by npos * nneg at the end. */
-		area += (fps - prev_fps) * (tps + prev_tps);
-		/* Step: recall gain times precision at this threshold. */
-		apsum += (tps - prev_tps) / (double)npos * (tps / (tps + fps));
-		/*
-		 * Thinned on a grid of METRICS_CURVE_CELLS cells per unit: a threshold is kept
-		 * when its count of positives or of negatives enters another cell, with the one
-		 * before it (the last of the cell left), and the last threshold, so a curve has
-		 * a few points a cell whatever the rows, for two comparisons a threshold.
-		 */
-		if (roc && (tps >= tnext || fps >= fnext || i + 1 == n)) {
-			if (skipped) {
-				curve_push(roc, prev_fps / (double)nneg, prev_tps / (double)npos);
-				curve_push(pr, prev_tps / (double)npos,
-				           prev_tps / (prev_tps + prev_fps));
-			}
-			curve_point(roc, pr, tps, fps, prev_tps, (double)npos, (double)nneg);
-			tnext = (floor(tps / tstep) + 1) * tstep;
-			fnext = (floor(fps / fstep) + 1) * fstep;
-			skipped = 0;
-		} else if (roc) {
-			skipped = 1;
+	rk->tstep = npos / METRICS_CURVE_CELLS;
+	rk->fstep = nneg / METRICS_CURVE_CELLS;
+	rk->tnext = rk->tstep;
+	rk->fnext = rk->fstep;
+}
+
+/* The threshold at the rows so far ends (LAST: the last one of all). */
+static void rank_close(struct metrics_rank *rk, int last)
+{
+	double tps = rk->tps, fps = rk->fps, npos = rk->npos, nneg = rk->nneg;
+
+	/* Trapezoid in (fps, tps) counts, scaled by npos * nneg at the end. */
+	rk->area += (fps - rk->prev_fps) * (tps + rk->prev_tps);
+	/* Step: recall gain times precision at this threshold. */
+	rk->apsum += (tps - rk->prev_tps) / npos * (tps / (tps + fps));
+	/*
+	 * Thinned on a grid of METRICS_CURVE_CELLS cells per unit: a threshold is kept when
+	 * its count of positives or of negatives enters another cell, with the one before it
+	 * (the last of the cell left), and the last threshold, so a curve has a few points a
+	 * cell whatever the rows, for two comparisons a threshold.
+	 */
+	if (rk->roc && (tps >= rk->tnext || fps >= rk->fnext || last)) {
+		if (rk->skipped) {
+			curve_push(rk->roc, rk->prev_fps / nneg, rk->prev_tps / npos);
+			curve_push(rk->pr, rk->prev_tps / npos,
+			           rk->prev_tps / (rk->prev_tps + rk->prev_fps));
 		}
-		prev_tps = tps;
-		prev_fps = fps;
+		curve_point(rk->roc, rk->pr, tps, fps, rk->prev_tps, npos, nneg);
+		rk->tnext = (floor(tps / rk->tstep) + 1) * rk->tstep;
+		rk->fnext = (floor(fps / rk->fstep) + 1) * rk->fstep;
+		rk->skipped = 0;
+	} else if (rk->roc) {
+		rk->skipped = 1;
 	}
-	*auc = area / (2.0 * (double)npos * (double)nneg);
-	*ap = apsum;
+	rk->prev_tps = tps;
+	rk->prev_fps = fps;
+}
+
+void metrics_rank_add(struct metrics_rank *rk, uint64_t key, int pos)
+{
+	/* A threshold ends where the score changes; NaNs (the largest key) are never equal. */
+	if (rk->have && (key != rk->key || key == UINT64_MAX))
+		rank_close(rk, 0);
+	if (pos)
+		rk->tps++;
+	else
+		rk->fps++;
+	rk->key = key;
+	rk->have = 1;
+}
+
+void metrics_rank_end(struct metrics_rank *rk, double *auc, double *ap)
+{
+	if (rk->have)
+		rank_close(rk, 1);
+	*auc = rk->area / (2.0 * rk->npos * rk->nneg);
+	*ap = rk->apsum;
+}
+
+void metrics_rank_keys(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
+                       uint32_t c, uint64_t *key, unsigned char *pos)
+{
+	struct ranking rk;
+	size_t i;
+
+	rk.ka = key;
+	rk.pa = pos;
+	rk.kb = xcalloc(n ? n : 1, sizeof *rk.kb);
+	rk.pb = xcalloc(n ? n : 1, 1);
+	rk.count = xcalloc(65536, sizeof *rk.count);
+	for (i = 0; i < n; i++) {
+		key[i] = desc_key(scores[i * k + c]);
+		pos[i] = ytrue[i] == c;
+	}
+	sort_desc(&rk, n);
+	/* the sorted keys are where the last pass left them */
+	if (rk.ka != key) {
+		memcpy(key, rk.ka, n * sizeof *key);
+		memcpy(pos, rk.pa, n);
+		rk.kb = rk.ka;
+		rk.pb = rk.pa;
+	}
+	free(rk.kb);
+	free(rk.pb);
+	free(rk.count);
+}
+
+double metrics_key_score(uint64_t key)
+{
+	uint64_t u = ~key;
+	double x;
+
+	u = (u >> 63) ? u & ~(UINT64_C(1) << 63) : ~u;
+	memcpy(&x, &u, sizeof x);
+	return x;
 }
 
 /* sklearn's F1 from precision and recall: 0 when both are 0. */
@@ -210,95 +243,104 @@ static double div0(double a, double b)
 	return b == 0 ? 0 : a / b;
 }
 
-static double log_loss(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+/* Where metrics_accumulate keeps each sum, after the k x k confusion counts. */
+#define ACC_LOGLOSS 0
+#define ACC_BRIER 1
+#define ACC_CONF 2
+#define ACC_HITS (ACC_CONF + METRICS_ECE_BINS)
+#define ACC_ROWS (ACC_HITS + METRICS_ECE_BINS)
+#define ACC_END (ACC_ROWS + METRICS_ECE_BINS)
+
+size_t metrics_acc_len(size_t k)
 {
-	size_t i, j;
-	double total = 0;
-
-	if (n == 0)
-		return NAN;
-	for (i = 0; i < n; i++) {
-		const double *s = scores + i * k;
-		double sum = 0, p = 0;
-
-		for (j = 0; j < k; j++) {
-			double v = s[j];
-
-			if (v < LOGLOSS_EPS)
-				v = LOGLOSS_EPS;
-			sum += v;
-			if (j == ytrue[i])
-				p = v;
-		}
-		total += -log(p / sum);
-	}
-	return total / (double)n;
+	return k * k + ACC_END;
 }
 
-static double brier_score(size_t n, size_t k, const uint32_t *ytrue, const double *scores)
+/* Row S's term of the log loss, true class Y. */
+static double log_loss_term(size_t k, uint32_t y, const double *s)
 {
-	size_t i, j;
-	double total = 0;
+	double sum = 0, p = 0;
+	size_t j;
 
-	if (n == 0)
-		return NAN;
-	for (i = 0; i < n; i++) {
-		const double *s = scores + i * k;
+	for (j = 0; j < k; j++) {
+		double v = s[j];
 
-		if (k == 2) {
-			double d = s[1] - (ytrue[i] == 1);
-
-			total += d * d;
-			continue;
-		}
-		for (j = 0; j < k; j++) {
-			double d = s[j] - (ytrue[i] == j);
-
-			total += d * d;
-		}
+		if (v < LOGLOSS_EPS)
+			v = LOGLOSS_EPS;
+		sum += v;
+		if (j == y)
+			p = v;
 	}
-	return total / (double)n;
+	return -log(p / sum);
+}
+
+/* Adds row S's terms of the Brier score (true class Y) to *TOTAL, one by one, as one
+ * running sum over the rows takes them. */
+static void brier_add(size_t k, uint32_t y, const double *s, double *total)
+{
+	double d;
+	size_t j;
+
+	if (k == 2) {
+		d = s[1] - (y == 1);
+		*total += d * d;
+		return;
+	}
+	for (j = 0; j < k; j++) {
+		d = s[j] - (y == j);
+		*total += d * d;
+	}
 }
 
 /*
- * The reliability bins: for each of METRICS_ECE_BINS equal-width bins (lo, hi] of the
- * rows' largest probability (the first bin holding 0), the sum of those probabilities
- * into CONF, the rows whose class (the first of equal largest) is the true one into HITS,
- * and the rows into ROWS.
+ * Row S's reliability bin (true class Y): of METRICS_ECE_BINS equal-width bins (lo, hi]
+ * of the row's largest probability (the first bin holding 0), that probability is added
+ * to CONF, whether its class (the first of equal largest) is the true one to HITS, and
+ * the row to ROWS.
  */
-static void reliability_bins(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
-                             double *conf, double *hits, double *rows)
+static void reliability_add(size_t k, uint32_t y, const double *s, double *conf, double *hits,
+                            double *rows)
 {
-	size_t i, j, b;
+	size_t j, b, top = 0;
 
-	for (b = 0; b < METRICS_ECE_BINS; b++)
-		conf[b] = hits[b] = rows[b] = 0;
-	for (i = 0; i < n; i++) {
-		const double *s = scores + i * k;
-		size_t top = 0;
-
-		for (j = 1; j < k; j++)
-			if (s[j] > s[top])
-				top = j;
-		/* The bin (b / 15, (b + 1) / 15] holding s[top], the edges as b * (1 / 15). */
-		for (b = 0; b + 1 < METRICS_ECE_BINS; b++)
-			if (s[top] <= (double)(b + 1) * (1.0 / METRICS_ECE_BINS))
-				break;
-		conf[b] += s[top];
-		hits[b] += ytrue[i] == top;
-		rows[b]++;
-	}
+	for (j = 1; j < k; j++)
+		if (s[j] > s[top])
+			top = j;
+	/* The bin (b / 15, (b + 1) / 15] holding s[top], the edges as b * (1 / 15). */
+	for (b = 0; b + 1 < METRICS_ECE_BINS; b++)
+		if (s[top] <= (double)(b + 1) * (1.0 / METRICS_ECE_BINS))
+			break;
+	conf[b] += s[top];
+	hits[b] += y == top;
+	rows[b]++;
 }
 
-static double calibration_error(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
-                                struct figdata *fd)
+void metrics_accumulate(double *acc, size_t n, size_t k, const uint32_t *ytrue,
+                        const uint32_t *ypred, const double *scores)
 {
-	double conf[METRICS_ECE_BINS], hits[METRICS_ECE_BINS], rows[METRICS_ECE_BINS], total = 0;
+	double *sums = acc + k * k;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc[(size_t)ytrue[i] * k + ypred[i]]++;
+	if (!scores)
+		return;
+	for (i = 0; i < n; i++)
+		sums[ACC_LOGLOSS] += log_loss_term(k, ytrue[i], scores + i * k);
+	for (i = 0; i < n; i++)
+		brier_add(k, ytrue[i], scores + i * k, &sums[ACC_BRIER]);
+	for (i = 0; i < n; i++)
+		reliability_add(k, ytrue[i], scores + i * k, sums + ACC_CONF, sums + ACC_HITS,
+		                sums + ACC_ROWS);
+}
+
+/* The expected calibration error from the bins of SUMS (and them into FD). */
+static double calibration_error(size_t n, const double *sums, struct figdata *fd)
+{
+	const double *conf = sums + ACC_CONF, *hits = sums + ACC_HITS, *rows = sums + ACC_ROWS;
+	double total = 0;
 	size_t b;
 
-	if (n == 0 || k == 0)
-		return NAN;
-	reliability_bins(n, k, ytrue, scores, conf, hits, rows);
 	for (b = 0; b < METRICS_ECE_BINS; b++) {
 		if (rows[b] > 0)
 			total += rows[b] / (double)n * fabs(hits[b] / rows[b] - conf[b] / rows[b]);
@@ -326,12 +368,13 @@ void metrics_compute(struct report *r, size_t n, size_t k, const uint32_t *ytrue
 	metrics_compute_figures(r, NULL, n, k, ytrue, ypred, scores);
 }
 
-void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, size_t k,
-                             const uint32_t *ytrue, const uint32_t *ypred, const double *scores)
+void metrics_finish(struct report *r, struct figdata *fd, size_t n, size_t k, const double *acc,
+                    int scores)
 {
-	size_t i, c, j, *tp, *tsum, *psum, correct = 0, npresent = 0, nseen = 0;
+	size_t c, j, *tp, *tsum, *psum, correct = 0, npresent = 0, nseen = 0;
 	double nd = (double)n, sum_p = 0, sum_r = 0, sum_f = 0, w_p = 0, w_r = 0, w_f = 0;
 	double bal = 0, logsum = 0, tt = 0, pp = 0, tpd = 0, cov_tp, cov_pp, cov_tt, offdiag;
+	const double *sums = acc + k * k;
 	int zero_recall = 0;
 
 	memset(r, 0, sizeof *r);
@@ -351,8 +394,8 @@ void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, siz
 	tsum = tp + k;
 	psum = tsum + k;
 
-	for (i = 0; i < n; i++)
-		r->confusion[(size_t)ytrue[i] * k + ypred[i]]++;
+	for (c = 0; c < k * k; c++)
+		r->confusion[c] = (size_t)acc[c];
 	for (c = 0; c < k; c++) {
 		tp[c] = r->confusion[c * k + c];
 		correct += tp[c];
@@ -422,39 +465,58 @@ void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, siz
 	offdiag = nd - (double)correct;
 	r->cohen_kappa = n ? 1 - offdiag / ((nd * nd - tpd) / nd) : NAN;
 
-	r->log_loss = scores ? log_loss(n, k, ytrue, scores) : NAN;
-	r->brier = scores ? brier_score(n, k, ytrue, scores) : NAN;
-	r->ece = scores ? calibration_error(n, k, ytrue, scores, fd) : NAN;
-	if (scores && n > 0) {
-		struct ranking rk;
+	r->log_loss = scores && n ? sums[ACC_LOGLOSS] / nd : NAN;
+	r->brier = scores && n ? sums[ACC_BRIER] / nd : NAN;
+	r->ece = scores && n && k ? calibration_error(n, sums, fd) : NAN;
+	r->macro_average_precision = NAN;
+	r->macro_roc_auc = NAN;
+	free(tp);
+}
 
-		rk.ka = xcalloc(n, sizeof *rk.ka);
-		rk.kb = xcalloc(n, sizeof *rk.kb);
-		rk.pa = xcalloc(n, 1);
-		rk.pb = xcalloc(n, 1);
-		rk.count = xcalloc(65536, sizeof *rk.count);
-		for (c = 0; c < k; c++)
-			ovr_curve(n, k, ytrue, scores, (uint32_t)c, &rk, &r->cls[c].roc_auc,
-			          &r->cls[c].average_precision, fd ? &fd->roc[c] : NULL,
-			          fd ? &fd->pr[c] : NULL);
-		free(rk.ka);
-		free(rk.kb);
-		free(rk.pa);
-		free(rk.pb);
-		free(rk.count);
+void metrics_averages(struct report *r)
+{
+	double ap = 0, auc = 0;
+	size_t nap = 0, nauc = 0, c;
+
+	for (c = 0; c < r->k; c++) {
+		add_defined(r->cls[c].average_precision, &ap, &nap);
+		add_defined(r->cls[c].roc_auc, &auc, &nauc);
 	}
-	{
-		double ap = 0, auc = 0;
-		size_t nap = 0, nauc = 0;
+	r->macro_average_precision = nap ? ap / (double)nap : NAN;
+	r->macro_roc_auc = nauc ? auc / (double)nauc : NAN;
+}
+
+void metrics_compute_figures(struct report *r, struct figdata *fd, size_t n, size_t k,
+                             const uint32_t *ytrue, const uint32_t *ypred, const double *scores)
+{
+	double *acc = xcalloc(metrics_acc_len(k), sizeof *acc);
+	size_t c, i;
+
+	metrics_accumulate(acc, n, k, ytrue, ypred, scores);
+	metrics_finish(r, fd, n, k, acc, scores != NULL);
+	free(acc);
+	if (scores && n > 0) {
+		uint64_t *key = xcalloc(n, sizeof *key);
+		unsigned char *pos = xcalloc(n, 1);
 
 		for (c = 0; c < k; c++) {
-			add_defined(r->cls[c].average_precision, &ap, &nap);
-			add_defined(r->cls[c].roc_auc, &auc, &nauc);
+			struct metrics_rank rk;
+			double npos = (double)r->cls[c].support;
+
+			/* NAN when the class has no positives or no negatives */
+			if (npos == 0 || npos == (double)n)
+				continue;
+			metrics_rank_keys(n, k, ytrue, scores, (uint32_t)c, key, pos);
+			metrics_rank_begin(&rk, npos, (double)n - npos, fd ? &fd->roc[c] : NULL,
+			                   fd ? &fd->pr[c] : NULL);
+			for (i = 0; i < n; i++)
+				metrics_rank_add(&rk, key[i], pos[i]);
+			metrics_rank_end(&rk, &r->cls[c].roc_auc, &r->cls[c].average_precision);
 		}
-		r->macro_average_precision = nap ? ap / (double)nap : NAN;
-		r->macro_roc_auc = nauc ? auc / (double)nauc : NAN;
+		free(key);
+		free(pos);
 	}
-	free(tp);
+	metrics_averages(r);
 }
 
 void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *scores,

@@ -106,4 +106,38 @@ void figdata_release(struct figdata *fd);
 void metrics_threshold(struct report *r, const uint32_t *ytrue, const double *scores,
                        uint32_t positive);
 
+/*
+ * The report in parts, for rows spread over processes (score.c's focal-mpi report):
+ * metrics_accumulate adds N rows' sums (metrics_acc_len(K) doubles: the confusion
+ * counts, the log-loss and Brier terms, the reliability bins) to ACC; summed over every
+ * process, metrics_finish makes the report on all their N rows from them (the ROC AUC
+ * and average precision NAN, and FD's curves empty).  Each class's ranking is then fed
+ * to a metrics_rank, from the highest score down: metrics_rank_keys gives one process's
+ * rows sorted (KEY ascending is score descending; POS whether the row is of class C),
+ * metrics_key_score the score back from a key.  metrics_averages ends with the macro
+ * means of AUC and AP.  metrics_compute_figures is these steps on one process's rows.
+ */
+size_t metrics_acc_len(size_t k);
+void metrics_accumulate(double *acc, size_t n, size_t k, const uint32_t *ytrue,
+                        const uint32_t *ypred, const double *scores);
+void metrics_finish(struct report *r, struct figdata *fd, size_t n, size_t k, const double *acc,
+                    int scores);
+void metrics_rank_keys(size_t n, size_t k, const uint32_t *ytrue, const double *scores,
+                       uint32_t c, uint64_t *key, unsigned char *pos);
+double metrics_key_score(uint64_t key);
+void metrics_averages(struct report *r);
+
+/* One class against the rest: NPOS rows of it, NNEG of the others, the curves (thinned)
+ * into ROC and PR when not NULL; the end gives its ROC AUC and average precision. */
+struct metrics_rank {
+	double npos, nneg, tps, fps, prev_tps, prev_fps, area, apsum, tstep, fstep, tnext, fnext;
+	uint64_t key;
+	int have, skipped;
+	struct curve *roc, *pr;
+};
+void metrics_rank_begin(struct metrics_rank *rk, double npos, double nneg, struct curve *roc,
+                        struct curve *pr);
+void metrics_rank_add(struct metrics_rank *rk, uint64_t key, int pos);
+void metrics_rank_end(struct metrics_rank *rk, double *auc, double *ap);
+
 #endif

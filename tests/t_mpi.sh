@@ -96,6 +96,40 @@ expect_success '200,000 rows, focal loss and balanced weights on 3 processes' '
 	fmpi 3 train -q --threads 1 --loss focal --class-weight balanced -o bf3.focal big.csv > /dev/null &&
 	same_fit bf.focal bf3.focal big.csv'
 
+# same_report A B: two JSON reports with the same fields, every number within 1e-9
+# (relative, or 1e-12 absolute) and every other value equal, the time taken aside.
+same_report() {
+	awk -f "$ROOT/tests/jsonflat.awk" "$1" | grep -v seconds > "$1.f" &&
+	awk -f "$ROOT/tests/jsonflat.awk" "$2" | grep -v seconds > "$2.f" &&
+	test -s "$1.f" && paste "$1.f" "$2.f" | awk -F'\t' '
+	{
+		if ($1 != $3) { print "field " $1 " vs " $3; bad = 1; exit }
+		if ($2 == $4) next
+		if ($2 !~ /^[-+0-9.eE]+$/) { print $1 ": " $2 " vs " $4; bad = 1; exit }
+		d = $2 - $4; if (d < 0) d = -d
+		m = $4 < 0 ? -$4 : $4
+		if (d > 1e-9 * m && d > 1e-12) { print $1 ": " $2 " vs " $4; bad = 1; exit }
+	}
+	END { exit bad || NR == 0 }'
+}
+# the report of rank 0 on every process's rows, merged from sums and sorted runs
+# (AUC, average precision, log loss, the best threshold): that of focal train
+focal train -q --threads 1 --format json -o /dev/null big.csv > big.json
+for n in 1 2 4; do
+	expect_success "200,000 rows on $n processes: the report of focal train" "
+		fmpi $n train -q --threads 1 --format json -o big-r$n.focal big.csv > big-$n.json &&
+		same_report big.json big-$n.json"
+done
+awk -F, 'NR == 1 || $7 != "mid"' big.csv > big2.csv
+focal train -q --threads 1 --format json -o /dev/null big2.csv > big2.json
+expect_success 'two classes on 3 processes: the report and its best threshold' '
+	fmpi 3 train -q --threads 1 --format json -o big2-3.focal big2.csv > big2-3.json &&
+	grep -q "\"best_threshold\"" big2.json && same_report big2.json big2-3.json'
+expect_success 'the pictures of the report on 4 processes: those of focal train' '
+	focal train -q --threads 1 -o /dev/null --plot p1.svg big2.csv > /dev/null &&
+	fmpi 4 train -q --threads 1 -o p4.focal --plot p4.svg big2.csv > /dev/null &&
+	cmp p1.svg p4.svg'
+
 # three gzip shards dealt out whole, against one process on their concatenation
 head -n 1 big.csv > head.txt
 sed -n '2,60001p' big.csv > rows1
