@@ -197,11 +197,11 @@ static void page_tables(FILE *f, void *ctx)
 	report_write(f, FMT_TABLE, pp->pr->classes, pp->pr->r, pp->t);
 }
 
-static void page_figures(FILE *f, void *ctx)
+static void page_figures(FILE *f, void *ctx, int heading)
 {
 	const struct plotpage *pp = ctx;
 
-	plot_report_svg(f, pp->pr);
+	plot_report_svg(f, pp->pr, heading);
 }
 
 int cli_plot_report(const struct plotarg *p, const char *title, char *const *classes,

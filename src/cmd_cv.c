@@ -35,9 +35,9 @@ static void cv_page_tables(FILE *f, void *ctx)
 	cv_write(f, FMT_TABLE, ctx, NAN); /* no wall time: the same page for the same run */
 }
 
-static void cv_page_figures(FILE *f, void *ctx)
+static void cv_page_figures(FILE *f, void *ctx, int heading)
 {
-	plot_cv_svg(f, ctx);
+	plot_cv_svg(f, ctx, heading);
 }
 
 
@@ -477,9 +477,14 @@ int cmd_cv(int argc, char **argv)
 		if ((a.save_folds && outfile_commit(&folds_out, &e) != 0) ||
 		    (a.save_pred && outfile_commit(&pred_out, &e) != 0))
 			goto fail;
-		if (a.plot.path && plot_save(a.plot.path, (enum plotfmt)a.plot.fmt, "focal cv",
-		                             cv_page_tables, cv_page_figures, &cv, &e) != 0)
-			goto fail;
+		if (a.plot.path) {
+			char title[160];
+
+			plot_cv_title(title, sizeof title, &cv);
+			if (plot_save(a.plot.path, (enum plotfmt)a.plot.fmt, title, cv_page_tables,
+			              cv_page_figures, &cv, &e) != 0)
+				goto fail;
+		}
 	}
 	goto out;
 fail:

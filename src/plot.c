@@ -14,7 +14,7 @@
 #include "stats.h"
 #include "svg.h"
 
-#define PAGE_W 1240.0 /* the widest row of panels */
+#define PAGE_W 1280.0 /* the widest row of panels: two of curves with one legend column */
 #define PW 300.0      /* a plot area's width and height */
 #define PH 300.0
 #define ML 64.0       /* its left and top margins in a panel */
@@ -75,21 +75,23 @@ static void layout(const struct panel *p, size_t n, double *x, double *y, double
 	*h = cy + rowh;
 }
 
-/* Writes the figure: TITLE, then the N panels. */
+/* Writes the figure: TITLE (NULL: none, as on a page with a heading of its own), then
+ * the N panels. */
 static void draw_panels(FILE *f, const char *title, const struct panel *p, size_t n,
                         const void *ctx)
 {
-	double x[8], y[8], w, h;
+	double x[8], y[8], w, h, top = title ? 36 : 4;
 	size_t i;
 
 	layout(p, n, x, y, &w, &h);
-	svg_open(f, w + 10, h + 40);
-	svg_text(f, 12, 24, SVG_START, "title", 0, 90, title);
+	svg_open(f, w + 10, h + top + 4);
+	if (title)
+		svg_text(f, 12, 24, SVG_START, "title", 0, 90, title);
 	for (i = 0; i < n; i++) {
 		fputs("<g transform=\"translate(", f);
 		svg_num(f, x[i], 1);
 		fputc(',', f);
-		svg_num(f, y[i] + 36, 1);
+		svg_num(f, y[i] + top, 1);
 		fputs(")\">\n", f);
 		p[i].draw(f, ctx);
 		fputs("</g>\n", f);
@@ -158,7 +160,8 @@ static void draw_curves(FILE *f, const struct plot_report *p, int roc)
 	         roc ? "true positive rate" : "precision");
 	if (roc) {
 		svg_line(f, ML, MT + PH, ML + PW, MT, "#888", 1, "4 4");
-		svg_text(f, ML + PW - 6, MT + 40, SVG_END, "note", 0, 0, "chance");
+		/* under the diagonal, clear of it */
+		svg_text(f, ML + PW - 6, MT + 60, SVG_END, "note", 0, 0, "chance");
 	} else {
 		/* chance: a classifier that ranks at random has the class's share as precision */
 		for (c = 0; c < r->k; c++) {
@@ -208,7 +211,33 @@ static void draw_roc(FILE *f, const void *ctx)
 	draw_curves(f, ctx, 1);
 }
 
-#define REL_STRIP 60.0 /* the height of the bin counts under the reliability diagram */
+#define REL_STRIP 60.0       /* the tallest bar of rows per bin under the reliability diagram */
+#define REL_TOP (MT + PH + 24) /* the top of their strip: below the x axis's tick labels */
+
+/*
+ * The room above the strip's bars for their counts, each written upright from the top of
+ * its bar: the widest count and a gap, so that the count of the tallest bar stays below
+ * REL_TOP and clear of the tick labels, however many rows and classes there are.
+ */
+static double rel_count_room(const struct figdata *fd)
+{
+	double w = 0;
+	char buf[32];
+	size_t b;
+
+	for (b = 0; b < METRICS_ECE_BINS; b++)
+		if (fd->bin_rows[b] > 0) {
+			snprintf(buf, sizeof buf, "%.0f", fd->bin_rows[b]);
+			w = fmax(w, svg_text_width(buf, 0, 8));
+		}
+	return w + 5;
+}
+
+/* The baseline of the strip of rows per bin. */
+static double rel_strip_base(const struct figdata *fd)
+{
+	return REL_TOP + rel_count_room(fd) + REL_STRIP;
+}
 
 static void draw_reliability(FILE *f, const void *ctx)
 {
@@ -223,6 +252,7 @@ static void draw_reliability(FILE *f, const void *ctx)
 	for (b = 0; b < METRICS_ECE_BINS; b++)
 		if (fd->bin_rows[b] > most)
 			most = fd->bin_rows[b];
+	sy = rel_strip_base(fd);
 	for (b = 0; b < METRICS_ECE_BINS; b++) {
 		double lo = (double)b / METRICS_ECE_BINS, hi = (double)(b + 1) / METRICS_ECE_BINS;
 		double x0 = svg_map(&unit_x, lo), x1 = svg_map(&unit_x, hi), acc, h;
@@ -236,8 +266,7 @@ static void draw_reliability(FILE *f, const void *ctx)
 		         "confidence %.3f", lo, hi, fd->bin_rows[b], acc, px[m - 1]);
 		svg_rect(f, x0 + 1, svg_map(&unit_y, acc), x1 - x0 - 2, MT + PH - svg_map(&unit_y, acc),
 		         "#cfe3f1", "#56B4E9", tip);
-		/* the bin's rows in the strip below, with their count */
-		sy = MT + PH + 28 + REL_STRIP;
+		/* the bin's rows in the strip below, with their count above */
 		h = REL_STRIP * fd->bin_rows[b] / most;
 		svg_rect(f, x0 + 1, sy - h, x1 - x0 - 2, h, "#999", NULL, tip);
 		fputs("<text x=\"", f);
@@ -259,7 +288,6 @@ static void draw_reliability(FILE *f, const void *ctx)
 		svg_num(f, svg_map(&unit_y, py[b]), 1);
 		fputs("\" r=\"3\" fill=\"#D55E00\"/>\n", f);
 	}
-	sy = MT + PH + 28 + REL_STRIP;
 	svg_line(f, ML, sy, ML + PW, sy, "#333", 1, NULL);
 	svg_text(f, ML - 7, sy - REL_STRIP / 2, SVG_END, "note", 0, 0, "rows");
 	svg_text(f, ML + PW / 2, sy + 18, SVG_MIDDLE, "atitle", 0, 0,
@@ -289,15 +317,44 @@ static double cell_side(size_t k)
 }
 
 #define CM_LEFT 120.0 /* room for the row labels */
+#define CM_CHARS 14   /* the characters of a class label shown */
+#define CM_LAB 8.0    /* the gap between the grid and the column labels */
+
+static const char cm_title[] = "confusion matrix: counts, shaded by the share of the true class";
 
 static double confusion_w(const struct plot_report *p)
 {
-	return CM_LEFT + cell_side(p->r->k) * (double)p->r->k + 90;
+	double w = CM_LEFT + cell_side(p->r->k) * (double)p->r->k + 90;
+	double tw = 12 + svg_text_width(cm_title, 0, 14) + 8; /* the title */
+
+	return w > tw ? w : tw;
+}
+
+/*
+ * How far below the grid the column labels reach, from the widest label shown: slanted
+ * at 45 degrees, the width's share and the descent; upright in narrow columns, the width.
+ */
+static double cm_label_drop(const struct plot_report *p)
+{
+	double w = 0;
+	size_t j;
+
+	for (j = 0; j < p->r->k; j++)
+		w = fmax(w, svg_text_width(p->classes[j], CM_CHARS, 11));
+	return CM_LAB + (cell_side(p->r->k) < 24 ? w : 0.7072 * (w + 3));
+}
+
+/* The baseline of the axis title "predicted class": under the column labels. */
+static double cm_xtitle_y(const struct plot_report *p)
+{
+	return MT + cell_side(p->r->k) * (double)p->r->k + cm_label_drop(p) + 18;
 }
 
 static double confusion_h(const struct plot_report *p)
 {
-	return MT + cell_side(p->r->k) * (double)p->r->k + 112;
+	double h = cm_xtitle_y(p) + 8, scale = MT + 136;
+
+	return h > scale ? h : scale;
 }
 
 static void draw_confusion(FILE *f, const void *ctx)
@@ -307,17 +364,15 @@ static void draw_confusion(FILE *f, const void *ctx)
 	size_t k = r->k, i, j;
 	double s = cell_side(k), g = s * (double)k, fs = s >= 30 ? 11 : s >= 20 ? 9 : 7;
 	char shade[8], tip[512];
-	int lchars = 14;
 
-	svg_text(f, 12, 22, SVG_START, "title", 0, 0,
-	         "confusion matrix: counts, shaded by the share of the true class");
+	svg_text(f, 12, 22, SVG_START, "title", 0, 0, cm_title);
 	for (i = 0; i < k; i++) {
 		size_t row = 0;
 
 		for (j = 0; j < k; j++)
 			row += r->confusion[i * k + j];
-		svg_text(f, CM_LEFT - 6, MT + ((double)i + 0.5) * s + 4, SVG_END, "leg", 0, lchars,
-		         p->classes[i]);
+		svg_text(f, CM_LEFT - 6, MT + ((double)i + 0.5) * s + 4, SVG_END, "leg", 0,
+		         CM_CHARS, p->classes[i]);
 		for (j = 0; j < k; j++) {
 			size_t n = r->confusion[i * k + j];
 			double share = row ? (double)n / (double)row : 0;
@@ -346,9 +401,10 @@ static void draw_confusion(FILE *f, const void *ctx)
 	}
 	for (j = 0; j < k; j++)
 		/* upright when the columns are too narrow for slanted labels */
-		svg_text(f, CM_LEFT + ((double)j + 0.5) * s + 4, MT + g + 8, SVG_END, "leg",
-		         s < 24 ? -90 : -45, lchars, p->classes[j]);
-	svg_text(f, CM_LEFT + g / 2, MT + g + 104, SVG_MIDDLE, "atitle", 0, 0, "predicted class");
+		svg_text(f, CM_LEFT + ((double)j + 0.5) * s + 4, MT + g + CM_LAB, SVG_END, "leg",
+		         s < 24 ? -90 : -45, CM_CHARS, p->classes[j]);
+	svg_text(f, CM_LEFT + g / 2, cm_xtitle_y(p), SVG_MIDDLE, "atitle", 0, 0,
+	         "predicted class");
 	svg_text(f, 10, MT + g / 2, SVG_MIDDLE, "atitle", -90, 0, "true class");
 	/* the scale of the shares */
 	for (i = 0; i <= 4; i++) {
@@ -417,7 +473,7 @@ static void draw_objective(FILE *f, const void *ctx)
 	free(x);
 }
 
-void plot_report_svg(FILE *f, const struct plot_report *p)
+void plot_report_svg(FILE *f, const struct plot_report *p, int heading)
 {
 	struct panel pn[5];
 	size_t n = 0;
@@ -426,12 +482,12 @@ void plot_report_svg(FILE *f, const struct plot_report *p)
 	if (p->fd->scores) {
 		pn[n++] = (struct panel){ cw, MT + PH + 56, draw_pr };
 		pn[n++] = (struct panel){ cw, MT + PH + 56, draw_roc };
-		pn[n++] = (struct panel){ rw, MT + PH + 28 + REL_STRIP + 36, draw_reliability };
+		pn[n++] = (struct panel){ rw, rel_strip_base(p->fd) + 28, draw_reliability };
 	}
 	pn[n++] = (struct panel){ confusion_w(p), confusion_h(p), draw_confusion };
 	if (p->objective)
 		pn[n++] = (struct panel){ rw, MT + PH + 56, draw_objective };
-	draw_panels(f, p->title ? p->title : "focal", pn, n, p);
+	draw_panels(f, !heading ? NULL : p->title ? p->title : "focal", pn, n, p);
 }
 
 /* ---- the figures of a cross-validation ---- */
@@ -586,6 +642,20 @@ static double cv_cell_w(const struct cv *cv)
 	return w < 26 ? 26 : w > 70 ? 70 : w;
 }
 
+#define CV_CLASS_CHARS 16 /* the characters of a class label shown under the recall grid */
+
+/* The height of the recall panel: its grid, then the class labels slanted under it, as
+ * far as the widest label shown reaches. */
+static double cv_recall_h(const struct cv *cv)
+{
+	double w = 0;
+	size_t c;
+
+	for (c = 0; c < cv->s->nclass; c++)
+		w = fmax(w, svg_text_width(cv->s->classes[c], CV_CLASS_CHARS, 11));
+	return MT + (double)cv->ncfg * CV_RH + 8 + 0.7072 * (w + 3) + 10;
+}
+
 static void draw_cv_recall(FILE *f, const void *ctx)
 {
 	const struct cv *cv = ctx;
@@ -620,21 +690,26 @@ static void draw_cv_recall(FILE *f, const void *ctx)
 	}
 	for (c = 0; c < k; c++)
 		svg_text(f, CV_LABEL + ((double)c + 0.5) * cw + 3, y0 + (double)n * CV_RH + 8, SVG_END,
-		         "leg", -45, 16, cv->s->classes[c]);
+		         "leg", -45, CV_CLASS_CHARS, cv->s->classes[c]);
 }
 
-void plot_cv_svg(FILE *f, const struct cv *cv)
+void plot_cv_title(char *buf, size_t size, const struct cv *cv)
+{
+	snprintf(buf, size, "focal cv: %zu configurations, %zu-fold, %zu repeat%s", cv->ncfg,
+	         cv->o->k, cv->o->repeat, cv->o->repeat == 1 ? "" : "s");
+}
+
+void plot_cv_svg(FILE *f, const struct cv *cv, int heading)
 {
 	struct panel pn[2];
 	double h = (double)cv->ncfg * CV_RH;
 	char title[160];
 
-	snprintf(title, sizeof title, "focal cv: %zu configurations, %zu-fold, %zu repeat%s",
-	         cv->ncfg, cv->o->k, cv->o->repeat, cv->o->repeat == 1 ? "" : "s");
+	plot_cv_title(title, sizeof title, cv);
 	pn[0] = (struct panel){ CV_LABEL + 2 * CV_PW + 110, MT + 10 + h + 56, draw_cv_compare };
 	pn[1] = (struct panel){ CV_LABEL + (double)cv->s->nclass * cv_cell_w(cv) + 20,
-		                MT + h + 120, draw_cv_recall };
-	draw_panels(f, title, pn, 2, cv);
+		                cv_recall_h(cv), draw_cv_recall };
+	draw_panels(f, heading ? title : NULL, pn, 2, cv);
 }
 
 /* ---- the files ---- */
@@ -649,8 +724,8 @@ static const char html_style[] =
 	"svg{max-width:100%;height:auto}\n";
 
 int plot_save(const char *path, enum plotfmt fmt, const char *title,
-              void (*tables)(FILE *f, void *ctx), void (*figures)(FILE *f, void *ctx), void *ctx,
-              struct ferr *e)
+              void (*tables)(FILE *f, void *ctx),
+              void (*figures)(FILE *f, void *ctx, int heading), void *ctx, struct ferr *e)
 {
 	struct outfile o;
 	char *text = NULL;
@@ -673,7 +748,7 @@ int plot_save(const char *path, enum plotfmt fmt, const char *title,
 		goto out;
 	if (fmt == PLOT_SVG) {
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", o.f);
-		figures(o.f, ctx);
+		figures(o.f, ctx, 1);
 	} else {
 		fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
 		      "<head>\n<meta charset=\"utf-8\"/>\n<title>", o.f);
@@ -687,7 +762,7 @@ int plot_save(const char *path, enum plotfmt fmt, const char *title,
 			fputs("</pre>\n", o.f);
 		}
 		fputs("<figure>\n", o.f);
-		figures(o.f, ctx);
+		figures(o.f, ctx, 0);
 		fputs("</figure>\n</body>\n</html>\n", o.f);
 	}
 	if (ferror(o.f)) {

@@ -33,9 +33,10 @@ struct plot_report {
 /*
  * Writes the figures of P as one <svg> element: the precision-recall and ROC curves per
  * class (when there are scores), the reliability diagram, the confusion matrix and, with
- * an objective, its values per iteration.
+ * an objective, its values per iteration; under P's title when HEADING is not 0 (a page
+ * shows the title once, as its own heading).
  */
-void plot_report_svg(FILE *f, const struct plot_report *p);
+void plot_report_svg(FILE *f, const struct plot_report *p, int heading);
 
 /*
  * Writes the figures of cross-validation CV as one <svg> element: each configuration's
@@ -43,15 +44,21 @@ void plot_report_svg(FILE *f, const struct plot_report *p);
  * marked; the paired differences from the baseline with their 95% intervals (of the
  * corrected resampled t-test); per-class recall per configuration as a heat map.
  */
-void plot_cv_svg(FILE *f, const struct cv *cv);
+void plot_cv_svg(FILE *f, const struct cv *cv, int heading);
+
+/* The title of cross-validation CV's figures into BUF of SIZE bytes: "focal cv: 8
+ * configurations, 5-fold, 1 repeat". */
+void plot_cv_title(char *buf, size_t size, const struct cv *cv);
 
 /*
  * Writes the picture file PATH in format FMT, whole or not at all (outfile.h): the
- * figures that FIGURES(F, CTX) writes, and for HTML a page titled TITLE holding first the
- * tables that TABLES(F, CTX) writes as text, then the figures.  0, or -1 with E filled.
+ * figures that FIGURES(F, CTX, HEADING) writes, under their own title (HEADING 1) in an
+ * SVG file; for HTML a page titled TITLE, shown once as its heading, holding first the
+ * tables that TABLES(F, CTX) writes as text, then the figures without a title of their
+ * own (HEADING 0).  0, or -1 with E filled.
  */
 int plot_save(const char *path, enum plotfmt fmt, const char *title,
-              void (*tables)(FILE *f, void *ctx), void (*figures)(FILE *f, void *ctx), void *ctx,
-              struct ferr *e);
+              void (*tables)(FILE *f, void *ctx),
+              void (*figures)(FILE *f, void *ctx, int heading), void *ctx, struct ferr *e);
 
 #endif

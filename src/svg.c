@@ -99,6 +99,15 @@ size_t svg_chars(const char *s)
 	return count;
 }
 
+double svg_text_width(const char *label, int maxchars, double size)
+{
+	size_t n = svg_chars(label);
+
+	if (maxchars > 1 && n > (size_t)maxchars)
+		n = (size_t)maxchars;
+	return (double)n * SVG_EM_WIDTH * size;
+}
+
 /* The bytes of the first M characters of S. */
 static size_t chars_bytes(const char *s, size_t m)
 {

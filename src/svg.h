@@ -27,6 +27,16 @@ void svg_escape_n(FILE *f, const char *s, size_t len);
 /* The characters of UTF-8 text S (a byte that is not UTF-8 counts as one). */
 size_t svg_chars(const char *s);
 
+/*
+ * The width in pixels that LABEL takes in a font of SIZE pixels once svg_text has cut it
+ * to MAXCHARS characters (0: no limit), for the room of a layout: the characters times
+ * SVG_EM_WIDTH em, on the wide side of DejaVu Sans and Verdana (their digits and most
+ * lower-case letters are 0.55 to 0.64 em), so text laid out by it does not touch what
+ * follows.
+ */
+#define SVG_EM_WIDTH 0.64
+double svg_text_width(const char *label, int maxchars, double size);
+
 /* Opens a standalone <svg> element of W x H pixels (with its namespace), its styles and
  * a white background; svg_close ends it. */
 void svg_open(FILE *f, double w, double h);
