@@ -88,6 +88,38 @@ expect_success 'a class without rows in eval: no curve, "no rows" in the legend'
 	test "$(grep -c "<polyline class=\"curve\"" few.svg)" -eq 4 &&
 	grep -q ">no rows<" few.svg && ! grep -qi "nan" few.svg'
 
+expect_success 'the HTML page shows its title once, as its heading; an SVG file has it inside' '
+	for f in t1.html c1.html; do
+		test "$(grep -c "<h1>" $f)" -eq 1 && ! grep -q "class=\"title\">focal" $f ||
+			{ echo "$f: the title twice"; exit 1; }
+	done &&
+	grep -q "<h1>focal train: " t1.html && grep -q "<h1>focal cv: 2 configurations, 3-fold" c1.html &&
+	grep -q "class=\"title\">focal eval: " g.svg && grep -q "class=\"title\">focal cv: " c.svg'
+
+# Text in its place: tests/svgtext.py estimates every text's box (characters, font size,
+# anchor, rotation, translation) and wants it inside the picture, touching no other;
+# the confusion matrix's "predicted class" under its column labels, slanted (6 classes
+# of 40-character labels) or upright (26).
+if [ -x /usr/bin/python3 ]; then
+	head -n 1 many.csv > six.csv && grep "class_[a-f]_" many.csv >> six.csv
+	expect_success 'no text outside the picture or over another: eval glass and wdbc, train, cv' '
+		/usr/bin/python3 "$ROOT/tests/svgtext.py" g.svg w.svg t1.html c.svg c1.html'
+	expect_success '26 classes: the bin counts clear of the tick labels, the axis title under the column labels' '
+		/usr/bin/python3 "$ROOT/tests/svgtext.py" --below "predicted class" many.svg'
+	expect_success '6 classes of 40-character labels: the slanted column labels inside the picture' '
+		focal train -y label six.csv --plot six.svg > /dev/null 2>&1 &&
+		grep -q "rotate(-45" six.svg &&
+		/usr/bin/python3 "$ROOT/tests/svgtext.py" --below "predicted class" six.svg g.svg'
+	expect_success 'the checker sees a label pushed out of the picture and one over another' '
+		sed "s/<text x=\"12\" y=\"24\"/<text x=\"12\" y=\"-24\"/" g.svg > out.svg &&
+		! /usr/bin/python3 "$ROOT/tests/svgtext.py" out.svg > /dev/null &&
+		sed "s|</svg>|<text x=\"14\" y=\"26\" class=\"title\">again</text></svg>|" g.svg \
+			> over.svg && xml_ok over.svg &&
+		! /usr/bin/python3 "$ROOT/tests/svgtext.py" over.svg > /dev/null'
+else
+	echo "# skipped: /usr/bin/python3 not found (the text boxes of the figures)"
+fi
+
 expect_error 2 "plot.*\\.svg or \\.html" 'eval --plot with another extension is a usage error' \
 	eval -m g.focal --plot g.png "$DATA/glass.csv"
 expect_error 2 "plot" 'train --plot without an extension is a usage error' \
