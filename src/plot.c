@@ -447,6 +447,13 @@ static void draw_objective(FILE *f, const void *ctx)
 	if (hi <= lo * 1.2) {
 		lo /= 1.1;
 		hi *= 1.1;
+	} else {
+		/* a twentieth of the span either side, so the flat end of the curve stays off
+		 * the frame */
+		double pad = pow(hi / lo, 0.05);
+
+		lo /= pad;
+		hi *= pad;
 	}
 	ay.lo = lo;
 	ay.hi = hi;
