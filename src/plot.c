@@ -405,7 +405,7 @@ static void draw_confusion(FILE *f, const void *ctx)
 		         s < 24 ? -90 : -45, CM_CHARS, p->classes[j]);
 	svg_text(f, CM_LEFT + g / 2, cm_xtitle_y(p), SVG_MIDDLE, "atitle", 0, 0,
 	         "predicted class");
-	svg_text(f, 10, MT + g / 2, SVG_MIDDLE, "atitle", -90, 0, "true class");
+	svg_text(f, 16, MT + g / 2, SVG_MIDDLE, "atitle", -90, 0, "true class");
 	/* the scale of the shares */
 	for (i = 0; i <= 4; i++) {
 		double y = MT + (double)(4 - i) * 22;
