@@ -215,10 +215,12 @@ static void describe(struct model *m, const struct fitconfig *c, struct fitresul
 static int score(const struct trainargs *a, const struct model *m, struct dataset *d,
                  struct dataset *valid, struct report *rep, struct figdata *fd, struct ferr *e)
 {
+	const struct dist *dist = a->f.r.dist;
 	struct encode_opts eo;
+	int ok = 1;
 
-	if (a->f.r.dist) {
-		score_shared(a->f.r.dist, &m->lm, &m->dec, d, a->f.t.threads, rep, fd);
+	if (dist && !a->valid) {
+		score_shared(dist, &m->lm, &m->dec, d, a->f.t.threads, rep, fd);
 		return 0;
 	}
 	if (!a->valid) {
@@ -233,9 +235,22 @@ static int score(const struct trainargs *a, const struct model *m, struct datase
 	eo.need_label = 1;
 	eo.threads = a->f.t.threads;
 	eo.warn = cli_warn;
-	if (data_load_with_schema(a->valid, &m->s, &eo, valid, e) != 0)
+	/* focal-mpi: rank 0 reads the validation file, the others score none of its rows */
+	if (!dist || dist->rank == 0)
+		ok = data_load_with_schema(a->valid, &m->s, &eo, valid, e) == 0;
+	else
+		memset(valid, 0, sizeof *valid);
+	if (dist && !dist_all_ok(dist, ok)) {
+		if (ok)
+			dist_elsewhere(e);
 		return -1;
-	score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
+	}
+	if (!ok)
+		return -1;
+	if (dist)
+		score_shared(dist, &m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
+	else
+		score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
 	return 0;
 }
 
@@ -289,7 +304,7 @@ static int check_shared(const struct trainargs *a)
 	                   a->f.tune >= 0 ? "--tune-decision" :
 	                   a->calib == CALIB_TEMPERATURE ? "--calibrate temperature" :
 	                   a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
-	                   a->valid ? "--valid" : a->f.r.cache ? "--cache" : NULL;
+	                   a->f.r.cache ? "--cache" : NULL;
 
 	if (what)
 		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);

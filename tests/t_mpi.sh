@@ -130,6 +130,19 @@ expect_success 'the pictures of the report on 4 processes: those of focal train'
 	fmpi 4 train -q --threads 1 -o p4.focal --plot p4.svg big2.csv > /dev/null &&
 	cmp p1.svg p4.svg'
 
+# --valid: rank 0 reads the validation file and reports on it; an error in it ends all
+head -n 1 "$DATA/glass.csv" > gv.csv && sed -n '2,80p' "$DATA/glass.csv" >> gv.csv
+expect_success 'train --valid on 3 processes: the report of focal train on the validation rows' '
+	focal train -y type --threads 1 --valid gv.csv -o /dev/null "$DATA/glass.csv" |
+		grep -v "^seconds" > v1 &&
+	fmpi 3 train -y type --threads 1 --valid gv.csv -o v3.focal "$DATA/glass.csv" |
+		grep -v "^seconds" > v3 && grep -q "^evaluated on gv.csv: 79 rows" v3 && cmp v1 v3'
+printf 'ri,na\n1,2\n' > vbad.csv
+expect_success 'train --valid with a column missing: one message, status 1, no model' '
+	fmpi 3 train -y type --valid vbad.csv -o vb.focal "$DATA/glass.csv" > out 2> err
+	test $? -eq 1 && test "$(grep -c . err)" = 1 &&
+	grep -q "^focal: vbad.csv:1: column .* of the model is missing" err && ! test -e vb.focal'
+
 # three gzip shards dealt out whole, against one process on their concatenation
 head -n 1 big.csv > head.txt
 sed -n '2,60001p' big.csv > rows1
@@ -220,7 +233,7 @@ expect_success 'an error in the merged table (one class) is given once' '
 expect_success 'cv is refused (status 2), not answered otherwise' '
 	fmpi 2 cv -y type "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
 	test "$(cat err)" = "focal-mpi: cv is not supported yet: run focal cv, or focal-mpi train"'
-for opt in "--sample over" "--lambda auto" "--solver adam" "--valid $DATA/glass.csv" \
+for opt in "--sample over" "--lambda auto" "--solver adam" \
 	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
 	expect_success "train $opt is refused (status 2, one message)" "
 		fmpi 2 train -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
