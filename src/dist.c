@@ -62,6 +62,15 @@ int dist_all_ok(const struct dist *d, int ok)
 	return d && d->size > 1 ? d->all_ok(d->ctx, ok) : ok;
 }
 
+void dist_bcast(const struct dist *d, int root, double *v, size_t n)
+{
+	if (!d || d->size <= 1)
+		return;
+	if (d->rank != root)
+		memset(v, 0, n * sizeof *v);
+	d->sum(d->ctx, v, n);
+}
+
 int dist_elsewhere(struct ferr *e)
 {
 	e->msg[0] = 0;
@@ -270,16 +279,100 @@ static size_t aligned_start(const size_t *off, int q, int size, size_t total, si
 	return a < total ? a : total;
 }
 
+/* The missing columns of row I of D (none without lists). */
+static size_t nmissing(const struct dataset *ds, size_t i)
+{
+	return ds->miss_off ? ds->miss_off[i + 1] - ds->miss_off[i] : 0;
+}
+
+/*
+ * The missing-value lists of the rows dist_align_rows moves, moved alike in a second
+ * exchange (a row: the number of its columns, then the columns): this process held the
+ * rows [FIRST, FIRST + MINE) of the table, from OFF, and now holds NBEFORE received rows,
+ * then its rows from local row K on (NKEEP), then the rest of the NNEW received.
+ */
+static void move_missing(const struct dist *d, struct dataset *ds, const size_t *off,
+                         size_t total, size_t unit, size_t mine, size_t k, size_t nkeep,
+                         size_t nbefore, size_t nnew)
+{
+	size_t *sendlen = xcalloc((size_t)d->size, sizeof *sendlen);
+	size_t *recvlen = xcalloc((size_t)d->size, sizeof *recvlen);
+	size_t first = off[d->rank], last = first + mine, words = 0, got = 0, i, at, m = 0;
+	size_t *moff = xcalloc(nnew + 1, sizeof *moff);
+	uint32_t *send, *p, *recv, *col;
+	int q, pass;
+
+	/* pass 0 counts the words to send, pass 1 writes them */
+	send = p = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			send = p = xmalloc((words + 1) * sizeof *send);
+		for (q = 0; q < d->size; q++) {
+			size_t a = aligned_start(off, q, d->size, total, unit);
+			size_t b = aligned_start(off, q + 1, d->size, total, unit);
+
+			a = a > first ? a : first;
+			b = b < last ? b : last;
+			if (q == d->rank || a >= b)
+				continue;
+			for (i = a - first; i < b - first; i++) {
+				size_t c = nmissing(ds, i);
+
+				if (pass == 0) {
+					words += 1 + c;
+					continue;
+				}
+				sendlen[q] += (1 + c) * sizeof *p;
+				*p++ = (uint32_t)c;
+				if (c)
+					memcpy(p, ds->miss_col + ds->miss_off[i], c * sizeof *p);
+				p += c;
+			}
+		}
+	}
+	recv = dist_exchange(d, send, sendlen, recvlen);
+	free(send);
+	for (q = 0; q < d->size; q++)
+		got += recvlen[q] / sizeof *recv;
+	col = xmalloc((got + (ds->miss_off ? ds->miss_off[mine] : 0) + 1) * sizeof *col);
+	/* the received rows in rank order: those before this process's, then those after */
+	p = recv;
+	for (at = 0; at < nnew; at++) {
+		size_t c;
+
+		if (at >= nbefore && at < nbefore + nkeep) {
+			i = k + (at - nbefore);
+			c = nmissing(ds, i);
+			if (c)
+				memcpy(col + m, ds->miss_col + ds->miss_off[i], c * sizeof *col);
+		} else {
+			c = *p++;
+			memcpy(col + m, p, c * sizeof *col);
+			p += c;
+		}
+		m += c;
+		moff[at + 1] = m;
+	}
+	free(ds->miss_off);
+	free(ds->miss_col);
+	ds->miss_off = moff;
+	ds->miss_col = col;
+	free(recv);
+	free(sendlen);
+	free(recvlen);
+}
+
 void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 {
 	size_t *lens, *off, *sendlen, *recvlen, total = 0, mine = ds->n, lo, hi, first, last;
 	size_t rowbytes = ds->dim * sizeof(float) + sizeof(uint32_t) + (ds->roww ? sizeof(double) : 0);
 	size_t i, nkeep, nbefore = 0, nafter = 0, nnew, k;
 	unsigned char *send, *recv, *p;
-	int q, size;
+	int q, size, miss;
 
 	if (!d || d->size <= 1)
 		return;
+	miss = !dist_all_ok(d, ds->miss_off == NULL);
 	size = d->size;
 	lens = xcalloc((size_t)size, sizeof *lens);
 	off = xcalloc((size_t)size + 1, sizeof *off);
@@ -364,6 +457,8 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 	}
 	if (nnew < mine)
 		ds->x = block_realloc(ds->x, (nnew ? nnew : 1) * ds->dim);
+	if (miss)
+		move_missing(d, ds, off, total, unit, mine, k, nkeep, nbefore, nnew);
 	ds->n = nnew;
 	free(recv);
 	free(lens);

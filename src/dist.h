@@ -50,6 +50,9 @@ void *dist_gather_root(const struct dist *d, const void *buf, size_t len, size_t
 void *dist_exchange(const struct dist *d, const void *buf, const size_t *sendlen,
                     size_t *recvlen);
 int dist_all_ok(const struct dist *d, int ok);
+/* Process ROOT's N doubles V onto every process, bit for bit (a sum in rank order where
+ * the others add 0). */
+void dist_bcast(const struct dist *d, int root, double *v, size_t n);
 /* Fills E for a process that stops because another one failed (and gave the message:
  * MSG empty, status 1); returns -1. */
 int dist_elsewhere(struct ferr *e);
@@ -90,7 +93,9 @@ int dist_share(const struct dist *d, const char *const *paths, size_t npaths,
  * one's rows start at a multiple of UNIT in the table and all but the last hold a
  * multiple of UNIT rows: the passes over the rows (train.c) then cut them into the
  * blocks of UNIT rows one process would, and sum each block alike.  Only the rows
- * move (x, y, roww); D must hold no lines or missing-value lists.
+ * move (x, y, roww and the missing-value lists); D must hold no lines.  When any process
+ * lists missing values, every one gets the lists (empty ones too), so that all of them
+ * prepare a fill for them alike (cv).
  */
 struct dataset;
 void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit);

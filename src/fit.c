@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "block.h"
+#include "dist.h"
 #include "fit.h"
 #include "score.h"
 
@@ -118,21 +119,31 @@ void fitprep_release(struct fitprep *p)
 	memset(p, 0, sizeof *p);
 }
 
-double *fit_column_means(const struct dataset *d, const struct schema *s)
+double *fit_column_means(const struct dataset *d, const struct schema *s,
+                         const struct dist *dist)
 {
-	double *center = xcalloc(s->nfeat + 1, sizeof *center);
+	double *center = xcalloc(s->nfeat + 1, sizeof *center), n = (double)d->n;
 	size_t i, j, ncol;
+	int r, nproc = dist ? dist->size : 1, me = dist ? dist->rank : 0;
 
-	for (i = 0; i < d->n; i++) {
-		block_sweep(d->x, i, d->n, d->dim);
-		for (j = 0, ncol = 0; j < s->nfeat; j++)
-			if (!s->feat[j].categorical)
-				center[ncol++] += d->x[i * d->dim + s->feat[j].offset];
+	/* focal-mpi: each process adds its rows to the sums of the processes before it, in
+	 * rank order (the table's), so that the sums are those of one process */
+	for (r = 0; r < nproc; r++) {
+		if (r == me) {
+			for (i = 0; i < d->n; i++) {
+				block_sweep(d->x, i, d->n, d->dim);
+				for (j = 0, ncol = 0; j < s->nfeat; j++)
+					if (!s->feat[j].categorical)
+						center[ncol++] += d->x[i * d->dim + s->feat[j].offset];
+			}
+			block_done(d->x, 0, d->n * d->dim);
+		}
+		dist_bcast(dist, r, center, s->nfeat);
 	}
-	block_done(d->x, 0, d->n * d->dim);
+	dist_sum(dist, &n, 1);
 	for (j = 0, ncol = 0; j < s->nfeat; j++)
 		if (!s->feat[j].categorical) {
-			center[ncol] = d->n ? center[ncol] / (double)d->n : 0;
+			center[ncol] = n > 0 ? center[ncol] / n : 0;
 			ncol++;
 		}
 	return center;
@@ -174,12 +185,13 @@ static void prep_from_sums(struct fitprep *p, size_t dim, const size_t *col, siz
 
 void fitprep_complements(const struct dataset *d, const struct schema *s, const uint32_t *group,
                          size_t k, const double *count, int standardize, const double *center,
-                         struct fitprep *prep)
+                         const struct dist *dist, struct fitprep *prep)
 {
 	size_t dim = d->dim, i, j, f, g, t, ncol = 0;
 	size_t *col = xmalloc((s->nfeat ? s->nfeat : 1) * sizeof *col);
 	size_t *num = xmalloc((dim ? dim : 1) * sizeof *num);
 	double *s1, *s2, *cnt, *t1, *t2, *tn;
+	int r, nproc = dist ? dist->size : 1, me = dist ? dist->rank : 0;
 
 	for (f = 0; f < k; f++)
 		memset(&prep[f], 0, sizeof prep[f]);
@@ -193,34 +205,39 @@ void fitprep_complements(const struct dataset *d, const struct schema *s, const 
 			num[s->feat[j].offset] = ncol;
 			col[ncol++] = s->feat[j].offset;
 		}
-	s1 = xcalloc(k * ncol + 1, sizeof *s1);
-	s2 = xcalloc(k * ncol + 1, sizeof *s2);
-	cnt = xcalloc(k * ncol + 1, sizeof *cnt);
+	/* the three sums of each group, one block (focal-mpi passes it on) */
+	s1 = xcalloc(3 * k * ncol + 1, sizeof *s1);
+	s2 = s1 + k * ncol;
+	cnt = s2 + k * ncol;
 	t1 = xcalloc(ncol + 1, sizeof *t1);
 	t2 = xcalloc(ncol + 1, sizeof *t2);
 	tn = xcalloc(ncol + 1, sizeof *tn);
-	for (i = 0; i < d->n; i++) {
-		const float *row = d->x + i * dim;
-		double *a1 = s1 + group[i] * ncol, *a2 = s2 + group[i] * ncol, *c = cnt + group[i] * ncol;
-		double m = count ? count[i] : 1, v;
+	/* focal-mpi: in rank order, each process going on from the sums of those before it */
+	for (r = 0; r < nproc; r++) {
+		for (i = 0; r == me && i < d->n; i++) {
+			const float *row = d->x + i * dim;
+			double *a1 = s1 + group[i] * ncol, *a2 = s2 + group[i] * ncol;
+			double *c = cnt + group[i] * ncol, m = count ? count[i] : 1, v;
 
-		block_sweep(d->x, i, d->n, dim);
-		if (m == 0)
-			continue;
-		for (j = 0; j < ncol; j++) {
-			v = m * ((double)row[col[j]] - center[j]);
-			a1[j] += v;
-			a2[j] += v * ((double)row[col[j]] - center[j]);
-			c[j] += m;
-		}
-		if (d->miss_off) /* take the imputed values out again */
-			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++) {
-				j = num[d->miss_col[t]];
+			block_sweep(d->x, i, d->n, dim);
+			if (m == 0)
+				continue;
+			for (j = 0; j < ncol; j++) {
 				v = m * ((double)row[col[j]] - center[j]);
-				a1[j] -= v;
-				a2[j] -= v * ((double)row[col[j]] - center[j]);
-				c[j] -= m;
+				a1[j] += v;
+				a2[j] += v * ((double)row[col[j]] - center[j]);
+				c[j] += m;
 			}
+			if (d->miss_off) /* take the imputed values out again */
+				for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++) {
+					j = num[d->miss_col[t]];
+					v = m * ((double)row[col[j]] - center[j]);
+					a1[j] -= v;
+					a2[j] -= v * ((double)row[col[j]] - center[j]);
+					c[j] -= m;
+				}
+		}
+		dist_bcast(dist, r, s1, 3 * k * ncol);
 	}
 	for (f = 0; f < k; f++) {
 		for (j = 0; j < ncol; j++) {
@@ -237,8 +254,6 @@ void fitprep_complements(const struct dataset *d, const struct schema *s, const 
 		prep_from_sums(&prep[f], dim, col, ncol, t1, t2, tn, standardize, center);
 	}
 	free(s1);
-	free(s2);
-	free(cnt);
 	free(t1);
 	free(t2);
 	free(tn);
@@ -250,14 +265,14 @@ void fitprep_rows(const struct dataset *d, const struct schema *s, const double 
                   int standardize, struct fitprep *prep)
 {
 	uint32_t *group = xcalloc(d->n + 1, sizeof *group);
-	double *center = fit_column_means(d, s);
+	double *center = fit_column_means(d, s, NULL);
 	struct fitprep both[2];
 	size_t i;
 
 	/* group 1 holds the set's rows; the complement of group 0 is the set */
 	for (i = 0; i < d->n; i++)
 		group[i] = count[i] > 0;
-	fitprep_complements(d, s, group, 2, count, standardize, center, both);
+	fitprep_complements(d, s, group, 2, count, standardize, center, NULL, both);
 	*prep = both[0];
 	fitprep_release(&both[1]);
 	free(group);
@@ -408,6 +423,27 @@ int fit_smote_set(const struct dataset *d, const struct schema *s, const struct 
 	return rc;
 }
 
+/* OUT's rows per class before and after sampling, and its rows, summed over the
+ * processes of DIST. */
+static void shared_counts(const struct dist *dist, size_t nclass, struct fitresult *out)
+{
+	double *v = xcalloc(2 * nclass + 1, sizeof *v);
+	size_t i;
+
+	for (i = 0; i < nclass; i++) {
+		v[i] = (double)out->count_before[i];
+		v[nclass + i] = (double)out->count_after[i];
+	}
+	dist_sum(dist, v, 2 * nclass);
+	out->rows = 0;
+	for (i = 0; i < nclass; i++) {
+		out->count_before[i] = (size_t)v[i];
+		out->count_after[i] = (size_t)v[nclass + i];
+		out->rows += out->count_after[i];
+	}
+	free(v);
+}
+
 static void use_rows(struct trainset *ts, const struct dataset *d)
 {
 	ts->n = d->n;
@@ -481,6 +517,8 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 				ts.col_fill = prep->fill;
 			}
 		}
+		if (c->solver.dist) /* focal-mpi (no sampling): the set's rows on all processes */
+			shared_counts(c->solver.dist, nclass, out);
 	}
 	if (c->unresolved && weighting_resolve(c->unresolved, s, e) != 0)
 		goto out;

@@ -69,18 +69,26 @@ struct fitprep {
 
 void fitprep_release(struct fitprep *p);
 
-/* Means of the numeric design columns over all rows of D, in column order; caller frees. */
-double *fit_column_means(const struct dataset *d, const struct schema *s);
+/*
+ * Means of the numeric design columns over all rows of D, in column order; caller frees.
+ * With DIST (focal-mpi; NULL: this process alone), over the rows of every process, each
+ * holding the next rows of the table (dist_align_rows): the sums are those one process
+ * makes, to the last bit.
+ */
+struct dist;
+double *fit_column_means(const struct dataset *d, const struct schema *s,
+                         const struct dist *dist);
 
 /*
  * For each group g of K, PREP[g] gets the fitprep of the rows whose GROUP[i] is not g
  * (the training rows of fold g), each row counted COUNT[i] times (COUNT NULL: once).  The
  * sums are taken per group around CENTER (fit_column_means) in one pass, and a set's sums
- * are the other groups' sums added in group order.  STANDARDIZE 0: only the fill.
+ * are the other groups' sums added in group order.  STANDARDIZE 0: only the fill.  With
+ * DIST, over the rows of every process, as fit_column_means.
  */
 void fitprep_complements(const struct dataset *d, const struct schema *s, const uint32_t *group,
                          size_t k, const double *count, int standardize, const double *center,
-                         struct fitprep *prep);
+                         const struct dist *dist, struct fitprep *prep);
 
 /* PREP gets the fitprep of the rows of D with COUNT[i] > 0, each counted COUNT[i] times. */
 void fitprep_rows(const struct dataset *d, const struct schema *s, const double *count,

@@ -355,6 +355,7 @@ struct pass {
 	size_t dp;
 	const float *wf;
 	const double *wb;
+	const struct dist *dist; /* focal-mpi: the other processes' rows (run_pass) */
 };
 
 static size_t pass_nblocks(const struct pass *p)
@@ -593,8 +594,11 @@ static void pass_rows_advise(const struct pass *p, size_t b0, size_t b1,
 	fn(p->s->x, lo * p->dim, hi * p->dim);
 }
 
-/* Runs pass P with THREADS threads; OUT (p->width doubles) gets the sums over all blocks. */
-static void run_pass_raw(const struct pass *pin, int threads, double *out)
+/*
+ * Runs pass P with THREADS threads; OUT (p->width doubles) gets the sums over all blocks,
+ * or with KEEP (not NULL) block b's sums go to KEEP + b * p->width instead.
+ */
+static void run_pass_raw(const struct pass *pin, int threads, double *out, double *keep)
 {
 	size_t nblocks = pass_nblocks(pin), round, first, count, nt, b, k, o, j, slice;
 	int sliced;
@@ -642,13 +646,52 @@ static void run_pass_raw(const struct pass *pin, int threads, double *out)
 		if (sliced)
 			pass_rows_advise(p, first, first + count, block_done);
 		/* Block order, whatever the round size or thread count. */
-		for (b = 0; b < count; b++)
-			for (k = 0; k < p->width; k++)
-				out[k] += buf[b * p->width + k];
+		if (keep)
+			memcpy(keep + first * p->width, buf, count * p->width * sizeof *buf);
+		else
+			for (b = 0; b < count; b++)
+				for (k = 0; k < p->width; k++)
+					out[k] += buf[b * p->width + k];
 	}
 	free(buf);
 	free(wf);
 	free(wb);
+}
+
+/*
+ * run_pass_raw over the rows of every process (focal-mpi), each holding the next blocks
+ * of the table (dist_align_rows): the sums of every block, gathered in rank order, are
+ * added in block order as one process adds its own, so that they are one process's to
+ * the last bit (a sum of each process's total would round otherwise, and the solver's
+ * path with it).
+ */
+static void run_pass_shared(const struct pass *p, int threads, double *out)
+{
+	size_t nb = pass_nblocks(p), total = 0, b, k, *lens;
+	double *mine = xcalloc(nb * p->width + 1, sizeof *mine), *all;
+	int r;
+
+	run_pass_raw(p, threads, out, mine);
+	lens = xcalloc((size_t)p->dist->size, sizeof *lens);
+	all = dist_gather(p->dist, mine, nb * p->width * sizeof *mine, lens);
+	for (r = 0; r < p->dist->size; r++)
+		total += lens[r] / (p->width * sizeof *mine);
+	memset(out, 0, p->width * sizeof *out);
+	for (b = 0; b < total; b++)
+		for (k = 0; k < p->width; k++)
+			out[k] += all[b * p->width + k];
+	free(all);
+	free(lens);
+	free(mine);
+}
+
+/* run_pass_raw, over every process's rows with focal-mpi. */
+static void run_pass_all(const struct pass *p, int threads, double *out)
+{
+	if (p->dist && p->dist->size > 1)
+		run_pass_shared(p, threads, out);
+	else
+		run_pass_raw(p, threads, out, NULL);
 }
 
 void linmodel_affine(const struct linmodel *m, const double *params, const double *scale,
@@ -681,7 +724,7 @@ static void run_pass(const struct pass *p, int threads, double *out)
 	size_t o, j;
 
 	if (!s->col_scale) {
-		run_pass_raw(p, threads, out);
+		run_pass_all(p, threads, out);
 		return;
 	}
 	q = *p;
@@ -693,7 +736,7 @@ static void run_pass(const struct pass *p, int threads, double *out)
 		linmodel_affine(&shape, p->params, s->col_scale, s->col_shift, eff);
 	}
 	q.params = eff;
-	run_pass_raw(&q, threads, out);
+	run_pass_all(&q, threads, out);
 	if (p->want_grad) {
 		g = out + 2;
 		for (o = 0; o < p->nout; o++) {
@@ -729,6 +772,7 @@ static void pass_setup(struct pass *p, const struct trainset *s, const struct tr
 	p->dp = 0;
 	p->wf = NULL;
 	p->wb = NULL;
+	p->dist = o->dist;
 }
 
 /* (lambda / 2) ||W||^2, bias excluded; adds lambda W to GRAD when not NULL. */
@@ -761,8 +805,7 @@ static double objective_rows(const struct trainset *s, const struct trainopts *o
 	pass_setup(&p, s, o, shape, params, idx, npos, grad != NULL);
 	p.kern = kern;
 	acc = xreallocarray(NULL, p.width, sizeof *acc);
-	run_pass(&p, o->threads, acc);
-	dist_sum(o->dist, acc, p.width); /* the other processes' rows */
+	run_pass(&p, o->threads, acc); /* with focal-mpi, over every process's rows */
 	j = acc[0] / acc[1];
 	for (k = 0; grad && k < p.nparams; k++)
 		grad[k] = acc[2 + k] / acc[1];
@@ -1047,32 +1090,38 @@ static void stop_weights(const struct problem *pb, double *sw)
 	const struct linmodel *m = pb->shape;
 	size_t dim = s->dim, stride = dim + 1, i, j, t, o;
 	double *mom = xcalloc(2 * dim + 1, sizeof *mom), *sq = mom, *nz = mom + dim;
-	double *xd = dalloc(dim), w, wsum = 0, den, lam4 = 4 * pb->o->lambda;
+	double *xd = dalloc(dim), w, wsum, den, lam4 = 4 * pb->o->lambda;
+	const struct dist *dist = pb->o->dist;
+	int r, nproc = dist ? dist->size : 1, me = dist ? dist->rank : 0;
 	struct pass p;
 
 	pass_setup(&p, s, pb->o, m, NULL, NULL, s->n, 0);
-	for (i = 0; i < s->n; i++) {
-		w = row_weight(&p, i);
-		if (!(w > 0))
-			continue;
-		widen(xd, s->x + i * dim, dim);
-		if (s->miss_off)
-			for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
-				xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
-		for (j = 0; j < dim; j++) {
-			double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
+	/* focal-mpi: each process goes on from the sums of the processes before it, in rank
+	 * order (the table's), so that they are one process's */
+	for (r = 0; r < nproc; r++) {
+		for (i = 0; r == me && i < s->n; i++) {
+			w = row_weight(&p, i);
+			if (!(w > 0))
+				continue;
+			widen(xd, s->x + i * dim, dim);
+			if (s->miss_off)
+				for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
+					xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
+			for (j = 0; j < dim; j++) {
+				double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
 
-			if (x != 0) {
-				sq[j] += w * x * x;
-				nz[j] += w;
+				if (x != 0) {
+					sq[j] += w * x * x;
+					nz[j] += w;
+				}
 			}
+			mom[2 * dim] += w;
+			block_sweep(s->x, i + 1, s->n, dim);
 		}
-		wsum += w;
-		block_sweep(s->x, i + 1, s->n, dim);
+		if (r == me)
+			block_done(s->x, 0, s->n * dim);
+		dist_bcast(dist, r, mom, 2 * dim + 1);
 	}
-	block_done(s->x, 0, s->n * dim);
-	mom[2 * dim] = wsum;
-	dist_sum(pb->o->dist, mom, 2 * dim + 1);
 	wsum = mom[2 * dim];
 	for (j = 0; j < dim; j++) {
 		double mj = sq[j] / wsum, wt = 1;
@@ -1441,31 +1490,28 @@ int train(const struct trainset *s, const struct trainopts *o, struct linmodel *
 {
 	struct problem pb = { s, o, m, linmodel_nparams(m), 0, NULL, NULL, s->n };
 	struct pass p;
-	double t0 = now_seconds(), *tot = NULL, *gref = NULL, wsum = 0, w;
+	double t0 = now_seconds(), *tot = NULL, *gref = NULL, wsum, w;
 	size_t i, nz, *idx = NULL;
-	int rc = -1;
+	int rc = -1, q, nproc = o->dist ? o->dist->size : 1, me = o->dist ? o->dist->rank : 0;
 
 	memset(r, 0, sizeof *r);
 	if (check_inputs(s, o, m, e) < 0)
 		goto out;
-	tot = xcalloc(s->nclass, sizeof *tot);
+	tot = xcalloc(s->nclass + 1, sizeof *tot); /* and the weight of all, last */
 	pass_setup(&p, s, o, m, NULL, NULL, s->n, 0);
-	for (i = 0, nz = 0; i < s->n; i++) {
-		w = row_weight(&p, i);
-		tot[s->y[i]] += w;
-		wsum += w;
-		nz += w != 0;
+	/* focal-mpi: the class totals of every process's rows, each going on from those of
+	 * the processes before it (in rank order, the table's), so that they are one
+	 * process's */
+	for (q = 0, nz = 0; q < nproc; q++) {
+		for (i = 0; q == me && i < s->n; i++) {
+			w = row_weight(&p, i);
+			tot[s->y[i]] += w;
+			tot[s->nclass] += w;
+			nz += w != 0;
+		}
+		dist_bcast(o->dist, q, tot, s->nclass + 1);
 	}
-	if (o->dist) { /* the class totals of every process's rows */
-		double *all = xcalloc(s->nclass + 1, sizeof *all);
-
-		memcpy(all, tot, s->nclass * sizeof *all);
-		all[s->nclass] = wsum;
-		dist_sum(o->dist, all, s->nclass + 1);
-		memcpy(tot, all, s->nclass * sizeof *tot);
-		wsum = all[s->nclass];
-		free(all);
-	}
+	wsum = tot[s->nclass];
 	if (!(wsum > 0) || !isfinite(wsum)) {
 		ferr_set(e, "total row weight is not positive (check --class-weight and --weight)");
 		goto out;

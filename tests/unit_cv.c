@@ -317,8 +317,8 @@ static void test_fold_equals_train(const char *name, const char *target, const c
 	      "%s: the set has the fold's %zu training rows, counted per class", name, ntrain);
 
 	/* the same fit with the fold's fitprep as cv computes it, for all folds at once */
-	center = fit_column_means(&d, &s);
-	fitprep_complements(&d, &s, fold, 4, NULL, 1, center, prep);
+	center = fit_column_means(&d, &s, NULL);
+	fitprep_complements(&d, &s, fold, 4, NULL, 1, center, NULL, prep);
 	rows.prep = &prep[1];
 	ok &= fit_rows(&d, &s, &rows, &c, &viacv, &e) == 0;
 	np = linmodel_nparams(&a.lm);
