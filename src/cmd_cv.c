@@ -11,6 +11,7 @@
 #include "cv.h"
 #include "csvread.h"
 #include "cvrefit.h"
+#include "dist.h"
 #include "fitcli.h"
 #include "outfile.h"
 #include "plot.h"
@@ -326,6 +327,30 @@ static void warn_no_effect(const struct cvargs *a)
 		              "--lambda auto");
 }
 
+/*
+ * focal-mpi (dist.h): a usage error for what a data-parallel cv cannot do yet (what
+ * focal-mpi train refuses, and the files of every row); 0 when there is none.
+ */
+static int check_shared(const struct cvargs *a)
+{
+	size_t i;
+	int sampled = 0;
+	const char *what;
+
+	for (i = 0; i < a->g.sample.n; i++)
+		sampled |= a->g.sample.v[i] != SAMPLE_NONE;
+	what = sampled ? "--sample" :
+	       numlist_has(&a->g.lambda, CV_LAMBDA_AUTO) ? "--lambda auto" :
+	       a->f.tune >= 0 ? "--tune-decision" :
+	       numlist_has(&a->g.calib, CALIB_TEMPERATURE) ? "--calibrate temperature" :
+	       a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
+	       a->f.r.cache ? "--cache" : a->save_folds ? "--save-folds" :
+	       a->save_pred ? "--save-predictions" : NULL;
+	if (what)
+		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
+	return 0;
+}
+
 static void show_progress(void *ctx, size_t done, size_t total)
 {
 	(void)ctx;
@@ -347,7 +372,7 @@ static void engine_options(const struct cvargs *a, struct cvopts *o)
 	o->keep_predictions = a->save_pred != NULL;
 	o->tune_folds = (size_t)a->f.tune_folds;
 	o->t = a->f.t;
-	if (a->f.progress || isatty(STDERR_FILENO))
+	if (cli_rank == 0 && (a->f.progress || isatty(STDERR_FILENO)))
 		o->progress = show_progress;
 }
 
@@ -370,7 +395,7 @@ int cmd_cv(int argc, char **argv)
 	struct cvopts o;
 	struct cv cv;
 	struct cvconfig *cfg = NULL;
-	size_t ncfg = 0, nconv;
+	size_t ncfg = 0, nconv, nrows, i;
 	double t0 = now_seconds();
 	int status = 1, positive, argc0 = argc;
 	char **argv0 = argv, **targv = NULL;
@@ -402,13 +427,26 @@ int cmd_cv(int argc, char **argv)
 		return cli_usage_error(cmd, "--refit reads the file again, so it needs a file, not "
 		                       "standard input");
 	}
+	if (dist_get()) {
+		if (check_shared(&a) != 0) {
+			cvgrid_release(&a.g);
+			return 2;
+		}
+		a.f.r.dist = a.f.t.dist = dist_get();
+	}
 	a.f.r.keep_lines = a.save_folds || a.save_pred;
 
 	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &s, &d, &e) != 0)
 		goto fail;
-	if ((size_t)a.k > d.n) {
+	/* focal-mpi: the rows in the blocks one process would sum them in, the folds'
+	 * training rows too */
+	dist_align_rows(a.f.r.dist, &d, TRAIN_BLOCK_ROWS);
+	/* the rows of the table: focal-mpi's class counts are those of every process */
+	for (i = 0, nrows = 0; i < s.nclass; i++)
+		nrows += d.count[i];
+	if ((size_t)a.k > nrows) {
 		ferr_usage(&e, "-k: %ld folds for %zu rows (k must be at most the number of rows)",
-		           a.k, d.n);
+		           a.k, nrows);
 		goto fail;
 	}
 	/* from the whole file's class counts, so that every fold has the same positive class */
@@ -467,10 +505,13 @@ int cmd_cv(int argc, char **argv)
 			fprintf(stderr, "focal: refit: saved %s; the same model: %s\n", a.output,
 			        cv.refit_command);
 	}
-	cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
+	/* focal-mpi: rank 0 writes the report and the files (the others' standard output
+	 * is /dev/null) */
+	if (cli_rank == 0)
+		cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
 	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
-	if (cli_stdout_written()) {
+	if (cli_rank == 0 && cli_stdout_written()) {
 		/* both files written before either is renamed into place */
 		if (a.save_pred)
 			cv_write_predictions(pred_out.f, &cv);

@@ -27,6 +27,7 @@
 
 #include "block.h"
 #include "cv.h"
+#include "dist.h"
 #include "pool.h"
 #include "score.h"
 #include "stats.h"
@@ -304,28 +305,53 @@ void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t se
 void cv_folds(struct cv *cv)
 {
 	const struct dataset *d = cv->d;
-	size_t k = cv->o->k, nclass = cv->s->nclass, r, f, i;
-	double *center = fit_column_means(d, cv->s);
+	const struct dist *dist = cv->o->t.dist;
+	size_t k = cv->o->k, nclass = cv->s->nclass, r, f, i, first = 0, nall = d->n;
+	double *center = fit_column_means(d, cv->s, dist);
 	struct fitprep *prep = xcalloc(k, sizeof *prep);
+	const uint32_t *yall = d->y;
+	uint32_t *gathered = NULL, *foldall = NULL;
 
+	/* focal-mpi: the folds are those of the whole table, made alike on every process
+	 * from every row's class; each keeps its own rows' (the table's rows from FIRST) */
+	if (dist && dist->size > 1) {
+		size_t *lens = xcalloc((size_t)dist->size, sizeof *lens);
+		int q;
+
+		gathered = dist_gather(dist, d->y, d->n * sizeof *d->y, lens);
+		for (q = 0, nall = 0; q < dist->size; q++) {
+			if (q == dist->rank)
+				first = nall;
+			nall += lens[q] / sizeof *d->y;
+		}
+		yall = gathered;
+		foldall = xcalloc(nall + 1, sizeof *foldall);
+		free(lens);
+	}
+	cv->nrows = nall;
 	cv->nf = cv->o->repeat * k;
 	cv->fold = xreallocarray(NULL, cv->o->repeat, (d->n ? d->n : 1) * sizeof *cv->fold);
 	cv->fi = xcalloc(cv->nf, sizeof *cv->fi);
 	for (r = 0; r < cv->o->repeat; r++) {
-		const uint32_t *fold = cv->fold + r * d->n;
+		uint32_t *fold = cv->fold + r * d->n, *all = foldall ? foldall : fold;
 		struct cvfold *fi = cv->fi + r * k;
 
-		cv_make_folds(d, nclass, k, cv->o->t.seed, r, cv->fold + r * d->n);
+		cv_stratify(yall, nall, nclass, NULL, k,
+		            cv_derive_seed(cv->o->t.seed, CV_SEED_FOLDS, r, 0, 0), all);
 		for (f = 0; f < k; f++)
 			fi[f].test_count = xcalloc(nclass, sizeof *fi[f].test_count);
-		for (i = 0; i < d->n; i++) {
-			fi[fold[i]].test_count[d->y[i]]++;
-			fi[fold[i]].ntest++;
+		for (i = 0; i < nall; i++) {
+			fi[all[i]].test_count[yall[i]]++;
+			fi[all[i]].ntest++;
 		}
-		fitprep_complements(d, cv->s, fold, k, NULL, cv->o->standardize, center, prep);
+		if (foldall)
+			memcpy(fold, foldall + first, d->n * sizeof *fold);
+		fitprep_complements(d, cv->s, fold, k, NULL, cv->o->standardize, center, dist, prep);
 		for (f = 0; f < k; f++)
 			fi[f].prep = prep[f];
 	}
+	free(gathered);
+	free(foldall);
 	free(prep);
 	free(center);
 }
@@ -386,7 +412,8 @@ static void task_config(const struct cv *cv, const struct cvconfig *cf, size_t r
 	                                cv_mix64((uint64_t)cf->sample) ^ ratio_bits);
 	c->solver = cv->o->t;
 	c->solver.seed = cv_derive_seed(cv->o->t.seed, CV_SEED_SOLVER, r, f, 0);
-	c->solver.threads = 1;
+	/* focal-mpi runs one task at a time (cv_run), each fit on every thread */
+	c->solver.threads = cv->o->t.dist ? cv->o->t.threads : 1;
 	c->solver.progress = NULL;
 	c->solver.progress_ctx = NULL;
 	c->warn = NULL; /* warned once, before the tasks */
@@ -488,6 +515,118 @@ static void share_done(struct smoteshare *sh, size_t i)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/* The figures of R into OUT's metrics, recall and f1. */
+static void report_figures(const struct report *r, size_t nclass, struct cvresult *out)
+{
+	size_t i;
+
+	out->metric[CV_MACRO_F1] = r->macro.f1;
+	out->metric[CV_BALANCED_ACCURACY] = r->balanced_accuracy;
+	out->metric[CV_MCC] = r->mcc;
+	out->metric[CV_GMEAN] = r->gmean;
+	out->metric[CV_AVERAGE_PRECISION] = r->macro_average_precision;
+	out->metric[CV_ROC_AUC] = r->macro_roc_auc;
+	out->metric[CV_LOG_LOSS] = r->log_loss;
+	out->metric[CV_BRIER] = r->brier;
+	out->metric[CV_ECE] = r->ece;
+	out->recall = xcalloc(nclass, sizeof *out->recall);
+	out->f1 = xcalloc(nclass, sizeof *out->f1);
+	for (i = 0; i < nclass; i++) {
+		out->recall[i] = r->cls[i].recall;
+		out->f1[i] = r->cls[i].f1;
+	}
+}
+
+/* The figures of the M test rows (classes Y, decisions PRED, probabilities PROB) into OUT. */
+static void fold_figures(size_t m, size_t nclass, const uint32_t *y, const uint32_t *pred,
+                         const double *prob, struct cvresult *out)
+{
+	struct report rep;
+
+	metrics_compute(&rep, m, nclass, y, pred, prob);
+	report_figures(&rep, nclass, out);
+	report_release(&rep);
+}
+
+/*
+ * focal-mpi: the same over the test rows of every process, each passing its own M: rank
+ * 0 makes the report on them all (score_report_shared, for SCORER's classes), and every
+ * process gets its figures, so that all sort the configurations (--refit) alike.
+ */
+static void fold_figures_shared(const struct dist *dist, const struct linmodel *scorer,
+                                size_t m, const uint32_t *y, const uint32_t *pred,
+                                const double *prob, struct cvresult *out)
+{
+	size_t nclass = scorer->nclass, i;
+	double *v = xcalloc(CV_NMETRIC + 2 * nclass, sizeof *v);
+	struct report rep;
+
+	score_report_shared(dist, scorer, m, y, pred, prob, &rep, NULL);
+	if (dist->rank == 0) {
+		report_figures(&rep, nclass, out);
+		memcpy(v, out->metric, sizeof out->metric);
+		memcpy(v + CV_NMETRIC, out->recall, nclass * sizeof *v);
+		memcpy(v + CV_NMETRIC + nclass, out->f1, nclass * sizeof *v);
+	} else {
+		out->recall = xcalloc(nclass, sizeof *out->recall);
+		out->f1 = xcalloc(nclass, sizeof *out->f1);
+	}
+	report_release(&rep);
+	dist_bcast(dist, 0, v, CV_NMETRIC + 2 * nclass);
+	for (i = 0; i < CV_NMETRIC; i++)
+		out->metric[i] = v[i];
+	memcpy(out->recall, v + CV_NMETRIC, nclass * sizeof *v);
+	memcpy(out->f1, v + CV_NMETRIC + nclass, nclass * sizeof *v);
+	free(v);
+}
+
+/*
+ * focal-mpi: the rows of D outside fold F (FOLD[i] != F) as a dataset of their own (x, y,
+ * roww and the missing-value lists), moved between the processes into the blocks one
+ * process sums them in: one process's passes skip the test rows (train.c), so that its
+ * blocks are those of the training rows alone, and the processes' must be the same.
+ */
+static void shared_training_rows(const struct dist *dist, const struct dataset *d,
+                                 const uint32_t *fold, size_t f, struct dataset *out)
+{
+	size_t dim = d->dim, i, t, m = 0, nmiss = 0;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < d->n; i++)
+		if (fold[i] != f) {
+			m++;
+			nmiss += d->miss_off ? d->miss_off[i + 1] - d->miss_off[i] : 0;
+		}
+	out->dim = dim;
+	out->x = block_alloc((m ? m : 1) * dim);
+	out->y = xcalloc(m + 1, sizeof *out->y);
+	if (d->roww)
+		out->roww = xcalloc(m + 1, sizeof *out->roww);
+	if (d->miss_off) {
+		out->miss_off = xcalloc(m + 1, sizeof *out->miss_off);
+		out->miss_col = xcalloc(nmiss + 1, sizeof *out->miss_col);
+	}
+	for (i = 0; i < d->n; i++) {
+		block_sweep(d->x, i, d->n, dim);
+		if (fold[i] == f)
+			continue;
+		memcpy(out->x + out->n * dim, d->x + i * dim, dim * sizeof *out->x);
+		out->y[out->n] = d->y[i];
+		if (d->roww)
+			out->roww[out->n] = d->roww[i];
+		if (d->miss_off) {
+			size_t at = out->miss_off[out->n];
+
+			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++)
+				out->miss_col[at++] = d->miss_col[t];
+			out->miss_off[out->n + 1] = at;
+		}
+		out->n++;
+	}
+	block_done(d->x, 0, d->n * dim);
+	dist_align_rows(dist, out, TRAIN_BLOCK_ROWS);
+}
+
 /* Fits task T's configuration on its fold's training rows and scores the test rows. */
 static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct cvresult *out,
                     struct ferr *e)
@@ -502,7 +641,8 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 	struct fitresult fr;
 	struct tuneopts to;
 	struct linmodel scorer;
-	struct report rep;
+	struct dataset train_rows;
+	const struct dataset *fitted = d;
 	double *count = xcalloc(n + 1, sizeof *count), *eff = NULL;
 	double *prob = xcalloc(nclass, sizeof *prob), *z = xcalloc(nclass, sizeof *z);
 	double *xrow = xcalloc(d->dim + 1, sizeof *xrow);
@@ -513,8 +653,17 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 	int rc = -1;
 
 	task_config(cv, &cv->cfg[ci], r, f, &c);
-	for (i = 0; i < n; i++)
-		count[i] = fold[i] != f;
+	memset(&train_rows, 0, sizeof train_rows);
+	if (cv->o->t.dist) { /* focal-mpi: a copy of the training rows, each once */
+		shared_training_rows(cv->o->t.dist, d, fold, f, &train_rows);
+		fitted = &train_rows;
+		count = xreallocarray(count, train_rows.n + 1, sizeof *count);
+		for (i = 0; i < train_rows.n; i++)
+			count[i] = 1;
+	} else {
+		for (i = 0; i < n; i++)
+			count[i] = fold[i] != f;
+	}
 	memset(&rows, 0, sizeof rows);
 	rows.count = count;
 	rows.prep = &fi->prep;
@@ -529,7 +678,8 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 		slot = t / cv->ncfg * cv->ncfg + sh->key[ci];
 		rows.sampled = share_get(sh, slot, cv, &rows, &c);
 	}
-	rc = fit_tuned(d, cv->s, &rows, &c, &to, &fr, e);
+	rc = fit_tuned(fitted, cv->s, &rows, &c, &to, &fr, e);
+	dataset_release(&train_rows);
 	if (slot != SIZE_MAX)
 		share_done(sh, slot);
 	if (rc != 0)
@@ -550,29 +700,16 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 		memcpy(scores + m * nclass, prob, nclass * sizeof *prob);
 		ytrue[m++] = d->y[i];
 	}
-	metrics_compute(&rep, m, nclass, ytrue, ypred, scores);
+	if (cv->o->t.dist)
+		fold_figures_shared(cv->o->t.dist, &scorer, m, ytrue, ypred, scores, out);
+	else
+		fold_figures(m, nclass, ytrue, ypred, scores, out);
 	if (cv->o->keep_predictions) {
 		out->prob = scores;
 		out->pred = ypred;
 		scores = NULL;
 		ypred = NULL;
 	}
-	out->metric[CV_MACRO_F1] = rep.macro.f1;
-	out->metric[CV_BALANCED_ACCURACY] = rep.balanced_accuracy;
-	out->metric[CV_MCC] = rep.mcc;
-	out->metric[CV_GMEAN] = rep.gmean;
-	out->metric[CV_AVERAGE_PRECISION] = rep.macro_average_precision;
-	out->metric[CV_ROC_AUC] = rep.macro_roc_auc;
-	out->metric[CV_LOG_LOSS] = rep.log_loss;
-	out->metric[CV_BRIER] = rep.brier;
-	out->metric[CV_ECE] = rep.ece;
-	out->recall = xcalloc(nclass, sizeof *out->recall);
-	out->f1 = xcalloc(nclass, sizeof *out->f1);
-	for (i = 0; i < nclass; i++) {
-		out->recall[i] = rep.cls[i].recall;
-		out->f1[i] = rep.cls[i].f1;
-	}
-	report_release(&rep);
 	out->objective = fr.tr.objective;
 	out->calib = fr.calib;
 	out->dec = fr.dec;
@@ -757,7 +894,9 @@ int cv_run(struct cv *cv, struct ferr *e)
 	pthread_mutex_init(&tr.lock, NULL);
 	share_init(&tr.share, cv);
 	tr.order = share_order(cv, &tr.share);
-	pool_for(cv->threads, cv->ntasks, task, &tr);
+	/* focal-mpi: every task's fit takes collectives, which the processes must call in
+	 * the same order: one task at a time, in task order */
+	pool_for(cv->o->t.dist ? 1 : cv->threads, cv->ntasks, task, &tr);
 	share_release(&tr.share, cv);
 	pthread_mutex_destroy(&tr.lock);
 	i = tr.first_failed < cv->ntasks ? tr.order[tr.first_failed] : cv->ntasks;

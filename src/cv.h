@@ -156,6 +156,7 @@ struct cv {
 	const struct cvconfig *cfg; /* cfg[0] is the baseline */
 	size_t ncfg;
 
+	size_t nrows;          /* rows of the table (focal-mpi: of every process) */
 	size_t nf;             /* folds in all: repeat x k */
 	uint32_t *fold;        /* repeat r: fold[r * n + i] is row i's test fold */
 	struct cvfold *fi;     /* repeat r, fold f: fi[r * k + f] */

@@ -307,7 +307,7 @@ void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds)
 	o.run = cv;
 	o.sum = cv->sum;
 	o.order = cv->order;
-	o.nrows = cv->d->n;
+	o.nrows = cv->nrows;
 	o.nf = cv->nf;
 	o.seconds = seconds;
 	o.threads = cv->threads;

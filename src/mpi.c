@@ -1,11 +1,13 @@
 /*
- * mpi.c: the focal-mpi command (make mpi): focal train, data-parallel over Open MPI.
+ * mpi.c: the focal-mpi command (make mpi): focal train and cv, data-parallel over Open
+ * MPI.
  *
  * Every rank runs the same command line.  The core reaches the other ranks through
  * struct dist (dist.h), which this file fills with MPI's collectives: each rank reads
  * its share of the input, the schema is merged, every evaluation of the objective and
  * its gradient is summed over the ranks with one MPI_Allreduce, and every rank takes the
- * same L-BFGS steps; rank 0 writes the report and the model.  Compiled with mpicc, into
+ * same L-BFGS steps; rank 0 writes the report and the model.  cv runs its fits so, one
+ * after another, on folds made from every rank's rows.  Compiled with mpicc, into
  * focal-mpi only: focal itself knows nothing of MPI.
  */
 #include <mpi.h>
@@ -217,9 +219,14 @@ static void usage(FILE *f)
 	if (cli_rank != 0)
 		return;
 	fputs("usage: mpirun -n N focal-mpi [-v] train [options] FILE...\n"
-	      "focal train, data-parallel: each of N processes reads a share of the files.\n\n"
+	      "       mpirun -n N focal-mpi [-v] cv -k K [options] FILE...\n"
+	      "focal train and cv, data-parallel: each of N processes reads a share of the\n"
+	      "files.  Not supported yet: --sample, --lambda auto, --tune-decision,\n"
+	      "--calibrate temperature, --solver sgd and adam, --cache, train's --valid,\n"
+	      "cv's --save-folds and --save-predictions.\n\n"
 	      "  -v        print, per rank, the time spent in MPI's collectives\n\n"
-	      "Run 'focal-mpi help train' for the options; see focal-mpi(1).\n", f);
+	      "Run 'focal-mpi help train' or 'focal-mpi help cv' for the options; see\n"
+	      "focal-mpi(1).\n", f);
 }
 
 /* The command ARGV[0] with the ARGC - 1 arguments after it; the exit status. */
@@ -240,19 +247,17 @@ static int run(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[0], "help") == 0) {
-		if (strcmp(argv[1], "train") == 0) {
-			cli_usage_write(stdout, &usage_train);
+		if (strcmp(argv[1], "train") == 0 || strcmp(argv[1], "cv") == 0) {
+			cli_usage_write(stdout, strcmp(argv[1], "cv") == 0 ? &usage_cv : &usage_train);
 			return 0;
 		}
-		say("focal-mpi: no command '%s' (focal-mpi runs train)\n", argv[1]);
+		say("focal-mpi: no command '%s' (focal-mpi runs train and cv)\n", argv[1]);
 		return 2;
 	}
 	if (strcmp(argv[0], "train") == 0)
 		return cmd_train(argc, argv);
-	if (strcmp(argv[0], "cv") == 0) {
-		say("focal-mpi: cv is not supported yet: run focal cv, or focal-mpi train\n");
-		return 2;
-	}
+	if (strcmp(argv[0], "cv") == 0)
+		return cmd_cv(argc, argv);
 	if (strcmp(argv[0], "predict") == 0 || strcmp(argv[0], "eval") == 0 ||
 	    strcmp(argv[0], "info") == 0) {
 		say("focal-mpi: %s is not data-parallel: run focal %s\n", argv[0], argv[0]);

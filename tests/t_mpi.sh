@@ -1,7 +1,8 @@
 # focal-mpi (make mpi): train data-parallel over Open MPI on 1, 2 and 4 processes gives
 # what focal train gives on the whole table (objective and every probability to 1e-9,
-# the same schema), whatever the shares hold; an error on any process ends them all with
-# that process's message, status 1 and no model.  Runs against the plain build only.
+# the same schema), whatever the shares hold, and cv what focal cv gives (every figure
+# of its JSON to 1e-9); an error on any process ends them all with that process's
+# message, status 1 and no model.  Runs against the plain build only.
 . "$(dirname "$0")/lib.sh"
 
 MPIBIN=$ROOT/focal-mpi
@@ -230,9 +231,6 @@ expect_success 'an error in the merged table (one class) is given once' '
 	grep ",tableware$" "$DATA/glass.csv" | sed "1i $(cat gh)" > one.csv &&
 	fmpi 2 train -y type -o bad.focal one.csv > out 2> err; test $? -eq 1 &&
 	test "$(grep -c . err)" = 1 && grep -q "single class" err && ! test -e bad.focal'
-expect_success 'cv is refused (status 2), not answered otherwise' '
-	fmpi 2 cv -y type "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
-	test "$(cat err)" = "focal-mpi: cv is not supported yet: run focal cv, or focal-mpi train"'
 for opt in "--sample over" "--lambda auto" "--solver adam" \
 	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
 	expect_success "train $opt is refused (status 2, one message)" "
@@ -242,3 +240,77 @@ done
 expect_success 'standard input is refused' '
 	fmpi 2 train -y type - < "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
 	grep -q "standard input" err'
+
+# ---- cv ----
+
+# same_cv A B: cv JSON documents A and B hold the same values, every number within 1e-9
+# (relative, or absolute); the JSON holds no wall time.
+same_cv() {
+	awk -f "$ROOT/tests/jsonflat.awk" "$1" > "$1.t" && awk -f "$ROOT/tests/jsonflat.awk" "$2" > "$2.t" &&
+	test -s "$1.t" && awk -F '\t' '
+	NR == FNR { a[$1] = $2; na++; next }
+	{
+		nb++
+		if (!($1 in a)) { print "only in the second: " $1; bad = 1; next }
+		x = a[$1]; y = $2
+		if (x == y) next
+		if (x !~ /^[-+0-9.eE]+$/ || y !~ /^[-+0-9.eE]+$/) { print $1 ": " x " vs " y; bad = 1; next }
+		d = x - y; if (d < 0) d = -d
+		m = y < 0 ? -y : y
+		if (d > 1e-9 * m && d > 1e-9) { print $1 ": " x " vs " y; bad = 1 }
+	}
+	END { if (na != nb) { print na " vs " nb " values"; bad = 1 }; exit bad }' "$1.t" "$2.t"
+}
+
+# cvs NAME N... -- ARGS: focal cv ARGS, then focal-mpi cv ARGS on each N processes, the
+# same JSON each time
+cvs() {
+	name=$1
+	shift
+	ns=
+	while [ "$1" != -- ]; do
+		ns="$ns $1"
+		shift
+	done
+	shift
+	focal cv -q --format json "$@" > "$name.json" || return 1
+	for n in $ns; do
+		fmpi "$n" cv -q --format json "$@" > "$name-$n.json" &&
+		same_cv "$name.json" "$name-$n.json" || { echo "on $n processes"; return 1; }
+	done
+}
+expect_success 'cv of glass.csv, a loss and gamma grid, on 1, 2 and 4 processes: focal cv' '
+	cvs glass 1 2 4 -- -k 5 -y type --loss ce,focal --gamma 1,2 "$DATA/glass.csv"'
+expect_success 'cv of wdbc.csv, two repeats, class weights, on 2 and 4 processes: focal cv' '
+	cvs wdbc 2 4 -- -k 4 --repeat 2 -y diagnosis --class-weight none,balanced "$DATA/wdbc.csv"'
+# the 200,000 rows (some values missing): every process holds folds' rows, their fits
+# the blocks of the training rows alone
+expect_success 'cv of 200,000 rows on 1, 2 and 4 processes: focal cv' '
+	cvs bigcv 1 2 4 -- -k 3 --loss ce,focal big.csv &&
+	grep -q "\"rows\":200000" bigcv-4.json'
+expect_success 'cv of 200,000 rows, balanced weights, --refit on 3 processes: the model of focal cv' '
+	focal cv -q -k 3 --class-weight none,balanced --format json --refit -o rf.focal big.csv > rf.json &&
+	mv rf.focal rf1.focal &&
+	fmpi 3 cv -q -k 3 --class-weight none,balanced --format json --refit -o rf.focal big.csv \
+		> rf3.json && same_cv rf.json rf3.json && same_fit rf1.focal rf.focal big.csv'
+expect_success 'cv --plot on 2 processes: the page of focal cv, written once' '
+	focal cv -q -k 4 -y type --loss ce,focal --plot p1.svg "$DATA/glass.csv" > out1 &&
+	fmpi 2 cv -q -k 4 -y type --loss ce,focal --plot p2.svg "$DATA/glass.csv" > out2 &&
+	cmp p1.svg p2.svg && test "$(ls p*.svg | wc -l)" = 2'
+expect_success 'focal-mpi help cv gives the options of cv' '
+	fmpi 1 help cv > out && grep -q -- "--repeat" out'
+for opt in "--sample over" "--lambda auto" "--solver adam" "--tune-decision f1" \
+	"--calibrate temperature" "--cache c.cache" "--save-folds sf.csv" "--save-predictions sp.csv"; do
+	expect_success "cv $opt is refused (status 2, one message)" "
+		fmpi 2 cv -k 3 -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
+		grep -q 'not supported by focal-mpi yet' err && test \"\$(grep -c 'not supported' err)\" = 1 &&
+		! test -s out && ! test -e sf.csv && ! test -e sp.csv && ! test -e c.cache"
+done
+expect_success 'cv: a bad line in one of three shards: one message naming it, status 1, no page' '
+	fmpi 3 cv -k 3 -y type --plot bad.svg a.csv b.csv c.csv > out 2> err; test $? -eq 1 &&
+	test "$(cat err)" = "focal: b.csv:5: expected 10 fields, found 9" && ! test -s out &&
+	! test -e bad.svg'
+expect_success 'cv: more folds than rows of all the processes is the error of focal cv' '
+	printf "a,y\n1,x\n2,y\n3,x\n" > three.csv &&
+	fmpi 2 cv -k 5 three.csv > out 2> err; test $? -eq 2 &&
+	grep -q "^focal: -k: 5 folds for 3 rows" err && test "$(grep -c "folds for" err)" = 1'
