@@ -660,28 +660,26 @@ static void run_pass_raw(const struct pass *pin, int threads, double *out, doubl
 
 /*
  * run_pass_raw over the rows of every process (focal-mpi), each holding the next blocks
- * of the table (dist_align_rows): the sums of every block, gathered in rank order, are
- * added in block order as one process adds its own, so that they are one process's to
- * the last bit (a sum of each process's total would round otherwise, and the solver's
- * path with it).
+ * of the table (dist_align_rows): each process sums its blocks, then in rank order each
+ * adds its blocks' sums, in block order, to the total of the processes before it, and
+ * passes the total on (one broadcast of p->width doubles a process).  So the total is
+ * one process's to the last bit: a sum of each process's own total would round
+ * otherwise, and the solver's path with it.
  */
 static void run_pass_shared(const struct pass *p, int threads, double *out)
 {
-	size_t nb = pass_nblocks(p), total = 0, b, k, *lens;
-	double *mine = xcalloc(nb * p->width + 1, sizeof *mine), *all;
+	size_t nb = pass_nblocks(p), b, k;
+	double *mine = xcalloc(nb * p->width + 1, sizeof *mine);
 	int r;
 
 	run_pass_raw(p, threads, out, mine);
-	lens = xcalloc((size_t)p->dist->size, sizeof *lens);
-	all = dist_gather(p->dist, mine, nb * p->width * sizeof *mine, lens);
-	for (r = 0; r < p->dist->size; r++)
-		total += lens[r] / (p->width * sizeof *mine);
 	memset(out, 0, p->width * sizeof *out);
-	for (b = 0; b < total; b++)
-		for (k = 0; k < p->width; k++)
-			out[k] += all[b * p->width + k];
-	free(all);
-	free(lens);
+	for (r = 0; r < p->dist->size; r++) {
+		for (b = 0; r == p->dist->rank && b < nb; b++)
+			for (k = 0; k < p->width; k++)
+				out[k] += mine[b * p->width + k];
+		dist_bcast(p->dist, r, out, p->width);
+	}
 	free(mine);
 }
 
