@@ -14,6 +14,12 @@
  * the same rows (a sharper paired comparison), and a configuration gets the same
  * figures whatever else is on the command line.
  *
+ * focal-mpi (dist.h): each process holds the next rows of the table; the folds are made
+ * from every process's classes, the fitpreps summed over all of them, the tasks run one
+ * at a time (each fit sums over the processes), each on a copy of the fold's training
+ * rows in the blocks one process sums, and rank 0 reports on every process's test rows:
+ * the same figures as one process, to the last bit.
+ *
  * Departures from a pipeline refitted on each fold (for the man page):
  * - SMOTE's neighbours are searched in the globally standardised space;
  * - with sgd/adam an epoch walks all rows, those of weight 0 doing nothing, so a

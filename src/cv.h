@@ -194,7 +194,8 @@ void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t se
 void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count, size_t k,
                  uint64_t seed, uint32_t *fold);
 
-/* Fills cv->fold and cv->fi for every repeat. */
+/* Fills cv->fold, cv->fi and cv->nrows for every repeat; with o->t.dist (focal-mpi), the
+ * folds of the whole table, each process keeping its rows' (collective). */
 void cv_folds(struct cv *cv);
 
 /*
@@ -204,9 +205,10 @@ void cv_folds(struct cv *cv);
 void cv_warn_small(const struct cv *cv, const char *name, void (*warn)(const char *msg));
 
 /*
- * Runs every task on the pool (o->t.threads threads, at most one a task), then fills the
- * summaries and the order.  Returns 0, or -1 with E naming the first failing task (the
- * same for any thread count).  After cv_folds.
+ * Runs every task on the pool (o->t.threads threads, at most one a task; with o->t.dist,
+ * one task at a time, each fit on o->t.threads threads), then fills the summaries and
+ * the order.  Returns 0, or -1 with E naming the first failing task (the same for any
+ * thread count).  After cv_folds.
  */
 int cv_run(struct cv *cv, struct ferr *e);
 
