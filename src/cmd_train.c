@@ -8,6 +8,7 @@
 #include "dist.h"
 #include "fitcli.h"
 #include "model.h"
+#include "outfile.h"
 #include "sample.h"
 #include "score.h"
 #include "weights.h"
@@ -299,7 +300,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
  */
 static int check_shared(const struct trainargs *a)
 {
-	const char *what = a->so.kind != SAMPLE_NONE ? "--sample" :
+	const char *what = a->so.kind == SAMPLE_SMOTE ? "--sample smote" :
 	                   a->lambda_auto ? "--lambda auto" :
 	                   a->f.tune >= 0 ? "--tune-decision" :
 	                   a->calib == CALIB_TEMPERATURE ? "--calibrate temperature" :
@@ -328,7 +329,7 @@ static int train_main(int argc, char **argv, int refit)
 	struct tuneopts to;
 	struct figdata fd;
 	struct history hist;
-	int status = 1, have_report = 0, plotted = 0;
+	int status = 1, have_report = 0;
 
 	memset(&a, 0, sizeof a);
 	memset(&m, 0, sizeof m);
@@ -400,20 +401,21 @@ static int train_main(int argc, char **argv, int refit)
 		if (score(&a, &m, &d, &valid, &rep, a.plot.path ? &fd : NULL, &e) != 0)
 			goto fail;
 		have_report = 1;
+		/* the figure is in place before the model: it goes if the run fails after it
+		 * (a model that cannot be written, memory that runs out) */
+		if (a.output)
+			outfile_hold();
 		if (cli_rank == 0 && print_report(&a, &m, &fr, &rep, &fd, &hist, &e) != 0)
 			goto fail;
-		plotted = a.plot.path && cli_stdout_written();
 	}
 	/* focal-mpi: every rank holds the model, rank 0 writes it */
-	if (a.output && cli_rank == 0 && model_save(a.output, &m, &e) != 0) {
-		/* the figure is in place already: a failed run leaves no new file */
-		if (plotted)
-			unlink(a.plot.path);
+	if (a.output && cli_rank == 0 && model_save(a.output, &m, &e) != 0)
 		goto fail;
-	}
+	outfile_settle();
 	status = 0;
 	goto out;
 fail:
+	outfile_withdraw();
 	status = cli_fail(&e);
 out:
 	if (have_report)

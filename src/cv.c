@@ -586,53 +586,6 @@ static void fold_figures_shared(const struct dist *dist, const struct linmodel *
 	free(v);
 }
 
-/*
- * focal-mpi: the rows of D outside fold F (FOLD[i] != F) as a dataset of their own (x, y,
- * roww and the missing-value lists), moved between the processes into the blocks one
- * process sums them in: one process's passes skip the test rows (train.c), so that its
- * blocks are those of the training rows alone, and the processes' must be the same.
- */
-static void shared_training_rows(const struct dist *dist, const struct dataset *d,
-                                 const uint32_t *fold, size_t f, struct dataset *out)
-{
-	size_t dim = d->dim, i, t, m = 0, nmiss = 0;
-
-	memset(out, 0, sizeof *out);
-	for (i = 0; i < d->n; i++)
-		if (fold[i] != f) {
-			m++;
-			nmiss += d->miss_off ? d->miss_off[i + 1] - d->miss_off[i] : 0;
-		}
-	out->dim = dim;
-	out->x = block_alloc((m ? m : 1) * dim);
-	out->y = xcalloc(m + 1, sizeof *out->y);
-	if (d->roww)
-		out->roww = xcalloc(m + 1, sizeof *out->roww);
-	if (d->miss_off) {
-		out->miss_off = xcalloc(m + 1, sizeof *out->miss_off);
-		out->miss_col = xcalloc(nmiss + 1, sizeof *out->miss_col);
-	}
-	for (i = 0; i < d->n; i++) {
-		block_sweep(d->x, i, d->n, dim);
-		if (fold[i] == f)
-			continue;
-		memcpy(out->x + out->n * dim, d->x + i * dim, dim * sizeof *out->x);
-		out->y[out->n] = d->y[i];
-		if (d->roww)
-			out->roww[out->n] = d->roww[i];
-		if (d->miss_off) {
-			size_t at = out->miss_off[out->n];
-
-			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++)
-				out->miss_col[at++] = d->miss_col[t];
-			out->miss_off[out->n + 1] = at;
-		}
-		out->n++;
-	}
-	block_done(d->x, 0, d->n * dim);
-	dist_align_rows(dist, out, TRAIN_BLOCK_ROWS);
-}
-
 /* Fits task T's configuration on its fold's training rows and scores the test rows. */
 static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct cvresult *out,
                     struct ferr *e)
@@ -660,15 +613,14 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 
 	task_config(cv, &cv->cfg[ci], r, f, &c);
 	memset(&train_rows, 0, sizeof train_rows);
+	for (i = 0; i < n; i++)
+		count[i] = fold[i] != f;
 	if (cv->o->t.dist) { /* focal-mpi: a copy of the training rows, each once */
-		shared_training_rows(cv->o->t.dist, d, fold, f, &train_rows);
+		fit_shared_rows(cv->o->t.dist, d, count, 0, &train_rows);
 		fitted = &train_rows;
 		count = xreallocarray(count, train_rows.n + 1, sizeof *count);
 		for (i = 0; i < train_rows.n; i++)
 			count[i] = 1;
-	} else {
-		for (i = 0; i < n; i++)
-			count[i] = fold[i] != f;
 	}
 	memset(&rows, 0, sizeof rows);
 	rows.count = count;

@@ -303,63 +303,150 @@ void fit_scorer(const struct linmodel *m, const struct fitprep *prep, double *ef
 /* ---- the fit ---- */
 
 /*
- * Row weights of the set COUNT after sampling with KIND and RATIO, as multiplicities: 0
- * for rows outside the set and the rows under-sampling leaves out (a uniform subset of
- * each class's rows is kept, a row of multiplicity m counting as m rows), one for each
- * kept row plus the extra copies over-sampling draws (uniformly, with replacement,
- * among the class's kept rows); times the --weight row weight.  AFTER gets the rows per
- * class after sampling (sample_targets of the set's counts), *TOTAL the sum of the
- * multiplicities.
+ * Row weights of the set IN (a multiplicity a row; NULL: every row once) after sampling
+ * with KIND and RATIO, as multiplicities: 0 for rows outside the set and the rows
+ * under-sampling leaves out (a uniform subset of each class's rows is kept, a row of
+ * multiplicity m counting as m rows), one for each kept row plus the extra copies
+ * over-sampling draws (uniformly, with replacement, among the class's kept rows); times
+ * the --weight row weight.  AFTER gets the rows per class after sampling (sample_targets
+ * of the set's counts), *TOTAL the sum of the multiplicities.
+ *
+ * With DIST (focal-mpi), the set is the rows of every process in rank order: the counts
+ * are those of all, and every process draws the same numbers, for positions in each
+ * class's rows of the whole table, keeping those of its own rows; so each row gets the
+ * multiplicity one process gives it (AFTER and *TOTAL are then of all the processes).
  */
-static double *multiplicities(const struct dataset *d, size_t nclass, const double *in,
-                              enum sample_kind kind, double ratio, uint64_t seed, size_t *after,
-                              size_t *total)
+static double *multiplicities(const struct dist *dist, const struct dataset *d, size_t nclass,
+                              const double *in, enum sample_kind kind, double ratio,
+                              uint64_t seed, size_t *after, size_t *total)
 {
 	double *mult = xcalloc(d->n + 1, sizeof *mult);
 	size_t *count = xcalloc(nclass, sizeof *count), *off = xcalloc(nclass + 1, sizeof *off);
-	size_t *fill = xcalloc(nclass, sizeof *fill), *rows, i, c, keep, r;
+	size_t *fill = xcalloc(nclass, sizeof *fill), *first = xcalloc(nclass, sizeof *first);
+	size_t *global = xcalloc(nclass, sizeof *global), *rows, *pos = NULL, i, c, keep, r, m;
 	struct rng rng;
 
 	for (i = 0; i < d->n; i++)
-		count[d->y[i]] += (size_t)in[i];
-	sample_targets(count, nclass, kind, ratio, after);
+		count[d->y[i]] += in ? (size_t)in[i] : 1;
+	/* this process's positions in each class: after those of the processes before it */
+	memcpy(global, count, nclass * sizeof *count);
+	if (dist && dist->size > 1) {
+		size_t *lens = xcalloc((size_t)dist->size, sizeof *lens), q;
+		uint64_t *mine = xcalloc(nclass + 1, sizeof *mine), *all;
+
+		for (c = 0; c < nclass; c++)
+			mine[c] = count[c];
+		all = dist_gather(dist, mine, nclass * sizeof *mine, lens);
+		for (c = 0; c < nclass; c++) {
+			global[c] = 0;
+			for (q = 0; q < (size_t)dist->size; q++) {
+				if (q == (size_t)dist->rank)
+					first[c] = global[c];
+				global[c] += (size_t)all[q * nclass + c];
+			}
+		}
+		free(all);
+		free(mine);
+		free(lens);
+	}
+	sample_targets(global, nclass, kind, ratio, after);
 	for (c = 0; c < nclass; c++)
 		off[c + 1] = off[c] + count[c];
 	rows = xmalloc((off[nclass] ? off[nclass] : 1) * sizeof *rows);
 	for (i = 0; i < d->n; i++)
-		for (r = 0; r < (size_t)in[i]; r++)
+		for (r = 0; r < (in ? (size_t)in[i] : 1); r++)
 			rows[off[d->y[i]] + fill[d->y[i]]++] = i;
 	rng_seed(&rng, seed);
 	for (c = 0; c < nclass; c++) {
-		size_t *rc = rows + off[c], m = count[c];
+		size_t *rc = rows + off[c], lo = first[c], hi = first[c] + count[c];
 
+		m = global[c];
 		keep = m;
+		free(pos);
+		pos = NULL;
 		if (after[c] < m) {
-			/* under: a uniform subset of after[c] rows (partial Fisher-Yates) */
+			/* under: a uniform subset of after[c] positions (partial Fisher-Yates) */
+			pos = xmalloc(m * sizeof *pos);
+			for (i = 0; i < m; i++)
+				pos[i] = i;
 			for (i = 0; i < after[c]; i++) {
-				size_t j = i + (size_t)rng_below(&rng, m - i), t = rc[i];
+				size_t j = i + (size_t)rng_below(&rng, m - i), t = pos[i];
 
-				rc[i] = rc[j];
-				rc[j] = t;
+				pos[i] = pos[j];
+				pos[j] = t;
 			}
 			keep = after[c];
 		}
-		for (i = 0; i < keep; i++)
-			mult[rc[i]] += 1;
-		for (i = keep; i < after[c]; i++) /* over: extra copies */
-			mult[rc[rng_below(&rng, keep)]] += 1;
+		/* position p (the p-th kept, or of the class) is row rc[p - lo] when it is here */
+		for (i = 0; i < keep; i++) {
+			size_t p = pos ? pos[i] : i;
+
+			if (p >= lo && p < hi)
+				mult[rc[p - lo]] += 1;
+		}
+		for (i = keep; i < after[c]; i++) { /* over: extra copies */
+			size_t k = (size_t)rng_below(&rng, keep), p = pos ? pos[k] : k;
+
+			if (p >= lo && p < hi)
+				mult[rc[p - lo]] += 1;
+		}
 	}
 	*total = 0;
-	for (i = 0; i < d->n; i++) {
-		*total += (size_t)mult[i];
+	for (c = 0; c < nclass; c++)
+		*total += after[c];
+	for (i = 0; i < d->n; i++)
 		if (d->roww)
 			mult[i] *= d->roww[i];
-	}
+	free(pos);
 	free(count);
 	free(off);
 	free(fill);
+	free(first);
+	free(global);
 	free(rows);
 	return mult;
+}
+
+void fit_shared_rows(const struct dist *dist, const struct dataset *d, const double *keep,
+                     int as_weight, struct dataset *out)
+{
+	size_t dim = d->dim, i, t, m = 0, nmiss = 0;
+	int weighted = as_weight || d->roww;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < d->n; i++)
+		if (keep[i] != 0) {
+			m++;
+			nmiss += d->miss_off ? d->miss_off[i + 1] - d->miss_off[i] : 0;
+		}
+	out->dim = dim;
+	out->x = block_alloc((m ? m : 1) * dim);
+	out->y = xcalloc(m + 1, sizeof *out->y);
+	if (weighted)
+		out->roww = xcalloc(m + 1, sizeof *out->roww);
+	if (d->miss_off) {
+		out->miss_off = xcalloc(m + 1, sizeof *out->miss_off);
+		out->miss_col = xcalloc(nmiss + 1, sizeof *out->miss_col);
+	}
+	for (i = 0; i < d->n; i++) {
+		block_sweep(d->x, i, d->n, dim);
+		if (keep[i] == 0)
+			continue;
+		memcpy(out->x + out->n * dim, d->x + i * dim, dim * sizeof *out->x);
+		out->y[out->n] = d->y[i];
+		if (weighted)
+			out->roww[out->n] = as_weight ? keep[i] : d->roww[i];
+		if (d->miss_off) {
+			size_t at = out->miss_off[out->n];
+
+			for (t = d->miss_off[i]; t < d->miss_off[i + 1]; t++)
+				out->miss_col[at++] = d->miss_col[t];
+			out->miss_off[out->n + 1] = at;
+		}
+		out->n++;
+	}
+	block_done(d->x, 0, d->n * dim);
+	dist_align_rows(dist, out, TRAIN_BLOCK_ROWS);
 }
 
 /* The rows of the set COUNT copied into PART (for SMOTE), their missing values FILL's. */
@@ -475,14 +562,30 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 	if (!r->count) {
 		memcpy(out->count_before, d->count, nclass * sizeof *d->count);
 		use_rows(&ts, d);
-		if (c->sample != SAMPLE_NONE) {
+		memcpy(out->count_after, d->count, nclass * sizeof *d->count);
+		if (c->sample == SAMPLE_SMOTE) {
 			if (sample_copy(d, s, c, &sampled, e) != 0)
 				goto out;
 			use_rows(&ts, &sampled);
+			memcpy(out->count_after, sampled.count, nclass * sizeof *d->count);
+		} else if (c->sample != SAMPLE_NONE) {
+			/* copies and leaving out as row multiplicities: no rows copied, and with
+			 * focal-mpi the draws of one process over the rows of all */
+			mult = multiplicities(c->solver.dist, d, nclass, NULL, c->sample, c->ratio,
+			                      c->sample_seed, out->count_after, &out->rows);
+			ts.roww = mult;
+			for (i = 0; i < d->n && mult[i] != 0; i++)
+				;
+			/* (every process takes the same way) */
+			if (c->solver.dist && c->solver.dist->size > 1 &&
+			    !dist_all_ok(c->solver.dist, i == d->n)) {
+				/* rows left out: the others, in the blocks of one process's pass */
+				fit_shared_rows(c->solver.dist, d, mult, 1, &part);
+				use_rows(&ts, &part);
+			}
 		}
-		memcpy(out->count_after, c->sample != SAMPLE_NONE ? sampled.count : d->count,
-		       nclass * sizeof *d->count);
 		/* the rows of the set: ts.n, or with focal-mpi the rows of all the processes */
+		out->rows = 0;
 		for (i = 0; i < nclass; i++)
 			out->rows += out->count_after[i];
 	} else {
@@ -506,7 +609,7 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			memcpy(out->count_after, sampled.count, nclass * sizeof *sampled.count);
 			out->rows = sampled.n;
 		} else {
-			mult = multiplicities(d, nclass, r->count, c->sample,
+			mult = multiplicities(NULL, d, nclass, r->count, c->sample,
 			                      c->sample != SAMPLE_NONE ? c->ratio : 1, c->sample_seed,
 			                      out->count_after, &out->rows);
 			use_rows(&ts, d);

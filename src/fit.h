@@ -213,4 +213,16 @@ void fit_scorer(const struct linmodel *m, const struct fitprep *prep, double *ef
 /* Row I of D as doubles into X (d->dim values), its missing values FILL's (when not NULL). */
 void fit_row(const struct dataset *d, size_t i, const double *fill, double *x);
 
+/*
+ * focal-mpi: the rows i of D with KEEP[i] != 0 as a dataset of their own (x, y, the
+ * missing-value lists, and as row weights KEEP[i] with AS_WEIGHT, else D's own), moved
+ * between the processes into the blocks one process sums them in.  One process's passes
+ * skip the rows of weight 0 (train.c), so that its blocks are those of the others alone,
+ * and the processes' must be the same: cv's training rows of a fold, the rows that
+ * under-sampling keeps.
+ */
+struct dist;
+void fit_shared_rows(const struct dist *dist, const struct dataset *d, const double *keep,
+                     int as_weight, struct dataset *out);
+
 #endif

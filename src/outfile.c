@@ -146,6 +146,54 @@ static int open_special(struct outfile *o, const char *path, struct ferr *e)
 	return 0;
 }
 
+/*
+ * Outputs in place already that the run takes away if it ends in failure: while HOLDING,
+ * each output committed (its name borrowed: it lives as long as the run) is tracked as
+ * the temporary files are, with no allocation between its rename and its tracking.
+ */
+#define MAX_PROVISIONAL 4
+static const char *provisional[MAX_PROVISIONAL];
+static int holding;
+
+static void hold_committed(const char *path)
+{
+	size_t i;
+
+	for (i = 0; holding && i < MAX_PROVISIONAL; i++)
+		if (!provisional[i]) {
+			provisional[i] = path;
+			track((char *)path);
+			return;
+		}
+}
+
+void outfile_hold(void)
+{
+	holding = 1;
+}
+
+void outfile_settle(void)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_PROVISIONAL; i++)
+		if (provisional[i]) {
+			untrack(provisional[i]);
+			provisional[i] = NULL;
+		}
+	holding = 0;
+}
+
+void outfile_withdraw(void)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_PROVISIONAL; i++)
+		if (provisional[i])
+			unlink(provisional[i]);
+	outfile_settle();
+}
+
 int outfile_open(struct outfile *o, const char *path, struct ferr *e)
 {
 	int fd, rc;
@@ -195,6 +243,7 @@ int outfile_commit(struct outfile *o, struct ferr *e)
 	untrack(o->tmp);
 	free(o->tmp);
 	o->tmp = NULL;
+	hold_committed(o->path);
 	return 0;
 }
 

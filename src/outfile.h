@@ -30,4 +30,16 @@ int outfile_commit(struct outfile *o, struct ferr *e);
  * open. */
 void outfile_abort(struct outfile *o);
 
+/*
+ * Outputs that must not outlive a run that fails later (train's figure, written before
+ * the model, when the model cannot be written or memory runs out): after outfile_hold,
+ * each output committed stays registered to be removed at exit and on a fatal signal,
+ * as the temporary files are, until outfile_settle (the run succeeded) or
+ * outfile_withdraw (it failed: removed now).  A device or a pipe written directly is
+ * not registered.  The names are borrowed: they must live until then.
+ */
+void outfile_hold(void);
+void outfile_settle(void);
+void outfile_withdraw(void);
+
 #endif

@@ -50,6 +50,8 @@ sweep() {
 sweep 'train -o (smote)' train -q -y type --sample smote -o w/m.focal "$DATA/glass.csv"
 sweep 'train -o (tuned, gzip)' train -q -y diagnosis --tune-decision mcc --tune-folds 2 \
 	-o w/m.focal.gz small.csv
+sweep 'train -o (over+under, plot)' train -q -y type --sample over+under -o w/m.focal \
+	--plot w/m.svg "$DATA/glass.csv"
 sweep 'predict -o' predict -m g.focal -o w/p.csv "$DATA/glass.csv"
 sweep 'eval -m' eval -m g.focal "$DATA/glass.csv"
 sweep 'cv --save-folds --save-predictions' cv -q -k 3 -y type --sample none,over \

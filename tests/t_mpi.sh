@@ -127,9 +127,25 @@ expect_success 'two classes on 3 processes: the report and its best threshold' '
 	fmpi 3 train -q --threads 1 --format json -o big2-3.focal big2.csv > big2-3.json &&
 	grep -q "\"best_threshold\"" big2.json && same_report big2.json big2-3.json'
 expect_success 'the pictures of the report on 4 processes: those of focal train' '
-	focal train -q --threads 1 -o /dev/null --plot p1.svg big2.csv > /dev/null &&
-	fmpi 4 train -q --threads 1 -o p4.focal --plot p4.svg big2.csv > /dev/null &&
-	cmp p1.svg p4.svg'
+	focal train -q --threads 1 -o /dev/null --plot rp1.svg big2.csv > /dev/null &&
+	fmpi 4 train -q --threads 1 -o p4.focal --plot rp4.svg big2.csv > /dev/null &&
+	cmp rp1.svg rp4.svg'
+
+# over- and under-sampling: every process draws what one process draws over the whole table
+for n in 2 4; do
+	expect_success "200,000 rows, --sample over and under on $n processes: the fit of focal train" "
+		for smp in over under; do
+			focal train -q --threads 1 --sample \$smp -o s1.focal big.csv > /dev/null &&
+			fmpi $n train -q --threads 1 --sample \$smp -o s$n.focal big.csv > /dev/null &&
+			grep -q \"^sample \$smp\" s$n.focal && same_fit s1.focal s$n.focal big.csv || exit 1
+		done"
+done
+expect_success 'glass, --sample over+under --sample-ratio 0.5 on 3 processes: the fit and the report' '
+	focal train --threads 1 --sample over+under --sample-ratio 0.5 -y type -o ou1.focal \
+		"$DATA/glass.csv" | grep -v "^seconds" > ou1 &&
+	fmpi 3 train --threads 1 --sample over+under --sample-ratio 0.5 -y type -o ou3.focal \
+		"$DATA/glass.csv" | grep -v "^seconds" > ou3 &&
+	same_fit ou1.focal ou3.focal "$DATA/glass.csv" && cmp ou1 ou3'
 
 # --valid: rank 0 reads the validation file and reports on it; an error in it ends all
 head -n 1 "$DATA/glass.csv" > gv.csv && sed -n '2,80p' "$DATA/glass.csv" >> gv.csv
@@ -231,7 +247,7 @@ expect_success 'an error in the merged table (one class) is given once' '
 	grep ",tableware$" "$DATA/glass.csv" | sed "1i $(cat gh)" > one.csv &&
 	fmpi 2 train -y type -o bad.focal one.csv > out 2> err; test $? -eq 1 &&
 	test "$(grep -c . err)" = 1 && grep -q "single class" err && ! test -e bad.focal'
-for opt in "--sample over" "--lambda auto" "--solver adam" \
+for opt in "--sample smote" "--lambda auto" "--solver adam" \
 	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
 	expect_success "train $opt is refused (status 2, one message)" "
 		fmpi 2 train -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
