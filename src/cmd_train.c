@@ -300,8 +300,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
  */
 static int check_shared(const struct trainargs *a)
 {
-	const char *what = a->so.kind == SAMPLE_SMOTE ? "--sample smote" :
-	                   a->lambda_auto ? "--lambda auto" :
+	const char *what = a->lambda_auto ? "--lambda auto" :
 	                   a->f.tune >= 0 ? "--tune-decision" :
 	                   a->calib == CALIB_TEMPERATURE ? "--calibrate temperature" :
 	                   a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :

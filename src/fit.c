@@ -303,6 +303,39 @@ void fit_scorer(const struct linmodel *m, const struct fitprep *prep, double *ef
 /* ---- the fit ---- */
 
 /*
+ * Where this process's COUNT[c] rows of each class lie among the class's rows of every
+ * process in rank order (the table's): from FIRST[c], of GLOBAL[c] in all.  Without DIST
+ * (or alone), from 0 of COUNT[c].
+ */
+static void class_positions(const struct dist *dist, size_t nclass, const size_t *count,
+                            size_t *first, size_t *global)
+{
+	size_t *lens, q, c;
+	uint64_t *mine, *all;
+
+	memset(first, 0, nclass * sizeof *first);
+	memcpy(global, count, nclass * sizeof *count);
+	if (!dist || dist->size <= 1)
+		return;
+	lens = xcalloc((size_t)dist->size, sizeof *lens);
+	mine = xcalloc(nclass + 1, sizeof *mine);
+	for (c = 0; c < nclass; c++)
+		mine[c] = count[c];
+	all = dist_gather(dist, mine, nclass * sizeof *mine, lens);
+	for (c = 0; c < nclass; c++) {
+		global[c] = 0;
+		for (q = 0; q < (size_t)dist->size; q++) {
+			if (q == (size_t)dist->rank)
+				first[c] = global[c];
+			global[c] += (size_t)all[q * nclass + c];
+		}
+	}
+	free(all);
+	free(mine);
+	free(lens);
+}
+
+/*
  * Row weights of the set IN (a multiplicity a row; NULL: every row once) after sampling
  * with KIND and RATIO, as multiplicities: 0 for rows outside the set and the rows
  * under-sampling leaves out (a uniform subset of each class's rows is kept, a row of
@@ -328,27 +361,7 @@ static double *multiplicities(const struct dist *dist, const struct dataset *d, 
 
 	for (i = 0; i < d->n; i++)
 		count[d->y[i]] += in ? (size_t)in[i] : 1;
-	/* this process's positions in each class: after those of the processes before it */
-	memcpy(global, count, nclass * sizeof *count);
-	if (dist && dist->size > 1) {
-		size_t *lens = xcalloc((size_t)dist->size, sizeof *lens), q;
-		uint64_t *mine = xcalloc(nclass + 1, sizeof *mine), *all;
-
-		for (c = 0; c < nclass; c++)
-			mine[c] = count[c];
-		all = dist_gather(dist, mine, nclass * sizeof *mine, lens);
-		for (c = 0; c < nclass; c++) {
-			global[c] = 0;
-			for (q = 0; q < (size_t)dist->size; q++) {
-				if (q == (size_t)dist->rank)
-					first[c] = global[c];
-				global[c] += (size_t)all[q * nclass + c];
-			}
-		}
-		free(all);
-		free(mine);
-		free(lens);
-	}
+	class_positions(dist, nclass, count, first, global);
 	sample_targets(global, nclass, kind, ratio, after);
 	for (c = 0; c < nclass; c++)
 		off[c + 1] = off[c] + count[c];
@@ -481,6 +494,61 @@ static void set_copy(const struct dataset *d, size_t nclass, const double *count
 	free(xd);
 }
 
+/*
+ * focal-mpi: SMOTE on every process's rows, each making its share of the new rows from
+ * its own rows and their neighbours among them.  The targets are those of the whole
+ * table's classes; a class's new rows are dealt out in proportion to its rows on each
+ * process (the shares of its positions, so they add up exactly).  AFTER gets the rows
+ * per class after sampling on all the processes.
+ */
+static int smote_shared(const struct dist *dist, const struct dataset *d, const struct schema *s,
+                        const struct fitconfig *c, struct dataset *out, size_t *after,
+                        struct ferr *e)
+{
+	size_t nclass = s->nclass, i, k;
+	size_t *count = xcalloc(nclass, sizeof *count), *first = xcalloc(nclass, sizeof *first);
+	size_t *global = xcalloc(nclass, sizeof *global), *target = xcalloc(nclass, sizeof *target);
+	size_t *mine = xcalloc(nclass, sizeof *mine);
+	double *v = xcalloc(nclass + 1, sizeof *v);
+	struct sampleopts so;
+	struct dataset view;
+	int rc;
+
+	for (i = 0; i < d->n; i++)
+		count[d->y[i]]++;
+	class_positions(dist, nclass, count, first, global);
+	sample_targets(global, nclass, SAMPLE_SMOTE, c->ratio, target);
+	for (k = 0; k < nclass; k++) {
+		unsigned __int128 need = target[k] - global[k], m = global[k] ? global[k] : 1;
+
+		mine[k] = count[k] + (size_t)(need * (first[k] + count[k]) / m - need * first[k] / m);
+	}
+	view = *d;
+	view.count = count;
+	memset(&so, 0, sizeof so);
+	so.kind = SAMPLE_SMOTE;
+	so.ratio = c->ratio;
+	so.smote_k = c->smote_k;
+	so.seed = c->sample_seed ^ (uint64_t)dist->rank * UINT64_C(0x9e3779b97f4a7c15);
+	so.threads = c->solver.threads;
+	so.s = s;
+	so.warn = c->warn;
+	so.target = mine;
+	rc = sample_dataset(&view, nclass, &so, out, e);
+	for (k = 0; rc == 0 && k < nclass; k++)
+		v[k] = (double)out->count[k];
+	dist_sum(dist, v, nclass);
+	for (k = 0; k < nclass; k++)
+		after[k] = (size_t)v[k];
+	free(count);
+	free(first);
+	free(global);
+	free(target);
+	free(mine);
+	free(v);
+	return rc;
+}
+
 /* SMOTE (or any sampling) of IN into OUT under C. */
 static int sample_copy(const struct dataset *in, const struct schema *s,
                        const struct fitconfig *c, struct dataset *out, struct ferr *e)
@@ -563,7 +631,11 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 		memcpy(out->count_before, d->count, nclass * sizeof *d->count);
 		use_rows(&ts, d);
 		memcpy(out->count_after, d->count, nclass * sizeof *d->count);
-		if (c->sample == SAMPLE_SMOTE) {
+		if (c->sample == SAMPLE_SMOTE && c->solver.dist && c->solver.dist->size > 1) {
+			if (smote_shared(c->solver.dist, d, s, c, &sampled, out->count_after, e) != 0)
+				goto out;
+			use_rows(&ts, &sampled);
+		} else if (c->sample == SAMPLE_SMOTE) {
 			if (sample_copy(d, s, c, &sampled, e) != 0)
 				goto out;
 			use_rows(&ts, &sampled);

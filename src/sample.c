@@ -404,7 +404,10 @@ int sample_dataset(const struct dataset *in, size_t nclass, const struct sampleo
 	out->dim = in->dim;
 	out->count = xcalloc(nclass, sizeof *out->count);
 	rng_seed(&r, o->seed ^ UINT64_C(0x5a4d504c45));
-	sample_targets(in->count, nclass, o->kind, o->ratio, target);
+	if (o->target)
+		memcpy(target, o->target, nclass * sizeof *target);
+	else
+		sample_targets(in->count, nclass, o->kind, o->ratio, target);
 	for (c = 0; c < nclass; c++)
 		rows[c] = xmalloc((in->count[c] ? in->count[c] : 1) * sizeof **rows);
 	for (i = 0; i < in->n; i++)

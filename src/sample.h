@@ -21,6 +21,7 @@ struct sampleopts {
 	uint64_t seed;
 	int threads;                  /* for SMOTE's neighbour search */
 	const struct schema *s;       /* one-hot blocks (SMOTE) and class names (warnings) */
+	const size_t *target;         /* rows per class to reach; NULL: sample_targets' */
 	void (*warn)(const char *msg);
 };
 

@@ -147,6 +147,21 @@ expect_success 'glass, --sample over+under --sample-ratio 0.5 on 3 processes: th
 		"$DATA/glass.csv" | grep -v "^seconds" > ou3 &&
 	same_fit ou1.focal ou3.focal "$DATA/glass.csv" && cmp ou1 ou3'
 
+# SMOTE: each process makes its share of the new rows from its own rows (not one process's
+# rows, so a fit of its own): the targets of the whole table, and about the same figures
+flat() { awk -f "$ROOT/tests/jsonflat.awk" "$1" | grep -v seconds; }
+focal train -q --threads 1 --format json --sample smote -o /dev/null big.csv > sm1.json
+expect_success 'SMOTE on 3 processes: the rows after sampling of focal train, figures within 0.01' '
+	fmpi 3 train -q --threads 1 --format json --sample smote -o sm3.focal big.csv > sm3.json &&
+	flat sm1.json | grep "/after" > a1 && flat sm3.json | grep "/after" > a3 &&
+	test -s a1 && cmp a1 a3 && grep -q "^sample smote" sm3.focal &&
+	for f in macro/f1 balanced_accuracy macro/roc_auc; do
+		x=$(flat sm1.json | awk -F"\t" -v k="$f" "\$1 == k { print \$2 }")
+		y=$(flat sm3.json | awk -F"\t" -v k="$f" "\$1 == k { print \$2 }")
+		awk -v x="$x" -v y="$y" "BEGIN { d = x - y; exit !(x != \"\" && (d < 0 ? -d : d) < 0.01) }" ||
+			{ echo "$f: $x vs $y"; exit 1; }
+	done'
+
 # --valid: rank 0 reads the validation file and reports on it; an error in it ends all
 head -n 1 "$DATA/glass.csv" > gv.csv && sed -n '2,80p' "$DATA/glass.csv" >> gv.csv
 expect_success 'train --valid on 3 processes: the report of focal train on the validation rows' '
@@ -247,7 +262,7 @@ expect_success 'an error in the merged table (one class) is given once' '
 	grep ",tableware$" "$DATA/glass.csv" | sed "1i $(cat gh)" > one.csv &&
 	fmpi 2 train -y type -o bad.focal one.csv > out 2> err; test $? -eq 1 &&
 	test "$(grep -c . err)" = 1 && grep -q "single class" err && ! test -e bad.focal'
-for opt in "--sample smote" "--lambda auto" "--solver adam" \
+for opt in "--lambda auto" "--solver adam" \
 	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
 	expect_success "train $opt is refused (status 2, one message)" "
 		fmpi 2 train -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
