@@ -338,8 +338,8 @@ static int check_shared(const struct cvargs *a)
 	const char *what;
 
 	for (i = 0; i < a->g.sample.n; i++)
-		sampled |= a->g.sample.v[i] != SAMPLE_NONE;
-	what = sampled ? "--sample" :
+		sampled |= a->g.sample.v[i] == SAMPLE_SMOTE;
+	what = sampled ? "--sample smote" :
 	       numlist_has(&a->g.lambda, CV_LAMBDA_AUTO) ? "--lambda auto" :
 	       a->f.tune >= 0 ? "--tune-decision" :
 	       numlist_has(&a->g.calib, CALIB_TEMPERATURE) ? "--calibrate temperature" :

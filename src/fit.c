@@ -580,14 +580,16 @@ int fit_smote_set(const struct dataset *d, const struct schema *s, const struct 
 
 /* OUT's rows per class before and after sampling, and its rows, summed over the
  * processes of DIST. */
-static void shared_counts(const struct dist *dist, size_t nclass, struct fitresult *out)
+static void shared_counts(const struct dist *dist, size_t nclass, struct fitresult *out,
+                          int after_shared)
 {
 	double *v = xcalloc(2 * nclass + 1, sizeof *v);
 	size_t i;
 
 	for (i = 0; i < nclass; i++) {
 		v[i] = (double)out->count_before[i];
-		v[nclass + i] = (double)out->count_after[i];
+		/* (multiplicities counts every process's rows after sampling already) */
+		v[nclass + i] = after_shared && dist->rank > 0 ? 0 : (double)out->count_after[i];
 	}
 	dist_sum(dist, v, 2 * nclass);
 	out->rows = 0;
@@ -681,19 +683,33 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			memcpy(out->count_after, sampled.count, nclass * sizeof *sampled.count);
 			out->rows = sampled.n;
 		} else {
-			mult = multiplicities(NULL, d, nclass, r->count, c->sample,
+			const struct dist *dist = c->solver.dist;
+
+			/* with focal-mpi, the draws of one process over every process's rows */
+			mult = multiplicities(dist, d, nclass, r->count, c->sample,
 			                      c->sample != SAMPLE_NONE ? c->ratio : 1, c->sample_seed,
 			                      out->count_after, &out->rows);
 			use_rows(&ts, d);
 			ts.roww = mult;
-			if (prep->fill) {
+			for (i = 0; i < d->n && (mult[i] != 0 || r->count[i] == 0); i++)
+				;
+			if (dist && dist->size > 1 && !dist_all_ok(dist, i == d->n)) {
+				/* rows of the set left out: the others, in one process's blocks */
+				fit_shared_rows(dist, d, mult, 1, &part);
+				use_rows(&ts, &part);
+			}
+			if (prep->fill && ts.x == d->x) {
 				ts.miss_off = d->miss_off;
 				ts.miss_col = d->miss_col;
 				ts.col_fill = prep->fill;
+			} else if (prep->fill) {
+				ts.miss_off = part.miss_off;
+				ts.miss_col = part.miss_col;
+				ts.col_fill = prep->fill;
 			}
 		}
-		if (c->solver.dist) /* focal-mpi (no sampling): the set's rows on all processes */
-			shared_counts(c->solver.dist, nclass, out);
+		if (c->solver.dist) /* focal-mpi: the set's rows on all processes */
+			shared_counts(c->solver.dist, nclass, out, c->sample != SAMPLE_SMOTE);
 	}
 	if (c->unresolved && weighting_resolve(c->unresolved, s, e) != 0)
 		goto out;

@@ -330,7 +330,11 @@ expect_success 'cv --plot on 2 processes: the page of focal cv, written once' '
 	cmp p1.svg p2.svg && test "$(ls p*.svg | wc -l)" = 2'
 expect_success 'focal-mpi help cv gives the options of cv' '
 	fmpi 1 help cv > out && grep -q -- "--repeat" out'
-for opt in "--sample over" "--lambda auto" "--solver adam" "--tune-decision f1" \
+expect_success 'cv of glass.csv, --sample none,over,under,over+under, on 2 and 4 processes: focal cv' '
+	cvs samp 2 4 -- -k 4 -y type --sample none,over,under,over+under "$DATA/glass.csv"'
+expect_success 'cv of 200,000 rows, --sample over,under, on 3 processes: focal cv' '
+	cvs bigsamp 3 -- -k 3 --sample over,under big.csv'
+for opt in "--sample smote" "--lambda auto" "--solver adam" "--tune-decision f1" \
 	"--calibrate temperature" "--cache c.cache" "--save-folds sf.csv" "--save-predictions sp.csv"; do
 	expect_success "cv $opt is refused (status 2, one message)" "
 		fmpi 2 cv -k 3 -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
