@@ -220,12 +220,8 @@ static int score(const struct trainargs *a, const struct model *m, struct datase
 	struct encode_opts eo;
 	int ok = 1;
 
-	if (dist && !a->valid) {
-		score_shared(dist, &m->lm, &m->dec, d, a->f.t.threads, rep, fd);
-		return 0;
-	}
 	if (!a->valid) {
-		score_dataset(&m->lm, &m->dec, d, a->f.t.threads, rep, fd);
+		score_shared(dist, &m->lm, &m->dec, d, a->f.t.threads, rep, fd);
 		return 0;
 	}
 	dataset_release(d); /* the training rows are done with: room for the others */
@@ -248,10 +244,7 @@ static int score(const struct trainargs *a, const struct model *m, struct datase
 	}
 	if (!ok)
 		return -1;
-	if (dist)
-		score_shared(dist, &m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
-	else
-		score_dataset(&m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
+	score_shared(dist, &m->lm, &m->dec, valid, a->f.t.threads, rep, fd);
 	return 0;
 }
 

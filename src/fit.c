@@ -494,6 +494,26 @@ static void set_copy(const struct dataset *d, size_t nclass, const double *count
 	free(xd);
 }
 
+/* SMOTE (or any sampling) of IN into OUT under C, with SEED, to TARGET rows per class
+ * (NULL: sample_targets of IN's counts). */
+static int sample_copy(const struct dataset *in, const struct schema *s,
+                       const struct fitconfig *c, const size_t *target, uint64_t seed,
+                       struct dataset *out, struct ferr *e)
+{
+	struct sampleopts so;
+
+	memset(&so, 0, sizeof so);
+	so.kind = c->sample;
+	so.ratio = c->ratio;
+	so.smote_k = c->smote_k;
+	so.seed = seed;
+	so.threads = c->solver.threads;
+	so.s = s;
+	so.warn = c->warn;
+	so.target = target;
+	return sample_dataset(in, s->nclass, &so, out, e);
+}
+
 /*
  * focal-mpi: SMOTE on every process's rows, each making its share of the new rows from
  * its own rows and their neighbours among them.  The targets are those of the whole
@@ -510,7 +530,6 @@ static int smote_shared(const struct dist *dist, const struct dataset *d, const 
 	size_t *global = xcalloc(nclass, sizeof *global), *target = xcalloc(nclass, sizeof *target);
 	size_t *mine = xcalloc(nclass, sizeof *mine);
 	double *v = xcalloc(nclass + 1, sizeof *v);
-	struct sampleopts so;
 	struct dataset view;
 	int rc;
 
@@ -525,16 +544,8 @@ static int smote_shared(const struct dist *dist, const struct dataset *d, const 
 	}
 	view = *d;
 	view.count = count;
-	memset(&so, 0, sizeof so);
-	so.kind = SAMPLE_SMOTE;
-	so.ratio = c->ratio;
-	so.smote_k = c->smote_k;
-	so.seed = c->sample_seed ^ (uint64_t)dist->rank * UINT64_C(0x9e3779b97f4a7c15);
-	so.threads = c->solver.threads;
-	so.s = s;
-	so.warn = c->warn;
-	so.target = mine;
-	rc = sample_dataset(&view, nclass, &so, out, e);
+	rc = sample_copy(&view, s, c, mine,
+	                 c->sample_seed ^ (uint64_t)dist->rank * UINT64_C(0x9e3779b97f4a7c15), out, e);
 	for (k = 0; rc == 0 && k < nclass; k++)
 		v[k] = (double)out->count[k];
 	dist_sum(dist, v, nclass);
@@ -549,23 +560,6 @@ static int smote_shared(const struct dist *dist, const struct dataset *d, const 
 	return rc;
 }
 
-/* SMOTE (or any sampling) of IN into OUT under C. */
-static int sample_copy(const struct dataset *in, const struct schema *s,
-                       const struct fitconfig *c, struct dataset *out, struct ferr *e)
-{
-	struct sampleopts so;
-
-	memset(&so, 0, sizeof so);
-	so.kind = c->sample;
-	so.ratio = c->ratio;
-	so.smote_k = c->smote_k;
-	so.seed = c->sample_seed;
-	so.threads = c->solver.threads;
-	so.s = s;
-	so.warn = c->warn;
-	return sample_dataset(in, s->nclass, &so, out, e);
-}
-
 int fit_smote_set(const struct dataset *d, const struct schema *s, const struct fitrows *r,
                   const struct fitconfig *c, struct dataset *out, struct ferr *e)
 {
@@ -573,7 +567,7 @@ int fit_smote_set(const struct dataset *d, const struct schema *s, const struct 
 	int rc;
 
 	set_copy(d, s->nclass, r->count, r->prep->fill, &part);
-	rc = sample_copy(&part, s, c, out, e);
+	rc = sample_copy(&part, s, c, NULL, c->sample_seed, out, e);
 	dataset_release(&part);
 	return rc;
 }
@@ -609,6 +603,32 @@ static void use_rows(struct trainset *ts, const struct dataset *d)
 	ts->roww = d->roww;
 }
 
+/*
+ * TS reads the rows of D weighing MULT: D's own; or with focal-mpi, when some row weighs
+ * 0 (one process's passes skip those, which moves its blocks), a copy of the others in
+ * PART in the blocks one process sums them in (fit_shared_rows; every process takes the
+ * same way).  Returns the dataset TS reads.
+ */
+static const struct dataset *weighted_rows(const struct dist *dist, const struct dataset *d,
+                                           double *mult, struct dataset *part,
+                                           struct trainset *ts)
+{
+	size_t i;
+
+	if (dist && dist->size > 1) {
+		for (i = 0; i < d->n && mult[i] != 0; i++)
+			;
+		if (!dist_all_ok(dist, i == d->n)) {
+			fit_shared_rows(dist, d, mult, 1, part);
+			use_rows(ts, part);
+			return part;
+		}
+	}
+	use_rows(ts, d);
+	ts->roww = mult;
+	return d;
+}
+
 int fit_rows(const struct dataset *d, const struct schema *s, const struct fitrows *r,
              const struct fitconfig *c, struct fitresult *out, struct ferr *e)
 {
@@ -638,7 +658,7 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 				goto out;
 			use_rows(&ts, &sampled);
 		} else if (c->sample == SAMPLE_SMOTE) {
-			if (sample_copy(d, s, c, &sampled, e) != 0)
+			if (sample_copy(d, s, c, NULL, c->sample_seed, &sampled, e) != 0)
 				goto out;
 			use_rows(&ts, &sampled);
 			memcpy(out->count_after, sampled.count, nclass * sizeof *d->count);
@@ -647,16 +667,7 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			 * focal-mpi the draws of one process over the rows of all */
 			mult = multiplicities(c->solver.dist, d, nclass, NULL, c->sample, c->ratio,
 			                      c->sample_seed, out->count_after, &out->rows);
-			ts.roww = mult;
-			for (i = 0; i < d->n && mult[i] != 0; i++)
-				;
-			/* (every process takes the same way) */
-			if (c->solver.dist && c->solver.dist->size > 1 &&
-			    !dist_all_ok(c->solver.dist, i == d->n)) {
-				/* rows left out: the others, in the blocks of one process's pass */
-				fit_shared_rows(c->solver.dist, d, mult, 1, &part);
-				use_rows(&ts, &part);
-			}
+			weighted_rows(c->solver.dist, d, mult, &part, &ts);
 		}
 		/* the rows of the set: ts.n, or with focal-mpi the rows of all the processes */
 		out->rows = 0;
@@ -677,34 +688,23 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			out->rows = r->sampled->n;
 		} else if (c->sample == SAMPLE_SMOTE) {
 			set_copy(d, nclass, r->count, prep->fill, &part);
-			if (sample_copy(&part, s, c, &sampled, e) != 0)
+			if (sample_copy(&part, s, c, NULL, c->sample_seed, &sampled, e) != 0)
 				goto out;
 			use_rows(&ts, &sampled);
 			memcpy(out->count_after, sampled.count, nclass * sizeof *sampled.count);
 			out->rows = sampled.n;
 		} else {
 			const struct dist *dist = c->solver.dist;
+			const struct dataset *src;
 
 			/* with focal-mpi, the draws of one process over every process's rows */
 			mult = multiplicities(dist, d, nclass, r->count, c->sample,
 			                      c->sample != SAMPLE_NONE ? c->ratio : 1, c->sample_seed,
 			                      out->count_after, &out->rows);
-			use_rows(&ts, d);
-			ts.roww = mult;
-			for (i = 0; i < d->n && (mult[i] != 0 || r->count[i] == 0); i++)
-				;
-			if (dist && dist->size > 1 && !dist_all_ok(dist, i == d->n)) {
-				/* rows of the set left out: the others, in one process's blocks */
-				fit_shared_rows(dist, d, mult, 1, &part);
-				use_rows(&ts, &part);
-			}
-			if (prep->fill && ts.x == d->x) {
-				ts.miss_off = d->miss_off;
-				ts.miss_col = d->miss_col;
-				ts.col_fill = prep->fill;
-			} else if (prep->fill) {
-				ts.miss_off = part.miss_off;
-				ts.miss_col = part.miss_col;
+			src = weighted_rows(dist, d, mult, &part, &ts);
+			if (prep->fill) {
+				ts.miss_off = src->miss_off;
+				ts.miss_col = src->miss_col;
 				ts.col_fill = prep->fill;
 			}
 		}

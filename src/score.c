@@ -133,16 +133,7 @@ void score_report(const struct linmodel *m, size_t n, const uint32_t *y, const u
 void score_dataset(const struct linmodel *m, const struct decision *dec, struct dataset *d,
                    int threads, struct report *r, struct figdata *fd)
 {
-	size_t k = m->nclass;
-	double *prob = xreallocarray(NULL, d->n ? d->n : 1, k * sizeof *prob);
-	uint32_t *pred = xcalloc(d->n + 1, sizeof *pred);
-
-	score_predict(m, dec, d, threads, prob, pred);
-	block_free(d->x);
-	d->x = NULL;
-	score_report(m, d->n, d->y, pred, prob, r, fd);
-	free(prob);
-	free(pred);
+	score_shared(NULL, m, dec, d, threads, r, fd);
 }
 
 void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
@@ -155,7 +146,10 @@ void score_shared(const struct dist *dist, const struct linmodel *m, const struc
 	score_predict(m, dec, d, threads, prob, pred);
 	block_free(d->x);
 	d->x = NULL;
-	score_report_shared(dist, m, d->n, d->y, pred, prob, r, fd);
+	if (dist)
+		score_report_shared(dist, m, d->n, d->y, pred, prob, r, fd);
+	else
+		score_report(m, d->n, d->y, pred, prob, r, fd);
 	free(prob);
 	free(pred);
 }

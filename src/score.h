@@ -58,7 +58,7 @@ void score_report(const struct linmodel *m, size_t n, const uint32_t *y, const u
  * score_dataset over the rows of every process of a focal-mpi run (dist.h): each
  * scores its own, and rank 0 gets the report on all of them in rank order (the rows of
  * the table in order), the others an empty one (and FD, when not NULL, the figures on
- * rank 0).  D->x freed, as by score_dataset.
+ * rank 0).  D->x freed, as by score_dataset.  DIST NULL: score_dataset itself.
  */
 struct dist;
 void score_shared(const struct dist *dist, const struct linmodel *m, const struct decision *dec,
