@@ -668,6 +668,12 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			mult = multiplicities(c->solver.dist, d, nclass, NULL, c->sample, c->ratio,
 			                      c->sample_seed, out->count_after, &out->rows);
 			weighted_rows(c->solver.dist, d, mult, &part, &ts);
+		} else if (d->roww && c->solver.dist && c->solver.dist->size > 1) {
+			/* focal-mpi: a --weight column's rows of weight 0 are left out of the
+			 * blocks, as one process's passes leave them out */
+			mult = xmalloc((d->n + 1) * sizeof *mult);
+			memcpy(mult, d->roww, d->n * sizeof *mult);
+			weighted_rows(c->solver.dist, d, mult, &part, &ts);
 		}
 		/* the rows of the set: ts.n, or with focal-mpi the rows of all the processes */
 		out->rows = 0;
