@@ -1086,40 +1086,49 @@ static void stop_weights(const struct problem *pb, double *sw)
 {
 	const struct trainset *s = pb->s;
 	const struct linmodel *m = pb->shape;
-	size_t dim = s->dim, stride = dim + 1, i, j, t, o;
-	double *mom = xcalloc(2 * dim + 1, sizeof *mom), *sq = mom, *nz = mom + dim;
+	size_t dim = s->dim, stride = dim + 1, width = 2 * dim + 1, i, j, t, o, b, nb, seen = 0;
+	double *mom = xcalloc(width, sizeof *mom), *sq = mom, *nz = mom + dim, *blk, *acc;
 	double *xd = dalloc(dim), w, wsum, den, lam4 = 4 * pb->o->lambda;
 	const struct dist *dist = pb->o->dist;
 	int r, nproc = dist ? dist->size : 1, me = dist ? dist->rank : 0;
 	struct pass p;
 
+	/* the sums of each block of BLOCK_ROWS rows of weight above 0 (the pass's blocks),
+	 * then the blocks' added in order: with focal-mpi every process sums its own blocks
+	 * at once, and only the blocks' sums go on rank after rank */
 	pass_setup(&p, s, pb->o, m, NULL, NULL, s->n, 0);
-	/* focal-mpi: each process goes on from the sums of the processes before it, in rank
-	 * order (the table's), so that they are one process's */
-	for (r = 0; r < nproc; r++) {
-		for (i = 0; r == me && i < s->n; i++) {
-			w = row_weight(&p, i);
-			if (!(w > 0))
-				continue;
-			widen(xd, s->x + i * dim, dim);
-			if (s->miss_off)
-				for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
-					xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
-			for (j = 0; j < dim; j++) {
-				double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
+	for (i = 0, nb = 0; i < s->n; i++)
+		nb += row_weight(&p, i) > 0;
+	nb = (nb + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	blk = xcalloc(nb * width + 1, sizeof *blk);
+	for (i = 0; i < s->n; i++) {
+		w = row_weight(&p, i);
+		if (!(w > 0))
+			continue;
+		acc = blk + seen++ / BLOCK_ROWS * width;
+		widen(xd, s->x + i * dim, dim);
+		if (s->miss_off)
+			for (t = s->miss_off[i]; t < s->miss_off[i + 1]; t++)
+				xd[s->miss_col[t]] = s->col_fill[s->miss_col[t]];
+		for (j = 0; j < dim; j++) {
+			double x = s->col_scale ? xd[j] * s->col_scale[j] + s->col_shift[j] : xd[j];
 
-				if (x != 0) {
-					sq[j] += w * x * x;
-					nz[j] += w;
-				}
+			if (x != 0) {
+				acc[j] += w * x * x;
+				acc[dim + j] += w;
 			}
-			mom[2 * dim] += w;
-			block_sweep(s->x, i + 1, s->n, dim);
 		}
-		if (r == me)
-			block_done(s->x, 0, s->n * dim);
-		dist_bcast(dist, r, mom, 2 * dim + 1);
+		acc[2 * dim] += w;
+		block_sweep(s->x, i + 1, s->n, dim);
 	}
+	block_done(s->x, 0, s->n * dim);
+	for (r = 0; r < nproc; r++) {
+		for (b = 0; r == me && b < nb; b++)
+			for (j = 0; j < width; j++)
+				mom[j] += blk[b * width + j];
+		dist_bcast(dist, r, mom, width);
+	}
+	free(blk);
 	wsum = mom[2 * dim];
 	for (j = 0; j < dim; j++) {
 		double mj = sq[j] / wsum, wt = 1;
