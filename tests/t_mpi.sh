@@ -196,6 +196,28 @@ expect_success 'an error in the merged table (one class) is given once' '
 	grep ",tableware$" "$DATA/glass.csv" | sed "1i $(cat gh)" > one.csv &&
 	fmpi 2 train -y type -o bad.focal one.csv > out 2> err; test $? -eq 1 &&
 	test "$(grep -c . err)" = 1 && grep -q "single class" err && ! test -e bad.focal'
+# a rank that dies (SIGKILL, midway through a cv of many fits): mpirun ends the others
+# within the watchdog's minute, the run fails and leaves no model
+expect_success 'a rank killed midway: every rank ends, status not 0, no model' '
+	timeout 60 mpirun -q --oversubscribe -n 2 "$MPIBIN" cv -q -k 10 --loss ce,focal --gamma 1,2 \
+		--refit -o killed.focal big.csv > out 2> err &
+	mp=$!
+	r1= tries=0
+	while [ -z "$r1" ] && [ $tries -lt 200 ]; do
+		for c in $(pgrep -P "$(pgrep -P $mp)"); do # timeout, mpirun, the ranks
+			tr "\0" "\n" < /proc/$c/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && r1=$c
+		done
+		tries=$((tries + 1))
+		sleep 0.05
+	done
+	test -n "$r1" && sleep 1 && ranks=$(pgrep -P "$(pgrep -P $mp)") && kill -9 "$r1"
+	wait $mp
+	st=$?
+	echo "status $st"
+	test $st -ne 0 && test $st -ne 124 && ! test -e killed.focal &&
+	for c in $ranks; do # gone, or a zombie no one has reaped yet
+		! kill -0 $c 2>/dev/null || grep -q "^State:.*Z" /proc/$c/status || exit 1
+	done'
 for opt in "--lambda auto" "--solver adam" \
 	"--tune-decision f1" "--calibrate temperature" "--cache c.cache"; do
 	expect_success "train $opt is refused (status 2, one message)" "
