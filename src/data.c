@@ -230,6 +230,8 @@ struct column {
 	int unnamed;          /* the header names it by nothing (named by its index instead) */
 	int from0, from1;     /* unnamed: every value so far is its row's number from 0, from 1 */
 	int lfrom0, lfrom1;   /* the same, counting rows in each file from its start */
+	double base;          /* focal-mpi: the first value less its row's number in the share */
+	int based;            /* base is set (from0: every value so far is base + the number) */
 	int index;            /* found to be an index: left out of the features */
 };
 
@@ -693,9 +695,14 @@ static void start_chunk(struct trainload *t, const struct prepared *p)
 	}
 }
 
-/* Is field I of ROW (a data row) its row number, from 0 and from 1, counted over the
- * whole table (G) and within its file?  Clears C's flags when not. */
-static void check_index(struct column *c, const struct csvrow *row, size_t i, size_t g)
+/*
+ * Is field I of ROW (a data row) its row number, from 0 and from 1, counted over the
+ * whole table (G) and within its file?  Clears C's flags when not.  SHARED (focal-mpi,
+ * G counted in this process's share): is it the share's first value plus G?  Where
+ * the share starts in the table, merge_index finds out.
+ */
+static void check_index(struct column *c, const struct csvrow *row, size_t i, size_t g,
+                        int shared)
 {
 	double v, r = (double)(row->index - 1);
 
@@ -703,8 +710,17 @@ static void check_index(struct column *c, const struct csvrow *row, size_t i, si
 		c->from0 = c->from1 = c->lfrom0 = c->lfrom1 = 0;
 		return;
 	}
-	c->from0 &= v == (double)g;
-	c->from1 &= v == (double)g + 1;
+	if (shared) {
+		if (!c->based) {
+			c->base = v - (double)g;
+			c->based = 1;
+		}
+		c->from0 &= v == c->base + (double)g;
+		c->from1 = c->from0;
+	} else {
+		c->from0 &= v == (double)g;
+		c->from1 &= v == (double)g + 1;
+	}
 	c->lfrom0 &= v == r;
 	c->lfrom1 &= v == r + 1;
 }
@@ -760,7 +776,7 @@ static int on_train_row(void *ctx, const struct csvrow *row, struct ferr *e)
 		struct column *c = &t->col[t->unnamed[i]];
 
 		if (c->from0 || c->from1 || c->lfrom0 || c->lfrom1)
-			check_index(c, row, t->unnamed[i], t->before + t->records - 1);
+			check_index(c, row, t->unnamed[i], t->before + t->records - 1, t->o->dist != NULL);
 	}
 	if (t->prep ? t->prep->nolabel[row->prep_row] :
 	              schema_is_na(t->s, row->f[t->target], row->len[t->target])) {
@@ -1195,6 +1211,58 @@ static void read_colshare(struct msgread *r, struct colshare *c)
 }
 
 /*
+ * focal-mpi: whether each unnamed column holds the row numbers, as one process reading
+ * the whole table finds it.  Of the whole table: on every process with rows, its share's
+ * values are its first value plus the row's number in the share, and that first value
+ * is the number of rows of the processes before it (from 0), or one more (from 1).  Of
+ * each file: every process's flags, a file being read whole by one process; a single
+ * file cut into ranges is the table.
+ */
+static void merge_index(struct trainload *t)
+{
+	const struct dist *dist = t->o->dist;
+	size_t nu = t->nunnamed, per = 1 + 5 * nu, i, *lens = xcalloc((size_t)dist->size, sizeof *lens);
+	double *mine = xcalloc(per, sizeof *mine), *all, off;
+	int r;
+
+	mine[0] = (double)(t->before + t->records);
+	for (i = 0; i < nu; i++) {
+		const struct column *c = &t->col[t->unnamed[i]];
+		double *v = mine + 1 + 5 * i;
+
+		v[0] = c->from0;
+		v[1] = c->lfrom0;
+		v[2] = c->lfrom1;
+		v[3] = c->based;
+		v[4] = c->based ? c->base : 0;
+	}
+	all = dist_gather(dist, mine, per * sizeof *mine, lens);
+	for (i = 0; i < nu; i++) {
+		struct column *c = &t->col[t->unnamed[i]];
+		int f0 = 1, f1 = 1, l0 = 1, l1 = 1;
+
+		for (r = 0, off = 0; r < dist->size; r++) {
+			const double *v = all + (size_t)r * per, *w = v + 1 + 5 * i;
+
+			if (v[0] > 0) {
+				f0 &= w[0] != 0 && w[3] != 0 && w[4] == off;
+				f1 &= w[0] != 0 && w[3] != 0 && w[4] == off + 1;
+				l0 &= w[1] != 0;
+				l1 &= w[2] != 0;
+			}
+			off += v[0];
+		}
+		c->from0 = f0;
+		c->from1 = f1;
+		c->lfrom0 = t->nfiles > 1 ? l0 : f0;
+		c->lfrom1 = t->nfiles > 1 ? l1 : f1;
+	}
+	free(all);
+	free(mine);
+	free(lens);
+}
+
+/*
  * After every process has read its share: the labels, the rows without one, the rows,
  * and each feature column's type, vocabulary and sums become those of the whole table,
  * on every process alike (they all see the same messages, taken in rank order); the
@@ -1214,15 +1282,8 @@ static int merge_shares(struct trainload *t, struct ferr *e)
 	unsigned char *all;
 	int r, rc = -1;
 
-	if (t->nunnamed > 0) {
-		free(lens);
-		free(newcode);
-		free(fix);
-		free(cs);
-		return ferr_usage(e, "%s: column %zu has no name, and focal-mpi cannot tell whether "
-		                  "it holds the row numbers: name it, or leave it out with --drop %zu",
-		                  t->name, t->unnamed[0] + 1, t->unnamed[0] + 1);
-	}
+	if (t->nunnamed > 0)
+		merge_index(t);
 	msg_size(&m, t->n);
 	msg_size(&m, t->nolabel);
 	msg_strings(&m, &t->labels, t->labels.len);

@@ -173,6 +173,38 @@ expect_success 'categories seen by one process only: the vocabularies of one pro
 		same_fit cats.focal cats-$n.focal cats.csv || exit 1
 	done'
 
+# a column with no name that holds the row numbers (pandas' index) is left out, as focal
+# leaves it out: numbered over the whole table (from 0, from 1; one file cut into ranges,
+# or three gzip shards numbered on), or in each file; numbers out of order are a feature
+head -n 30001 big.csv | awk -F, -v OFS=, 'NR == 1 { print "", $0; next } { print NR - 2, $0 }' > i0.csv
+awk -F, -v OFS=, 'NR == 1 { print; next } { $1 = $1 + 1; print }' i0.csv > i1.csv
+awk -F, -v OFS=, 'NR == 1 { print; next } { $1 = NR * 7919 % 30011; print }' i0.csv > inot.csv
+head -n 1 i0.csv > ih
+for i in 1 2 3; do
+	case $i in 1) a=2 b=10001 ;; 2) a=10002 b=22001 ;; 3) a=22002 b=30001 ;; esac
+	sed -n "${a},${b}p" i0.csv > ir
+	cat ih ir | gzip -c > ig$i.csv.gz
+	cat ih ir | awk -F, -v OFS=, 'NR == 1 { print; next } { $1 = NR - 2; print }' | gzip -c > il$i.csv.gz
+done
+expect_success 'an unnamed column of row numbers, or not, on 2 and 3 processes: what focal makes of it' '
+	for set in i0.csv i1.csv inot.csv "ig1.csv.gz ig2.csv.gz ig3.csv.gz" \
+		"il1.csv.gz il2.csv.gz il3.csv.gz"; do
+		focal train --threads 1 -o ix.focal $set > /dev/null 2> ix.err &&
+		grep -v "^command\|^crc32" ix.focal > ix.m &&
+		for n in 2 3; do
+			fmpi $n train --threads 1 -o ix-$n.focal $set > /dev/null 2> ix-$n.err &&
+			cmp ix.err ix-$n.err && grep -v "^command\|^crc32" ix-$n.focal > ix-$n.m &&
+			cmp ix.m ix-$n.m || { echo "$set on $n"; exit 1; }
+		done || exit 1
+	done &&
+	grep -q "row numbers (from 0 in each file)" ix.err &&
+	for f in i0 i1; do
+		focal train --threads 1 -o /dev/null $f.csv 2>&1 >/dev/null | grep -q "left out as an index" || exit 1
+	done &&
+	! focal train --threads 1 -o /dev/null inot.csv 2>&1 >/dev/null | grep -q "index"'
+expect_success 'cv with an unnamed column of row numbers on 3 processes: focal cv' '
+	cvs ixcv 3 -- -k 3 i1.csv'
+
 # errors: every process ends, one message, status 1, no model
 sed -n '2,80p' "$DATA/glass.csv" > g1
 sed -n '81,170p' "$DATA/glass.csv" > g2
