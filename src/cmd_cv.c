@@ -340,9 +340,6 @@ static int check_shared(const struct cvargs *a)
 	for (i = 0; i < a->g.sample.n; i++)
 		sampled |= a->g.sample.v[i] == SAMPLE_SMOTE;
 	what = sampled ? "--sample smote" :
-	       numlist_has(&a->g.lambda, CV_LAMBDA_AUTO) ? "--lambda auto" :
-	       a->f.tune >= 0 ? "--tune-decision" :
-	       numlist_has(&a->g.calib, CALIB_TEMPERATURE) ? "--calibrate temperature" :
 	       a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
 	       a->f.r.cache ? "--cache" : a->save_folds ? "--save-folds" :
 	       a->save_pred ? "--save-predictions" : NULL;

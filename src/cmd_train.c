@@ -288,14 +288,16 @@ static int print_report(const struct trainargs *a, const struct model *m,
 }
 
 /*
- * focal-mpi (dist.h): a usage error for what a data-parallel run cannot do yet (the
- * options that draw rows, fit inner folds or read another file); 0 when there is none.
+ * focal-mpi (dist.h): a usage error for what a data-parallel run cannot do yet (SMOTE
+ * in the folds of an inner CV, the solvers that draw batches, the cache); 0 when there
+ * is none.
  */
 static int check_shared(const struct trainargs *a)
 {
-	const char *what = a->lambda_auto ? "--lambda auto" :
-	                   a->f.tune >= 0 ? "--tune-decision" :
-	                   a->calib == CALIB_TEMPERATURE ? "--calibrate temperature" :
+	int inner = a->lambda_auto || a->f.tune >= 0 || a->calib == CALIB_TEMPERATURE;
+	const char *what = inner && a->so.kind == SAMPLE_SMOTE ?
+	                   "--sample smote with --lambda auto, --tune-decision or --calibrate "
+	                   "temperature" :
 	                   a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
 	                   a->f.r.cache ? "--cache" : NULL;
 

@@ -302,6 +302,39 @@ void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count
 	free(idx);
 }
 
+void cv_stratify_shared(const struct dist *dist, const uint32_t *y, size_t n, size_t nclass,
+                        const double *count, size_t k, uint64_t seed, uint32_t *fold)
+{
+	size_t *lens, i, m = 0, first = 0, nall = 0;
+	uint32_t *mine, *all, *foldall;
+	int q;
+
+	if (!dist || dist->size <= 1) {
+		cv_stratify(y, n, nclass, count, k, seed, fold);
+		return;
+	}
+	/* the classes of the rows in the set, every process's in rank order (the table's) */
+	mine = xcalloc(n + 1, sizeof *mine);
+	for (i = 0; i < n; i++)
+		if (!count || count[i] > 0)
+			mine[m++] = y[i];
+	lens = xcalloc((size_t)dist->size, sizeof *lens);
+	all = dist_gather(dist, mine, m * sizeof *mine, lens);
+	for (q = 0; q < dist->size; q++) {
+		if (q == dist->rank)
+			first = nall;
+		nall += lens[q] / sizeof *mine;
+	}
+	foldall = xcalloc(nall + 1, sizeof *foldall);
+	cv_stratify(all, nall, nclass, NULL, k, seed, foldall);
+	for (i = 0, m = 0; i < n; i++)
+		fold[i] = !count || count[i] > 0 ? foldall[first + m++] : (uint32_t)k;
+	free(mine);
+	free(lens);
+	free(all);
+	free(foldall);
+}
+
 void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t seed, size_t r,
                    uint32_t *fold)
 {
@@ -313,7 +346,7 @@ void cv_folds(struct cv *cv)
 	const struct dataset *d = cv->d;
 	const struct dist *dist = cv->o->t.dist;
 	size_t k = cv->o->k, nclass = cv->s->nclass, r, f, i, first = 0, nall = d->n;
-	double *center = fit_column_means(d, cv->s, dist);
+	double *center = cv->center = fit_column_means(d, cv->s, dist);
 	struct fitprep *prep = xcalloc(k, sizeof *prep);
 	const uint32_t *yall = d->y;
 	uint32_t *gathered = NULL, *foldall = NULL;
@@ -359,7 +392,6 @@ void cv_folds(struct cv *cv)
 	free(gathered);
 	free(foldall);
 	free(prep);
-	free(center);
 }
 
 void cv_warn_small(const struct cv *cv, const char *name, void (*warn)(const char *msg))
@@ -625,6 +657,7 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 	memset(&rows, 0, sizeof rows);
 	rows.count = count;
 	rows.prep = &fi->prep;
+	rows.center = cv->center; /* for the inner folds' fitpreps */
 	memset(&to, 0, sizeof to);
 	to.calibrate = cv->cfg[ci].calib;
 	to.metric = cv->o->tune ? cv->o->tune_metric : -1;
@@ -916,6 +949,7 @@ void cv_release(struct cv *cv)
 		fitprep_release(&cv->fi[i].prep);
 	}
 	free(cv->fi);
+	free(cv->center);
 	free(cv->fold);
 	cv->res = NULL;
 	cv->sum = NULL;

@@ -159,6 +159,8 @@ struct cv {
 	size_t nrows;          /* rows of the table (focal-mpi: of every process) */
 	size_t nf;             /* folds in all: repeat x k */
 	uint32_t *fold;        /* repeat r: fold[r * n + i] is row i's test fold */
+	double *center;        /* the table's column means (fit_column_means), which the
+	                          fitpreps of the folds and of their inner folds are summed around */
 	struct cvfold *fi;     /* repeat r, fold f: fi[r * k + f] */
 	size_t ntasks;         /* task t = (r * k + f) * ncfg + c */
 	struct cvresult *res;  /* ntasks */
@@ -194,7 +196,18 @@ void cv_make_folds(const struct dataset *d, size_t nclass, size_t k, uint64_t se
 void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count, size_t k,
                  uint64_t seed, uint32_t *fold);
 
-/* Fills cv->fold, cv->fi and cv->nrows for every repeat; with o->t.dist (focal-mpi), the
+/*
+ * cv_stratify for a table whose rows DIST's processes share, each holding the next rows
+ * (N of them here, classes Y, multiplicities COUNT): the folds of the whole table's rows,
+ * made alike on every process from the classes of every process's rows of multiplicity
+ * above 0 (gathered, 4 bytes a row); FOLD gets those of this process's rows.  DIST NULL:
+ * cv_stratify.
+ */
+struct dist;
+void cv_stratify_shared(const struct dist *dist, const uint32_t *y, size_t n, size_t nclass,
+                        const double *count, size_t k, uint64_t seed, uint32_t *fold);
+
+/* Fills cv->fold, cv->fi, cv->center and cv->nrows for every repeat; with o->t.dist (focal-mpi), the
  * folds of the whole table, each process keeping its rows' (collective). */
 void cv_folds(struct cv *cv);
 

@@ -262,21 +262,22 @@ void fitprep_complements(const struct dataset *d, const struct schema *s, const 
 }
 
 void fitprep_rows(const struct dataset *d, const struct schema *s, const double *count,
-                  int standardize, struct fitprep *prep)
+                  int standardize, const double *center, const struct dist *dist,
+                  struct fitprep *prep)
 {
 	uint32_t *group = xcalloc(d->n + 1, sizeof *group);
-	double *center = fit_column_means(d, s, NULL);
+	double *own = center ? NULL : fit_column_means(d, s, dist);
 	struct fitprep both[2];
 	size_t i;
 
 	/* group 1 holds the set's rows; the complement of group 0 is the set */
 	for (i = 0; i < d->n; i++)
 		group[i] = count[i] > 0;
-	fitprep_complements(d, s, group, 2, count, standardize, center, NULL, both);
+	fitprep_complements(d, s, group, 2, count, standardize, center ? center : own, dist, both);
 	*prep = both[0];
 	fitprep_release(&both[1]);
 	free(group);
-	free(center);
+	free(own);
 }
 
 void fit_row(const struct dataset *d, size_t i, const double *fill, double *x)
@@ -683,7 +684,8 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 		for (i = 0; i < d->n; i++)
 			out->count_before[d->y[i]] += (size_t)r->count[i];
 		if (!prep) {
-			fitprep_rows(d, s, r->count, r->standardize, &out->prep);
+			fitprep_rows(d, s, r->count, r->standardize, r->center, c->solver.dist,
+			             &out->prep);
 			prep = &out->prep;
 		}
 		ts.col_scale = prep->scale;

@@ -90,9 +90,14 @@ void fitprep_complements(const struct dataset *d, const struct schema *s, const 
                          size_t k, const double *count, int standardize, const double *center,
                          const struct dist *dist, struct fitprep *prep);
 
-/* PREP gets the fitprep of the rows of D with COUNT[i] > 0, each counted COUNT[i] times. */
+/*
+ * PREP gets the fitprep of the rows of D with COUNT[i] > 0, each counted COUNT[i] times,
+ * its sums taken around CENTER (NULL: fit_column_means of D).  With DIST, over the rows
+ * of every process (fitprep_complements).
+ */
 void fitprep_rows(const struct dataset *d, const struct schema *s, const double *count,
-                  int standardize, struct fitprep *prep);
+                  int standardize, const double *center, const struct dist *dist,
+                  struct fitprep *prep);
 
 /* One configuration to fit. */
 struct fitconfig {
@@ -134,6 +139,12 @@ struct fitrows {
 	const struct fitprep *prep;
 	int standardize; /* for a PREP computed here: 0 as the dataset was read with
 	                    --no-standardize, so that only the fill is the set's */
+	/*
+	 * For a PREP computed here: the values its sums are taken around (fit_column_means of
+	 * the whole table: cv's folds pass the table's under focal-mpi, where D holds a fold's
+	 * training rows alone), or NULL for fit_column_means of D.
+	 */
+	const double *center;
 	/*
 	 * With COUNT and PREP, and a configuration that samples with SMOTE: NULL, or the
 	 * SMOTE set fit_smote_set made for the same rows, sampling and seed (cv shares one

@@ -5,6 +5,14 @@
  * decision need predictions the model did not see: an inner stratified CV of the same
  * configuration on the same rows gives every row its out-of-fold logits (each inner
  * model prior-corrected on its own rows as the final one is), once, for both.
+ *
+ * focal-mpi (dist.h, c->solver.dist): each process holds the next rows of the table.
+ * The inner folds are those of the whole table's rows, every inner fit sums over all the
+ * processes (as fit_rows does), and each process scores its own rows out of fold; the
+ * log loss of the path is summed rank after rank, as one process sums it.  What needs
+ * every row's logits (the temperature, the tuned decision and the metric of a lambda)
+ * is computed by rank 0 on the logits, classes and folds gathered there, and its result
+ * passed to the others bit for bit: every process ends with one process's model.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,6 +20,7 @@
 
 #include "block.h"
 #include "cv.h"
+#include "dist.h"
 #include "fit.h"
 
 /*
@@ -37,17 +46,42 @@ static void oof_release(struct oof *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* The mean log loss of the N rows of logits Z (M's kind), classes Y. */
-static double oof_log_loss(const struct linmodel *m, size_t n, const double *z, const uint32_t *y)
+/*
+ * The mean log loss of the N rows of logits Z (M's kind), classes Y.  With DIST, of the
+ * rows of every process: each adds its rows to the sum of the processes before it, in
+ * rank order, so that the sum is one process's to the last bit.
+ */
+static double oof_log_loss(const struct dist *dist, const struct linmodel *m, size_t n,
+                           const double *z, const uint32_t *y)
 {
-	double sum = 0, dz;
+	double sum = 0, rows = (double)n, dz;
 	size_t i;
+	int r, nproc = dist ? dist->size : 1, me = dist ? dist->rank : 0;
 
-	for (i = 0; i < n; i++)
-		sum += m->kind == MODEL_LOGISTIC ?
-		       focal_binary(z[i], y[i] == (uint32_t)m->positive, 0, &dz) :
-		       focal_softmax(z + i * m->nout, m->nout, y[i], 0, NULL);
-	return n ? sum / (double)n : NAN;
+	for (r = 0; r < nproc; r++) {
+		for (i = 0; r == me && i < n; i++)
+			sum += m->kind == MODEL_LOGISTIC ?
+			       focal_binary(z[i], y[i] == (uint32_t)m->positive, 0, &dz) :
+			       focal_softmax(z + i * m->nout, m->nout, y[i], 0, NULL);
+		dist_bcast(dist, r, &sum, 1);
+	}
+	dist_sum(dist, &rows, 1);
+	return rows > 0 ? sum / rows : NAN;
+}
+
+/* Rank 0's N doubles V onto every process of DIST, byte for byte (-0 and NaNs too). */
+static void bcast_exact(const struct dist *dist, double *v, size_t n)
+{
+	size_t *lens;
+	double *all;
+
+	if (!dist || dist->size <= 1)
+		return;
+	lens = xcalloc((size_t)dist->size, sizeof *lens);
+	all = dist_gather(dist, v, dist->rank == 0 ? n * sizeof *v : 0, lens);
+	memcpy(v, all, n * sizeof *v);
+	free(all);
+	free(lens);
 }
 
 /*
@@ -57,7 +91,8 @@ static double oof_log_loss(const struct linmodel *m, size_t n, const double *z, 
  * when the fit saw another class balance).  Along LAMBDA each fold's fit starts from its
  * fit at the previous value, and at the first value from the previous fold's.  With
  * EARLY, the path stops once the out-of-fold log loss has risen twice in a row past its
- * lowest (OUT->nl says how far it went).
+ * lowest (OUT->nl says how far it went).  With focal-mpi, OUT holds this process's rows
+ * (oof_gather brings them to rank 0).
  */
 static int inner_cv(const struct dataset *d, const struct schema *s, const struct fitrows *r,
                     const struct fitconfig *c, const struct tuneopts *t, enum calib_kind kind,
@@ -72,6 +107,9 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 	double *eff = NULL, *prev = xcalloc(np * folds, sizeof *prev), *ll = xcalloc(nl, sizeof *ll);
 	size_t ring = early ? 4 : nl;
 	uint32_t *slot = xcalloc(n ? n : 1, sizeof *slot);
+	const struct dist *dist = c->solver.dist;
+	/* the inner fitpreps' sums are taken around the table's means, as the outer one's */
+	double *center = r->center ? NULL : fit_column_means(d, s, dist);
 	struct linmodel shape;
 	int rc = -1;
 
@@ -80,8 +118,9 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 	shape.nclass = nclass;
 	shape.nout = nout;
 	shape.positive = c->positive;
-	cv_stratify(d->y, n, nclass, r->count, folds, cv_derive_seed(t->seed, CV_SEED_INNER, 0, 0, 2),
-	            fold);
+	/* focal-mpi: the inner folds of the whole table's rows in the set */
+	cv_stratify_shared(dist, d->y, n, nclass, r->count, folds,
+	                   cv_derive_seed(t->seed, CV_SEED_INNER, 0, 0, 2), fold);
 	for (i = 0; i < n; i++)
 		if (fold[i] < folds)
 			slot[i] = (uint32_t)m++;
@@ -110,6 +149,7 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 			memset(&rows, 0, sizeof rows);
 			rows.count = count;
 			rows.standardize = t->standardize;
+			rows.center = r->center ? r->center : center;
 			ci.lambda = lambda[j];
 			ci.sample_seed = cv_derive_seed(c->sample_seed, CV_SEED_INNER, g, 0, 0);
 			ci.solver.seed = cv_derive_seed(c->solver.seed, CV_SEED_INNER, g, 1, 0);
@@ -145,7 +185,7 @@ static int inner_cv(const struct dataset *d, const struct schema *s, const struc
 		}
 		if (!early)
 			continue;
-		ll[j] = oof_log_loss(&shape, m, z, out->y);
+		ll[j] = oof_log_loss(dist, &shape, m, z, out->y);
 		if (ll[j] < ll[best])
 			best = j;
 		if (j >= best + 2) {
@@ -163,7 +203,59 @@ fail:
 	free(eff);
 	free(prev);
 	free(slot);
+	free(center);
 	return rc;
+}
+
+/*
+ * focal-mpi: the out-of-fold rows of every process into rank 0's O (the others' O then
+ * holds no rows), as one process's inner_cv leaves them: the classes and folds (8 bytes
+ * a row) and the logits of the lambdas that are tuned on or calibrated with (those of
+ * the lowest log loss, and with METRIC its two neighbours: nout doubles a row each).
+ */
+static void oof_gather(const struct dist *dist, struct oof *o, int metric)
+{
+	size_t n = o->n, nout = o->nout, low = 0, j, i, hi, total = 0, q;
+	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens);
+	uint64_t *yf = xcalloc(n + 1, sizeof *yf), *allyf;
+	double *all = NULL;
+	int root = dist->rank == 0;
+
+	for (j = 1; j < o->nl; j++)
+		if (o->ll[j] < o->ll[low])
+			low = j;
+	hi = metric >= 0 && low + 1 < o->nl ? low + 1 : low;
+	if (metric >= 0 && low > 0)
+		low--;
+	for (i = 0; i < n; i++)
+		yf[i] = (uint64_t)o->y[i] << 32 | o->fold[i];
+	allyf = dist_gather_root(dist, yf, n * sizeof *yf, lens);
+	for (q = 0; root && q < (size_t)dist->size; q++)
+		total += lens[q] / sizeof *yf;
+	if (root)
+		all = xcalloc((total ? total : 1) * nout * o->ring, sizeof *all);
+	for (j = low; j <= hi; j++) {
+		double *got = dist_gather_root(dist, o->all + j % o->ring * n * nout,
+		                               n * nout * sizeof *all, lens);
+
+		if (root)
+			memcpy(all + j % o->ring * total * nout, got, total * nout * sizeof *all);
+		free(got);
+	}
+	free(o->all);
+	o->all = o->z = all ? all : xcalloc(1, sizeof *o->all);
+	o->n = root ? total : 0;
+	if (root) {
+		o->y = xreallocarray(o->y, total + 1, sizeof *o->y);
+		o->fold = xreallocarray(o->fold, total + 1, sizeof *o->fold);
+		for (i = 0; i < total; i++) {
+			o->y[i] = (uint32_t)(allyf[i] >> 32);
+			o->fold[i] = (uint32_t)(allyf[i] & UINT32_MAX);
+		}
+	}
+	free(allyf);
+	free(yf);
+	free(lens);
 }
 
 /* Row I's probability of class POS from its logits (M's kind). */
@@ -259,6 +351,31 @@ static void keep_decision(const struct linmodel *m, const double *shift, struct 
 	decision_center(dec->offset, m->nclass);
 }
 
+/* focal-mpi: rank 0's tuned threshold or offsets, and their spread, onto every process. */
+static void share_decision(const struct dist *dist, struct decision *dec)
+{
+	size_t k = dec->k;
+	double *v;
+
+	if (!dist || dist->size <= 1)
+		return;
+	v = xcalloc(2 * k + 2, sizeof *v);
+	v[0] = dec->threshold;
+	v[1] = dec->threshold_sd;
+	if (dec->offset) {
+		memcpy(v + 2, dec->offset, k * sizeof *v);
+		memcpy(v + 2 + k, dec->offset_sd, k * sizeof *v);
+	}
+	bcast_exact(dist, v, 2 * k + 2);
+	dec->threshold = v[0];
+	dec->threshold_sd = v[1];
+	if (dec->offset) {
+		memcpy(dec->offset, v + 2, k * sizeof *v);
+		memcpy(dec->offset_sd, v + 2 + k, k * sizeof *v);
+	}
+	free(v);
+}
+
 /* --lambda auto: the L2 strengths tried, 1 down to 1e-6 by half decades. */
 #define PATH_N 13
 
@@ -267,10 +384,11 @@ static void keep_decision(const struct linmodel *m, const double *shift, struct 
  * shape) and returns the index of the best: the lowest log loss, or with METRIC the
  * highest metric of the decision tuned on the out-of-fold predictions, tried at the
  * lambda of lowest log loss and its two neighbours (the score of the others is NAN); the
- * larger lambda of equal scores.
+ * larger lambda of equal scores.  With DIST, rank 0 tunes (on the rows oof_gather gave
+ * it) and the others get its scores.
  */
-static size_t choose_lambda(const struct linmodel *m, struct oof *o, const double *lambda,
-                            int metric, struct lampath *path)
+static size_t choose_lambda(const struct dist *dist, const struct linmodel *m, struct oof *o,
+                            const double *lambda, int metric, struct lampath *path)
 {
 	size_t j, nb = o->n * o->nout, low = 0;
 
@@ -287,7 +405,9 @@ static size_t choose_lambda(const struct linmodel *m, struct oof *o, const doubl
 			low = j;
 	}
 	path->chosen = low;
-	for (j = low ? low - 1 : 0; metric >= 0 && j <= low + 1 && j < o->nl; j++) {
+	/* focal-mpi: rank 0 holds the rows (oof_gather), and tells the others */
+	for (j = low ? low - 1 : 0; metric >= 0 && j <= low + 1 && j < o->nl &&
+	     (!dist || dist->rank == 0); j++) {
 		struct decision dec;
 
 		o->z = o->all + j % o->ring * nb;
@@ -296,6 +416,7 @@ static size_t choose_lambda(const struct linmodel *m, struct oof *o, const doubl
 		decision_release(&dec);
 	}
 	if (metric >= 0) {
+		bcast_exact(dist, path->score, o->nl);
 		path->chosen = o->nl;
 		for (j = 0; j < o->nl; j++)
 			if (isfinite(path->score[j]) &&
@@ -319,6 +440,8 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 	struct oof o;
 	int prior, rc = -1;
 	enum calib_kind kind = t->calibrate;
+	const struct dist *dist = c->solver.dist;
+	int root = !dist || dist->rank == 0;
 
 	memset(&o, 0, sizeof o);
 	memset(&path, 0, sizeof path);
@@ -332,6 +455,8 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 	if (kind == CALIB_TEMPERATURE || t->metric >= 0 || t->lambda_auto) {
 		if (inner_cv(d, s, r, c, t, kind, lambda, nl, t->lambda_auto, &o, &fits, e) != 0)
 			goto out;
+		if (dist && dist->size > 1 && (kind == CALIB_TEMPERATURE || t->metric >= 0))
+			oof_gather(dist, &o, t->metric);
 	}
 	if (t->lambda_auto) {
 		struct linmodel shape;
@@ -341,7 +466,7 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 		shape.nclass = nclass;
 		shape.nout = o.nout;
 		shape.positive = c->positive;
-		cf.lambda = lambda[choose_lambda(&shape, &o, lambda, t->metric, &path)];
+		cf.lambda = lambda[choose_lambda(dist, &shape, &o, lambda, t->metric, &path)];
 	}
 	if (fit_rows(d, s, r, &cf, out, e) != 0)
 		goto out;
@@ -363,9 +488,21 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 	calib_logit_shift(&out->lm, delta, shift);
 	calib_add_bias(&out->lm, shift);
 	if (kind == CALIB_TEMPERATURE) {
+		/* focal-mpi: rank 0's fit, on every process's rows, and whether it converged */
+		double *got = xcalloc(nclass + 2, sizeof *got);
+
+		if (root) {
+			got[0] = calib_fit_temperature(&out->lm, o.n, o.z, o.y, &scale, b) != 0;
+			got[1] = scale;
+			memcpy(got + 2, b, nclass * sizeof *b);
+		}
+		bcast_exact(dist, got, nclass + 2);
+		scale = got[1];
+		memcpy(b, got + 2, nclass * sizeof *b);
 		/* the logits z + P become s (z + P) + b */
-		if (calib_fit_temperature(&out->lm, o.n, o.z, o.y, &scale, b) != 0 && c->warn)
+		if (got[0] != 0 && c->warn)
 			c->warn("--calibrate temperature: the fit of the temperature did not converge");
+		free(got);
 		calib_scale(&out->lm, scale, b);
 		for (i = 0; i < o.n; i++)
 			for (g = 0; g < nout; g++)
@@ -382,7 +519,8 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 		size_t c2;
 
 		decision_copy(&start, &out->dec);
-		for (g = 0; g < t->folds; g++) {
+		/* focal-mpi: rank 0 tunes on every process's rows, the others take its decision */
+		for (g = 0; root && g < t->folds; g++) {
 			struct decision dg;
 
 			decision_copy(&dg, &start);
@@ -394,12 +532,15 @@ int fit_tuned(const struct dataset *d, const struct schema *s, const struct fitr
 					vals[c2 * t->folds + g] = dg.offset[c2];
 			decision_release(&dg);
 		}
-		tune_on(&out->lm, &o, t->folds, t->metric, &out->dec);
-		if (nclass == 2)
-			spread(vals, t->folds, &out->dec.threshold_sd);
-		else
-			for (c2 = 0; c2 < nclass; c2++)
-				spread(vals + c2 * t->folds, t->folds, &out->dec.offset_sd[c2]);
+		if (root) {
+			tune_on(&out->lm, &o, t->folds, t->metric, &out->dec);
+			if (nclass == 2)
+				spread(vals, t->folds, &out->dec.threshold_sd);
+			else
+				for (c2 = 0; c2 < nclass; c2++)
+					spread(vals + c2 * t->folds, t->folds, &out->dec.offset_sd[c2]);
+		}
+		share_decision(dist, &out->dec);
 		out->dec.source = DEC_TUNED;
 		out->dec.metric = t->metric;
 		out->dec.folds = (int)t->folds;
