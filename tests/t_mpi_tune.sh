@@ -81,11 +81,18 @@ expect_success 'cv of glass.csv, --tune-decision, --calibrate none,temperature, 
 	cvs gcv 2 4 -- -k 4 -y type --tune-decision macro_f1 --calibrate none,temperature \
 		--lambda auto,0.01 "$DATA/glass.csv" && grep -q "\"source\":\"tuned\"" gcv-4.json'
 expect_success 'cv of wdbc.csv, --tune-decision f1 --lambda auto --calibrate temperature' '
-	cvs wcv 2 4 -- -k 3 -y diagnosis --tune-decision f1 --lambda auto \
+	cvs wcv 1 2 4 -- -k 3 -y diagnosis --tune-decision f1 --lambda auto \
 		--calibrate temperature "$DATA/wdbc.csv"'
 expect_success 'cv of 16,000 rows, all three on 3 processes: focal cv' '
 	cvs mcv 3 -- -k 3 --lambda auto --tune-decision balanced_accuracy --calibrate temperature \
 		mid.csv'
+expect_success 'cv --refit of 16,000 rows, --tune-decision on 2 processes: the model of focal cv' '
+	focal cv -q -k 3 --tune-decision macro_f1 --class-weight none,balanced --format json \
+		--refit -o rt.focal mid.csv > rt.json && mv rt.focal rt1.focal &&
+	fmpi 2 cv -q -k 3 --tune-decision macro_f1 --class-weight none,balanced --format json \
+		--refit -o rt.focal mid.csv > rt2.json &&
+	same_cv rt.json rt2.json && same_fit rt1.focal rt.focal mid.csv &&
+	grep -q "^decision tuned macro_f1" rt.focal'
 expect_success 'cv of 200,000 rows, --tune-decision --calibrate temperature on 3 processes' '
 	cvs bcv 3 -- -k 3 --tune-decision macro_f1 --calibrate temperature big.csv &&
 	grep -q "\"calibration\":\"temperature\"" bcv-3.json'
