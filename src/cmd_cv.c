@@ -329,7 +329,7 @@ static void warn_no_effect(const struct cvargs *a)
 
 /*
  * focal-mpi (dist.h): a usage error for what a data-parallel cv cannot do yet (what
- * focal-mpi train refuses, and the files of every row); 0 when there is none.
+ * focal-mpi train refuses, and SMOTE); 0 when there is none.
  */
 static int check_shared(const struct cvargs *a)
 {
@@ -341,8 +341,7 @@ static int check_shared(const struct cvargs *a)
 		sampled |= a->g.sample.v[i] == SAMPLE_SMOTE;
 	what = sampled ? "--sample smote" :
 	       a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
-	       a->f.r.cache ? "--cache" : a->save_folds ? "--save-folds" :
-	       a->save_pred ? "--save-predictions" : NULL;
+	       a->f.r.cache ? "--cache" : NULL;
 	if (what)
 		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
 	return 0;
@@ -394,7 +393,7 @@ int cmd_cv(int argc, char **argv)
 	struct cvconfig *cfg = NULL;
 	size_t ncfg = 0, nconv, nrows, i;
 	double t0 = now_seconds();
-	int status = 1, positive, argc0 = argc;
+	int status = 1, positive, argc0 = argc, ok, written;
 	char **argv0 = argv, **targv = NULL;
 	size_t targc = 0;
 	struct outfile folds_out = { NULL, NULL, NULL, 0 }, pred_out = { NULL, NULL, NULL, 0 };
@@ -468,13 +467,19 @@ int cmd_cv(int argc, char **argv)
 	cv.ncfg = ncfg;
 	cv_folds(&cv);
 	cv_warn_small(&cv, csv_display_name(argv[0]), cli_warn);
-	if (a.save_folds) {
-		if (outfile_open(&folds_out, a.save_folds, &e) != 0)
-			goto fail;
-		cv_write_folds(folds_out.f, &cv);
-	}
-	if (a.save_pred && outfile_open(&pred_out, a.save_pred, &e) != 0)
+	/* focal-mpi: rank 0 opens the files; every process sends it its rows' lines */
+	ok = 1;
+	if (cli_rank == 0 && a.save_folds)
+		ok = outfile_open(&folds_out, a.save_folds, &e) == 0;
+	if (ok && cli_rank == 0 && a.save_pred)
+		ok = outfile_open(&pred_out, a.save_pred, &e) == 0;
+	if (!dist_all_ok(a.f.r.dist, ok)) {
+		if (ok)
+			dist_elsewhere(&e);
 		goto fail;
+	}
+	if (a.save_folds)
+		cv_write_folds(folds_out.f, &cv);
 	if (cv_run(&cv, &e) != 0) {
 		if (o.progress)
 			fputc('\n', stderr);
@@ -508,10 +513,17 @@ int cmd_cv(int argc, char **argv)
 		cv_write(stdout, a.f.fmt, &cv, now_seconds() - t0);
 	/* the folds file appears only with the report: when stdout failed, main says so */
 	status = 0;
-	if (cli_rank == 0 && cli_stdout_written()) {
-		/* both files written before either is renamed into place */
-		if (a.save_pred)
-			cv_write_predictions(pred_out.f, &cv);
+	written = cli_rank == 0 && cli_stdout_written();
+	if (a.f.r.dist) { /* the others learn it from rank 0 */
+		double w = written;
+
+		dist_bcast(a.f.r.dist, 0, &w, 1);
+		written = w != 0;
+	}
+	/* both files written before either is renamed into place */
+	if (written && a.save_pred)
+		cv_write_predictions(pred_out.f, &cv);
+	if (written && cli_rank == 0) {
 		if ((a.save_folds && outfile_commit(&folds_out, &e) != 0) ||
 		    (a.save_pred && outfile_commit(&pred_out, &e) != 0))
 			goto fail;

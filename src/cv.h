@@ -237,6 +237,11 @@ void cv_release(struct cv *cv);
  * The writers (cvreport.c): the results of CV in FMT (SECONDS: the wall time the table
  * states; NAN leaves it out), and --save-folds' "line,repeat,fold" for every row of every
  * repeat.
+ *
+ * With o->t.dist (focal-mpi), the files of every row are written by rank 0 into its FP
+ * (the others pass NULL), from the lines, folds and predictions each process holds of
+ * its own rows, which it sends rank 0 a chunk at a time: the bytes one process writes
+ * (collective).
  */
 void cv_write(FILE *fp, enum outfmt fmt, const struct cv *cv, double seconds);
 void cv_write_folds(FILE *fp, const struct cv *cv);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cv.h"
+#include "dist.h"
 
 /* What the tables and the JSON show. */
 struct cvout {
@@ -328,49 +329,125 @@ static void put_source(FILE *fp, const struct dataset *d, size_t i)
 	fputc(',', fp);
 }
 
-void cv_write_folds(FILE *fp, const struct cv *cv)
+/*
+ * The rows of a file of every row, sent in chunks of this many rows: with focal-mpi,
+ * rank 0 holds one chunk of another process's lines at a time.
+ */
+#define STREAM_ROWS 4096
+
+/* What writes row I of part P of such a file (P: a repeat, or a repeat and a
+ * configuration; rows 0 to n - 1 of a part in order, one part after the other). */
+typedef void put_row_fn(FILE *fp, const struct cv *cv, size_t p, size_t i, void *ctx);
+
+/*
+ * The NPARTS parts of a file of every row into FP, each row by PUT: each part has the
+ * table's rows in order.  With focal-mpi (collective) FP is rank 0's (the others' NULL):
+ * rank 0 writes its own rows, then asks each process in rank order for its rows, which
+ * that process formats STREAM_ROWS rows at a time and sends, so that rank 0 writes the
+ * bytes one process would, holding no more than a chunk of the others' lines.
+ */
+static void stream_rows(FILE *fp, const struct cv *cv, size_t nparts, put_row_fn *put,
+                        void *ctx)
+{
+	const struct dist *d = cv->o->t.dist;
+	const struct dataset *ds = cv->d;
+	size_t p, i, from, n, *lens, *sendlen, *recvlen;
+	uint64_t mine = ds->n, *rows;
+	int q;
+
+	if (!d || d->size <= 1) {
+		for (p = 0; p < nparts; p++)
+			for (i = 0; i < ds->n; i++)
+				put(fp, cv, p, i, ctx);
+		return;
+	}
+	lens = xcalloc((size_t)d->size, sizeof *lens);
+	sendlen = xcalloc((size_t)d->size, sizeof *sendlen);
+	recvlen = xcalloc((size_t)d->size, sizeof *recvlen);
+	rows = dist_gather(d, &mine, sizeof mine, lens);
+	for (p = 0; p < nparts; p++) {
+		for (i = 0; d->rank == 0 && i < ds->n; i++)
+			put(fp, cv, p, i, ctx);
+		for (q = 1; q < d->size; q++)
+			for (from = 0; from < rows[q]; from += STREAM_ROWS) {
+				char *buf = NULL, *got;
+				size_t len = 0;
+
+				n = rows[q] - from < STREAM_ROWS ? rows[q] - from : STREAM_ROWS;
+				if (d->rank == q) {
+					FILE *m = xmemstream(&buf, &len);
+
+					for (i = from; i < from + n; i++)
+						put(m, cv, p, i, ctx);
+					xmemclose(m);
+				}
+				sendlen[0] = len;
+				got = dist_exchange(d, buf, sendlen, recvlen);
+				if (d->rank == 0)
+					fwrite(got, 1, recvlen[q], fp);
+				free(got);
+				free(buf);
+			}
+	}
+	free(rows);
+	free(lens);
+	free(sendlen);
+	free(recvlen);
+}
+
+static void put_fold(FILE *fp, const struct cv *cv, size_t r, size_t i, void *ctx)
 {
 	const struct dataset *d = cv->d;
-	size_t r, i;
 
-	fputs(d->src ? "file,line,repeat,fold\n" : "line,repeat,fold\n", fp);
-	for (r = 0; r < cv->o->repeat; r++)
-		for (i = 0; i < d->n; i++) {
-			put_source(fp, d, i);
-			fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1,
-			        (unsigned long)cv->fold[r * d->n + i] + 1);
-		}
+	(void)ctx;
+	put_source(fp, d, i);
+	fprintf(fp, "%lu,%zu,%lu\n", d->line[i], r + 1, (unsigned long)cv->fold[r * d->n + i] + 1);
+}
+
+void cv_write_folds(FILE *fp, const struct cv *cv)
+{
+	if (fp)
+		fputs(cv->d->src || cv->d->nsrc ? "file,line,repeat,fold\n" : "line,repeat,fold\n", fp);
+	stream_rows(fp, cv, cv->o->repeat, put_fold, NULL);
+}
+
+/* Row I of part P = repeat x configuration of the predictions; POS (k entries) counts
+ * the rows of each test fold before I in the part. */
+static void put_prediction(FILE *fp, const struct cv *cv, size_t p, size_t i, void *pos_)
+{
+	const struct dataset *d = cv->d;
+	size_t *pos = pos_, k = cv->o->k, nclass = cv->s->nclass, r = p / cv->ncfg,
+	       c = p % cv->ncfg, f, m, j;
+	const struct cvresult *rs;
+	char *const *classes = cv->s->classes;
+
+	if (i == 0)
+		memset(pos, 0, k * sizeof *pos);
+	f = cv->fold[r * d->n + i];
+	m = pos[f]++;
+	rs = &cv->res[(r * k + f) * cv->ncfg + c];
+	put_source(fp, d, i);
+	fprintf(fp, "%lu,%zu,%zu,", d->line[i], r + 1, f + 1);
+	csv_put(fp, cv->cfg[c].name, ',');
+	fputc(',', fp);
+	csv_put(fp, classes[d->y[i]], ',');
+	fputc(',', fp);
+	csv_put(fp, classes[rs->pred[m]], ',');
+	for (j = 0; j < nclass; j++)
+		fprintf(fp, ",%.17g", rs->prob[m * nclass + j]);
+	fputc('\n', fp);
 }
 
 void cv_write_predictions(FILE *fp, const struct cv *cv)
 {
-	const struct dataset *d = cv->d;
-	size_t r, c, i, j, k = cv->o->k, nclass = cv->s->nclass;
-	size_t *pos = xcalloc(k, sizeof *pos);
-	char *const *classes = cv->s->classes;
+	size_t *pos = xcalloc(cv->o->k, sizeof *pos);
 
-	fputs(d->src ? "file,line,repeat,fold,configuration,truth,predicted" :
-	      "line,repeat,fold,configuration,truth,predicted", fp);
-	csv_prob_columns(fp, classes, nclass);
-	fputc('\n', fp);
-	for (r = 0; r < cv->o->repeat; r++)
-		for (c = 0; c < cv->ncfg; c++) {
-			memset(pos, 0, k * sizeof *pos);
-			for (i = 0; i < d->n; i++) {
-				size_t f = cv->fold[r * d->n + i], m = pos[f]++;
-				const struct cvresult *rs = &cv->res[(r * k + f) * cv->ncfg + c];
-
-				put_source(fp, d, i);
-				fprintf(fp, "%lu,%zu,%zu,", d->line[i], r + 1, f + 1);
-				csv_put(fp, cv->cfg[c].name, ',');
-				fputc(',', fp);
-				csv_put(fp, classes[d->y[i]], ',');
-				fputc(',', fp);
-				csv_put(fp, classes[rs->pred[m]], ',');
-				for (j = 0; j < nclass; j++)
-					fprintf(fp, ",%.17g", rs->prob[m * nclass + j]);
-				fputc('\n', fp);
-			}
-		}
+	if (fp) {
+		fputs(cv->d->src || cv->d->nsrc ? "file,line,repeat,fold,configuration,truth,predicted"
+		      : "line,repeat,fold,configuration,truth,predicted", fp);
+		csv_prob_columns(fp, cv->s->classes, cv->s->nclass);
+		fputc('\n', fp);
+	}
+	stream_rows(fp, cv, cv->o->repeat * cv->ncfg, put_prediction, pos);
 	free(pos);
 }

@@ -1574,7 +1574,8 @@ static int read_table_part(const char *const *paths, size_t npaths, const struct
 		goto out;
 	}
 	build_design(&t, d);
-	if (d->src) {
+	/* (focal-mpi: on every process, for the rows dist_align_rows brings it) */
+	if (o->keep_lines && npaths > 1) {
 		d->nsrc = npaths;
 		d->srcname = xcalloc(npaths, sizeof *d->srcname);
 		for (i = 0; i < npaths; i++)

@@ -365,14 +365,19 @@ static void move_missing(const struct dist *d, struct dataset *ds, const size_t 
 void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 {
 	size_t *lens, *off, *sendlen, *recvlen, total = 0, mine = ds->n, lo, hi, first, last;
-	size_t rowbytes = ds->dim * sizeof(float) + sizeof(uint32_t) + (ds->roww ? sizeof(double) : 0);
-	size_t i, nkeep, nbefore = 0, nafter = 0, nnew, k;
+	size_t rowbytes, i, nkeep, nbefore = 0, nafter = 0, nnew, k;
 	unsigned char *send, *recv, *p;
-	int q, size, miss;
+	int q, size, miss, wts, lines, srcs;
 
 	if (!d || d->size <= 1)
 		return;
 	miss = !dist_all_ok(d, ds->miss_off == NULL);
+	/* a process without rows has no lines: the others' say whether they move */
+	wts = !dist_all_ok(d, ds->roww == NULL);
+	lines = !dist_all_ok(d, ds->line == NULL);
+	srcs = !dist_all_ok(d, ds->src == NULL);
+	rowbytes = ds->dim * sizeof(float) + sizeof(uint32_t) + (wts ? sizeof(double) : 0) +
+	           (lines ? sizeof(unsigned long) : 0) + (srcs ? sizeof(uint32_t) : 0);
 	size = d->size;
 	lens = xcalloc((size_t)size, sizeof *lens);
 	off = xcalloc((size_t)size + 1, sizeof *off);
@@ -418,9 +423,17 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 			p += ds->dim * sizeof(float);
 			memcpy(p, &ds->y[i], sizeof(uint32_t));
 			p += sizeof(uint32_t);
-			if (ds->roww) {
+			if (wts) {
 				memcpy(p, &ds->roww[i], sizeof(double));
 				p += sizeof(double);
+			}
+			if (lines) {
+				memcpy(p, &ds->line[i], sizeof(unsigned long));
+				p += sizeof(unsigned long);
+			}
+			if (srcs) {
+				memcpy(p, &ds->src[i], sizeof(uint32_t));
+				p += sizeof(uint32_t);
 			}
 		}
 	}
@@ -433,15 +446,22 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 	nnew = nbefore + nkeep + nafter;
 	if (nnew > mine)
 		ds->x = block_realloc(ds->x, (nnew ? nnew : 1) * ds->dim);
-	if (nnew > mine || !ds->y) {
+	if (nnew > mine || !ds->y)
 		ds->y = xreallocarray(ds->y, nnew + 1, sizeof *ds->y);
-		if (ds->roww)
-			ds->roww = xreallocarray(ds->roww, nnew + 1, sizeof *ds->roww);
-	}
+	if (wts && (nnew > mine || !ds->roww))
+		ds->roww = xreallocarray(ds->roww, nnew + 1, sizeof *ds->roww);
+	if (lines && (nnew > mine || !ds->line))
+		ds->line = xreallocarray(ds->line, nnew + 1, sizeof *ds->line);
+	if (srcs && (nnew > mine || !ds->src))
+		ds->src = xreallocarray(ds->src, nnew + 1, sizeof *ds->src);
 	memmove(ds->x + nbefore * ds->dim, ds->x + k * ds->dim, nkeep * ds->dim * sizeof(float));
 	memmove(ds->y + nbefore, ds->y + k, nkeep * sizeof *ds->y);
-	if (ds->roww)
+	if (wts)
 		memmove(ds->roww + nbefore, ds->roww + k, nkeep * sizeof *ds->roww);
+	if (lines)
+		memmove(ds->line + nbefore, ds->line + k, nkeep * sizeof *ds->line);
+	if (srcs)
+		memmove(ds->src + nbefore, ds->src + k, nkeep * sizeof *ds->src);
 	p = recv;
 	for (i = 0; i < nbefore + nafter; i++) {
 		size_t at = i < nbefore ? i : nkeep + i;
@@ -450,9 +470,17 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 		p += ds->dim * sizeof(float);
 		memcpy(&ds->y[at], p, sizeof(uint32_t));
 		p += sizeof(uint32_t);
-		if (ds->roww) {
+		if (wts) {
 			memcpy(&ds->roww[at], p, sizeof(double));
 			p += sizeof(double);
+		}
+		if (lines) {
+			memcpy(&ds->line[at], p, sizeof(unsigned long));
+			p += sizeof(unsigned long);
+		}
+		if (srcs) {
+			memcpy(&ds->src[at], p, sizeof(uint32_t));
+			p += sizeof(uint32_t);
 		}
 	}
 	if (nnew < mine)

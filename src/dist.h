@@ -92,10 +92,11 @@ int dist_share(const struct dist *d, const char *const *paths, size_t npaths,
  * Moves rows of D between the processes (each keeping the table's order) so that each
  * one's rows start at a multiple of UNIT in the table and all but the last hold a
  * multiple of UNIT rows: the passes over the rows (train.c) then cut them into the
- * blocks of UNIT rows one process would, and sum each block alike.  Only the rows
- * move (x, y, roww and the missing-value lists); D must hold no lines.  When any process
- * lists missing values, every one gets the lists (empty ones too), so that all of them
- * prepare a fill for them alike (cv).
+ * blocks of UNIT rows one process would, and sum each block alike.  The rows move with
+ * what D holds of each (x, y, roww, the missing-value lists, and with readopts.keep_lines
+ * each row's line and file); D->count stays.  When any process lists missing values (or
+ * lines, or files), every one gets the lists (empty ones too), so that all of them
+ * prepare a fill for them alike (cv), and write the rows' lines alike.
  */
 struct dataset;
 void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit);

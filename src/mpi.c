@@ -223,7 +223,7 @@ static void usage(FILE *f)
 	      "focal train and cv, data-parallel: each of N processes reads a share of the\n"
 	      "files.  Not supported yet: cv's --sample smote, train's --sample smote with\n"
 	      "--lambda auto, --tune-decision or --calibrate temperature, --solver sgd and\n"
-	      "adam, --cache, cv's --save-folds and --save-predictions.\n\n"
+	      "adam, --cache.\n\n"
 	      "  -v        print, per rank, the time spent in MPI's collectives\n\n"
 	      "Run 'focal-mpi help train' or 'focal-mpi help cv' for the options; see\n"
 	      "focal-mpi(1).\n", f);

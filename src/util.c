@@ -63,6 +63,21 @@ void *xmalloc(size_t n)
 	return p;
 }
 
+FILE *xmemstream(char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (!f)
+		oom();
+	return f;
+}
+
+void xmemclose(FILE *f)
+{
+	if (fclose(f) != 0)
+		oom();
+}
+
 void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);

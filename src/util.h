@@ -38,6 +38,10 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Array allocation with overflow check (n * size). */
 void *xreallocarray(void *p, size_t n, size_t size);
+/* open_memstream(BUF, LEN), and its fclose; each fails only for want of memory, which
+ * they treat as xmalloc does. */
+FILE *xmemstream(char **buf, size_t *len);
+void xmemclose(FILE *f);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
