@@ -329,17 +329,19 @@ static void warn_no_effect(const struct cvargs *a)
 
 /*
  * focal-mpi (dist.h): a usage error for what a data-parallel cv cannot do yet (what
- * focal-mpi train refuses, and SMOTE); 0 when there is none.
+ * focal-mpi train refuses); 0 when there is none.
  */
 static int check_shared(const struct cvargs *a)
 {
 	size_t i;
-	int sampled = 0;
+	int sampled = 0, inner = numlist_has(&a->g.lambda, CV_LAMBDA_AUTO) || a->f.tune >= 0 ||
+	                         numlist_has(&a->g.calib, CALIB_TEMPERATURE);
 	const char *what;
 
 	for (i = 0; i < a->g.sample.n; i++)
 		sampled |= a->g.sample.v[i] == SAMPLE_SMOTE;
-	what = sampled ? "--sample smote" :
+	what = inner && sampled ? "--sample smote with --lambda auto, --tune-decision or "
+	                          "--calibrate temperature" :
 	       a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
 	       a->f.r.cache ? "--cache" : NULL;
 	if (what)

@@ -18,7 +18,9 @@
  * from every process's classes, the fitpreps summed over all of them, the tasks run one
  * at a time (each fit sums over the processes), each on a copy of the fold's training
  * rows in the blocks one process sums, and rank 0 reports on every process's test rows:
- * the same figures as one process, to the last bit.
+ * the same figures as one process, to the last bit.  But SMOTE: each process makes its
+ * share of a fold's new rows from its own training rows (fit_smote_set), so the rows
+ * after sampling per class are one process's and the fit is not.
  *
  * Departures from a pipeline refitted on each fold (for the man page):
  * - SMOTE's neighbours are searched in the globally standardised space;
@@ -513,10 +515,11 @@ static void share_release(struct smoteshare *sh, const struct cv *cv)
 	pthread_mutex_destroy(&sh->lock);
 }
 
-/* The shared SMOTE set of slot I, made here when no task has begun it; NULL if making
- * it failed (the fit then samples, and fails, on its own). */
-static const struct dataset *share_get(struct smoteshare *sh, size_t i, const struct cv *cv,
-                                       const struct fitrows *rows, const struct fitconfig *c)
+/* The shared SMOTE set of slot I, of rows ROWS of D, made here when no task has begun
+ * it; NULL if making it failed (the fit then samples, and fails, on its own). */
+static const struct dataset *share_get(struct smoteshare *sh, size_t i, const struct dataset *d,
+                                       const struct schema *s, const struct fitrows *rows,
+                                       const struct fitconfig *c)
 {
 	const struct dataset *got = NULL;
 	struct dataset made;
@@ -529,7 +532,7 @@ static const struct dataset *share_get(struct smoteshare *sh, size_t i, const st
 	if (sh->state[i] == 0) {
 		sh->state[i] = 1;
 		pthread_mutex_unlock(&sh->lock);
-		rc = fit_smote_set(cv->d, cv->s, rows, c, &made, &e);
+		rc = fit_smote_set(d, s, rows, c, &made, &e);
 		pthread_mutex_lock(&sh->lock);
 		if (rc == 0)
 			sh->set[i] = made;
@@ -667,7 +670,7 @@ static int run_task(const struct cv *cv, size_t t, struct smoteshare *sh, struct
 	to.lambda_auto = cv->cfg[ci].lambda == CV_LAMBDA_AUTO;
 	if (sh->key[ci] < cv->ncfg) {
 		slot = t / cv->ncfg * cv->ncfg + sh->key[ci];
-		rows.sampled = share_get(sh, slot, cv, &rows, &c);
+		rows.sampled = share_get(sh, slot, fitted, cv->s, &rows, &c);
 	}
 	rc = fit_tuned(fitted, cv->s, &rows, &c, &to, &fr, e);
 	dataset_release(&train_rows);

@@ -516,21 +516,19 @@ static int sample_copy(const struct dataset *in, const struct schema *s,
 }
 
 /*
- * focal-mpi: SMOTE on every process's rows, each making its share of the new rows from
+ * focal-mpi: SMOTE on every process's rows D, each making its share of the new rows from
  * its own rows and their neighbours among them.  The targets are those of the whole
  * table's classes; a class's new rows are dealt out in proportion to its rows on each
- * process (the shares of its positions, so they add up exactly).  AFTER gets the rows
- * per class after sampling on all the processes.
+ * process (the shares of its positions, so they add up exactly).  OUT gets this
+ * process's rows after sampling, OUT->count their classes (collective).
  */
-static int smote_shared(const struct dist *dist, const struct dataset *d, const struct schema *s,
-                        const struct fitconfig *c, struct dataset *out, size_t *after,
-                        struct ferr *e)
+static int smote_local(const struct dist *dist, const struct dataset *d, const struct schema *s,
+                       const struct fitconfig *c, struct dataset *out, struct ferr *e)
 {
 	size_t nclass = s->nclass, i, k;
 	size_t *count = xcalloc(nclass, sizeof *count), *first = xcalloc(nclass, sizeof *first);
 	size_t *global = xcalloc(nclass, sizeof *global), *target = xcalloc(nclass, sizeof *target);
 	size_t *mine = xcalloc(nclass, sizeof *mine);
-	double *v = xcalloc(nclass + 1, sizeof *v);
 	struct dataset view;
 	int rc;
 
@@ -547,30 +545,72 @@ static int smote_shared(const struct dist *dist, const struct dataset *d, const 
 	view.count = count;
 	rc = sample_copy(&view, s, c, mine,
 	                 c->sample_seed ^ (uint64_t)dist->rank * UINT64_C(0x9e3779b97f4a7c15), out, e);
-	for (k = 0; rc == 0 && k < nclass; k++)
-		v[k] = (double)out->count[k];
-	dist_sum(dist, v, nclass);
-	for (k = 0; k < nclass; k++)
-		after[k] = (size_t)v[k];
+	/* (sampling does not fail; were it to on one process, all stop) */
+	if (!dist_all_ok(dist, rc == 0) && rc == 0)
+		rc = dist_elsewhere(e);
 	free(count);
 	free(first);
 	free(global);
 	free(target);
 	free(mine);
+	return rc;
+}
+
+/* focal-mpi train: smote_local, AFTER getting the rows per class after sampling on all
+ * the processes. */
+static int smote_shared(const struct dist *dist, const struct dataset *d, const struct schema *s,
+                        const struct fitconfig *c, struct dataset *out, size_t *after,
+                        struct ferr *e)
+{
+	size_t nclass = s->nclass, k;
+	double *v = xcalloc(nclass + 1, sizeof *v);
+	int rc = smote_local(dist, d, s, c, out, e);
+
+	for (k = 0; rc == 0 && k < nclass; k++)
+		v[k] = (double)out->count[k];
+	dist_sum(dist, v, nclass);
+	for (k = 0; k < nclass; k++)
+		after[k] = (size_t)v[k];
 	free(v);
 	return rc;
+}
+
+/*
+ * The SMOTE set of the rows of D that COUNT gives (their missing values FILL's) into
+ * OUT, OUT->count its rows per class.  With focal-mpi, each process's share of the set
+ * of every process's rows (smote_local), moved into the blocks one process would sum
+ * them in (OUT->count then of this process's rows).  0, or -1 with E filled.
+ */
+static int smote_set(const struct dataset *d, const struct schema *s, const double *count,
+                     const double *fill, const struct fitconfig *c, struct dataset *out,
+                     struct ferr *e)
+{
+	const struct dist *dist = c->solver.dist;
+	struct dataset part;
+	size_t i;
+	int rc;
+
+	set_copy(d, s->nclass, count, fill, &part);
+	if (!dist || dist->size <= 1) {
+		rc = sample_copy(&part, s, c, NULL, c->sample_seed, out, e);
+		dataset_release(&part);
+		return rc;
+	}
+	rc = smote_local(dist, &part, s, c, out, e);
+	dataset_release(&part);
+	if (rc != 0)
+		return rc;
+	dist_align_rows(dist, out, TRAIN_BLOCK_ROWS);
+	memset(out->count, 0, s->nclass * sizeof *out->count);
+	for (i = 0; i < out->n; i++)
+		out->count[out->y[i]]++;
+	return 0;
 }
 
 int fit_smote_set(const struct dataset *d, const struct schema *s, const struct fitrows *r,
                   const struct fitconfig *c, struct dataset *out, struct ferr *e)
 {
-	struct dataset part;
-	int rc;
-
-	set_copy(d, s->nclass, r->count, r->prep->fill, &part);
-	rc = sample_copy(&part, s, c, NULL, c->sample_seed, out, e);
-	dataset_release(&part);
-	return rc;
+	return smote_set(d, s, r->count, r->prep->fill, c, out, e);
 }
 
 /* OUT's rows per class before and after sampling, and its rows, summed over the
@@ -695,8 +735,7 @@ int fit_rows(const struct dataset *d, const struct schema *s, const struct fitro
 			memcpy(out->count_after, r->sampled->count, nclass * sizeof *r->sampled->count);
 			out->rows = r->sampled->n;
 		} else if (c->sample == SAMPLE_SMOTE) {
-			set_copy(d, nclass, r->count, prep->fill, &part);
-			if (sample_copy(&part, s, c, NULL, c->sample_seed, &sampled, e) != 0)
+			if (smote_set(d, s, r->count, prep->fill, c, &sampled, e) != 0)
 				goto out;
 			use_rows(&ts, &sampled);
 			memcpy(out->count_after, sampled.count, nclass * sizeof *sampled.count);

@@ -156,6 +156,10 @@ struct fitrows {
 /*
  * The SMOTE set of the rows R (COUNT and PREP given) under C's sampling, ratio, k and
  * seed into OUT (dataset_release it), as fit_rows would make it.  0, or -1 with E.
+ * With C->solver.dist (focal-mpi; collective), this process's share of the set of
+ * every process's rows R, made from its own rows (the whole set's targets dealt out by
+ * each process's class rows) and moved into the blocks one process would sum;
+ * OUT->count then counts this process's rows.
  */
 int fit_smote_set(const struct dataset *d, const struct schema *s, const struct fitrows *r,
                   const struct fitconfig *c, struct dataset *out, struct ferr *e);

@@ -285,7 +285,7 @@ expect_success 'cv of glass.csv, --sample none,over,under,over+under, on 2 and 4
 	cvs samp 2 4 -- -k 4 -y type --sample none,over,under,over+under "$DATA/glass.csv"'
 expect_success 'cv of 200,000 rows, --sample over,under, on 3 processes: focal cv' '
 	cvs bigsamp 3 -- -k 3 --sample over,under big.csv'
-for opt in "--sample smote" "--solver adam" "--cache c.cache"; do
+for opt in "--solver adam" "--cache c.cache"; do
 	expect_success "cv $opt is refused (status 2, one message)" "
 		fmpi 2 cv -k 3 -y type --save-folds sf.csv $opt \"\$DATA/glass.csv\" > out 2> err
 		test \$? -eq 2 && grep -q 'not supported by focal-mpi yet' err &&
