@@ -44,6 +44,16 @@ expect_success '200,000 rows, --repeat 2, two configurations, on 3 processes: th
 	same_files big 3 -k 3 --repeat 2 --class-weight none,balanced big.csv &&
 	test "$(grep -c . big-3.folds)" = 400001 && test "$(grep -c . big-3.pred)" = 800001'
 
+# (glass's rows all go to rank 0, in its first block of 4096 rows): 20,000 rows in three
+# shards on 4 processes, each holding some of them, the file column from several
+head -n 1 big.csv > mhead.csv
+for part in m1:2,7001 m2:7002,12001 m3:12002,20001; do
+	{ cat mhead.csv; sed -n "${part#*:}p" big.csv; } > "${part%%:*}.csv"
+done
+expect_success '20,000 rows in three shards, --repeat 2, on 4 processes: the files of focal cv' '
+	same_files mid 4 -k 3 --repeat 2 --loss ce,focal m1.csv m2.csv m3.csv &&
+	grep -q "^m1.csv," mid-4.folds && grep -q "^m3.csv," mid-4.pred'
+
 expect_success 'an output in a directory that does not exist: one message, status 1, nothing left' '
 	mkdir out && cd out &&
 	fmpi 3 cv -q -k 3 -y type --save-folds f.csv --save-predictions nodir/p.csv \
