@@ -371,11 +371,21 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 
 	if (!d || d->size <= 1)
 		return;
-	miss = !dist_all_ok(d, ds->miss_off == NULL);
-	/* a process without rows has no lines: the others' say whether they move */
-	wts = !dist_all_ok(d, ds->roww == NULL);
-	lines = !dist_all_ok(d, ds->line == NULL);
-	srcs = !dist_all_ok(d, ds->src == NULL);
+	{
+		/* what any process holds of its rows moves (a process without rows may have
+		 * no row weights, lines or files): one sum of the four */
+		double has[4];
+
+		has[0] = ds->miss_off != NULL;
+		has[1] = ds->roww != NULL;
+		has[2] = ds->line != NULL;
+		has[3] = ds->src != NULL;
+		dist_sum(d, has, 4);
+		miss = has[0] > 0;
+		wts = has[1] > 0;
+		lines = has[2] > 0;
+		srcs = has[3] > 0;
+	}
 	rowbytes = ds->dim * sizeof(float) + sizeof(uint32_t) + (wts ? sizeof(double) : 0) +
 	           (lines ? sizeof(unsigned long) : 0) + (srcs ? sizeof(uint32_t) : 0);
 	size = d->size;
