@@ -333,16 +333,9 @@ static void warn_no_effect(const struct cvargs *a)
  */
 static int check_shared(const struct cvargs *a)
 {
-	size_t i;
-	int sampled = 0, inner = numlist_has(&a->g.lambda, CV_LAMBDA_AUTO) || a->f.tune >= 0 ||
-	                         numlist_has(&a->g.calib, CALIB_TEMPERATURE);
 	const char *what;
 
-	for (i = 0; i < a->g.sample.n; i++)
-		sampled |= a->g.sample.v[i] == SAMPLE_SMOTE;
-	what = inner && sampled ? "--sample smote with --lambda auto, --tune-decision or "
-	                          "--calibrate temperature" :
-	       a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
+	what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
 	       a->f.r.cache ? "--cache" : NULL;
 	if (what)
 		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);

@@ -294,11 +294,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
  */
 static int check_shared(const struct trainargs *a)
 {
-	int inner = a->lambda_auto || a->f.tune >= 0 || a->calib == CALIB_TEMPERATURE;
-	const char *what = inner && a->so.kind == SAMPLE_SMOTE ?
-	                   "--sample smote with --lambda auto, --tune-decision or --calibrate "
-	                   "temperature" :
-	                   a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
+	const char *what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
 	                   a->f.r.cache ? "--cache" : NULL;
 
 	if (what)
