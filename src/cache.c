@@ -325,8 +325,10 @@ static int all_finite(const float *x, size_t n)
 	return ok;
 }
 
-/* 1 when every label of Y[0..n) is a class below NCLASS and COUNT[c] counts class c's. */
-static int counts_agree(const uint32_t *y, size_t n, const size_t *count, size_t nclass)
+/* 1 when every label of Y[0..n) is a class below NCLASS and COUNT[c] counts class c's
+ * (of which there is at least one unless SHARE). */
+static int counts_agree(const uint32_t *y, size_t n, const size_t *count, size_t nclass,
+                        int share)
 {
 	size_t *seen = xcalloc(nclass, sizeof *seen), i;
 	int ok = 1;
@@ -337,14 +339,15 @@ static int counts_agree(const uint32_t *y, size_t n, const size_t *count, size_t
 		else
 			seen[y[i]]++;
 	for (i = 0; i < nclass && ok; i++) /* every class was read from some row */
-		ok = seen[i] == count[i] && count[i] > 0;
+		ok = seen[i] == count[i] && (count[i] > 0 || share);
 	free(seen);
 	return ok;
 }
 
 /* The schema and the rows after the header; 0, or -1 (r->bad).  Everything a later
- * step indexes by (labels, columns, files) or computes with (numbers) is checked. */
-static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
+ * step indexes by (labels, columns, files) or computes with (numbers) is checked.  A
+ * SHARE of the table (focal-mpi) may hold no rows, or none of a class. */
+static int get_payload(struct reader *r, struct schema *s, struct dataset *d, int share)
 {
 	size_t i, nmiss;
 
@@ -375,7 +378,7 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	s->na_numeric = get_u64(r) != 0;
 	d->n = get_count(r, 1);
 	d->dim = (size_t)get_u64(r);
-	if (r->bad || d->dim != s->dim || s->nclass < 2 || !s->target || d->n == 0 ||
+	if (r->bad || d->dim != s->dim || s->nclass < 2 || !s->target || (d->n == 0 && !share) ||
 	    (d->dim && d->n > r->left / d->dim / sizeof(float)))
 		return r->bad = 1, -1;
 	for (i = 0; i < s->nfeat; i++) /* every design column where the schema says */
@@ -397,7 +400,7 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	d->count = xcalloc(s->nclass, sizeof *d->count);
 	for (i = 0; i < s->nclass; i++)
 		d->count[i] = (size_t)get_u64(r);
-	if (!r->bad && !counts_agree(d->y, d->n, d->count, s->nclass))
+	if (!r->bad && !counts_agree(d->y, d->n, d->count, s->nclass, share))
 		r->bad = 1;
 	d->roww = get_opt(r, d->n, sizeof *d->roww);
 	for (i = 0; d->roww && i < d->n && !r->bad; i++)
@@ -426,8 +429,9 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d)
 	return r->bad ? -1 : 0;
 }
 
-int cache_load(const char *path, const char *key, struct schema *s, struct dataset *d,
-               void (*warn)(const char *msg), struct ferr *e)
+/* cache_load, and with REST cache_load_share. */
+static int load(const char *path, const char *key, char **rest, struct schema *s,
+                struct dataset *d, void (*warn)(const char *msg), struct ferr *e)
 {
 	struct reader r;
 	struct stat st;
@@ -473,11 +477,11 @@ int cache_load(const char *path, const char *key, struct schema *s, struct datas
 		corrupt(&r, e, "its header's checksum does not match");
 		goto out;
 	}
-	if (strcmp(k, key) != 0) {
+	if (rest ? strncmp(k, key, strlen(key)) != 0 : strcmp(k, key) != 0) {
 		rc = 1; /* other inputs or reading options: stale */
 		goto out;
 	}
-	if (get_payload(&r, s, d) == 0)
+	if (get_payload(&r, s, d, rest != NULL) == 0)
 		warns = get_strv(&r, &nwarn);
 	crc = (uint32_t)r.crc;
 	if (r.bad || fread(&stored, sizeof stored, 1, r.f) != 1 || r.left != sizeof stored) {
@@ -490,6 +494,8 @@ int cache_load(const char *path, const char *key, struct schema *s, struct datas
 	}
 	for (i = 0; warn && i < nwarn; i++)
 		warn(warns[i]);
+	if (rest)
+		*rest = xstrdup(k + strlen(key));
 	rc = 0;
 out:
 	fclose(r.f);
@@ -500,4 +506,17 @@ out:
 		dataset_release(d);
 	}
 	return rc;
+}
+
+int cache_load(const char *path, const char *key, struct schema *s, struct dataset *d,
+               void (*warn)(const char *msg), struct ferr *e)
+{
+	return load(path, key, NULL, s, d, warn, e);
+}
+
+int cache_load_share(const char *path, const char *key, char **rest, struct schema *s,
+                     struct dataset *d, void (*warn)(const char *msg), struct ferr *e)
+{
+	*rest = NULL;
+	return load(path, key, rest, s, d, warn, e);
 }

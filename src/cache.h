@@ -34,6 +34,14 @@ char *cache_key(const char *const *paths, size_t npaths, const struct readopts *
 int cache_load(const char *path, const char *key, struct schema *s, struct dataset *d,
                void (*warn)(const char *msg), struct ferr *e);
 
+/*
+ * cache_load for one process's share of a table (focal-mpi, data.c): the file is of
+ * KEY when its key begins with KEY; what follows goes to *REST (malloc'd, on 0 only).
+ * D may hold no rows, or none of some class: D->count counts D's own rows.
+ */
+int cache_load_share(const char *path, const char *key, char **rest, struct schema *s,
+                     struct dataset *d, void (*warn)(const char *msg), struct ferr *e);
+
 /* Writes S, D and the warnings WARNS[0..nwarn) as the cache of KEY to PATH (whole or
  * not at all); 0, or -1 with E filled. */
 int cache_save(const char *path, const char *key, const struct schema *s,

@@ -335,8 +335,7 @@ static int check_shared(const struct cvargs *a)
 {
 	const char *what;
 
-	what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
-	       a->f.r.cache ? "--cache" : NULL;
+	what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" : NULL;
 	if (what)
 		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
 	return 0;
@@ -429,9 +428,6 @@ int cmd_cv(int argc, char **argv)
 
 	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &s, &d, &e) != 0)
 		goto fail;
-	/* focal-mpi: the rows in the blocks one process would sum them in, the folds'
-	 * training rows too */
-	dist_align_rows(a.f.r.dist, &d, TRAIN_BLOCK_ROWS);
 	/* the rows of the table: focal-mpi's class counts are those of every process */
 	for (i = 0, nrows = 0; i < s.nclass; i++)
 		nrows += d.count[i];

@@ -294,8 +294,7 @@ static int print_report(const struct trainargs *a, const struct model *m,
  */
 static int check_shared(const struct trainargs *a)
 {
-	const char *what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" :
-	                   a->f.r.cache ? "--cache" : NULL;
+	const char *what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" : NULL;
 
 	if (what)
 		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
@@ -360,8 +359,6 @@ static int train_main(int argc, char **argv, int refit)
 		goto fail;
 	if (refit)
 		a.plot.path = NULL;
-	/* focal-mpi: the rows in the blocks one process would sum them in */
-	dist_align_rows(a.f.r.dist, &d, TRAIN_BLOCK_ROWS);
 	if (make_config(&a, &m.s, &d, &c, &hist, &e) != 0)
 		goto fail;
 	if (fitargs_check_tune(cmd, &a.f, m.s.nclass) != 0) {

@@ -14,6 +14,7 @@
 #include "csvread.h"
 #include "dist.h"
 #include "output.h"
+#include "train.h"
 
 static const char *const default_na[] = { "", "NA", "N/A", "?", "NaN", "null" };
 
@@ -1705,6 +1706,196 @@ static void trim_to(const struct readopts *o, struct dataset *d)
 	}
 }
 
+/* Forgets the warnings keep_warning kept. */
+static void kept_release(void)
+{
+	strv_free(kept.msg, kept.n);
+	kept.msg = NULL;
+	kept.n = 0;
+	kept.relay = NULL;
+}
+
+/* focal-mpi's reading without a cache: the shares read and merged, then the rows moved
+ * into the blocks one process would sum them in (dist_align_rows). */
+static int read_aligned(const char *const *paths, size_t npaths, const struct readopts *o,
+                        struct schema *s, struct dataset *d, struct ferr *e)
+{
+	if (read_shared(paths, npaths, o, s, d, e) != 0)
+		return -1;
+	dist_align_rows(o->dist, d, TRAIN_BLOCK_ROWS);
+	return 0;
+}
+
+/* Where this process's rows begin in the table (*FIRST) and how many the table has, from
+ * every process's count of rows. */
+static void table_place(const struct dist *dist, size_t n, size_t *first, size_t *total)
+{
+	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens);
+	uint64_t mine = n, *all = dist_gather(dist, &mine, sizeof mine, lens);
+	int q;
+
+	*first = *total = 0;
+	for (q = 0; q < dist->size; q++) {
+		if (q == dist->rank)
+			*first = *total;
+		*total += (size_t)all[q];
+	}
+	free(all);
+	free(lens);
+}
+
+/* The line of a share's key after the run's: its rows [FIRST, FIRST + N) of TOTAL. */
+static char *share_line(size_t first, size_t n, size_t total)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof buf, "rows %zu %zu of %zu\n", first, n, total);
+	return xstrdup(buf);
+}
+
+/* D's rows per class, on this process alone (into COUNT, NCLASS entries). */
+static void local_counts(const struct dataset *d, size_t nclass, size_t *count)
+{
+	size_t i;
+
+	memset(count, 0, nclass * sizeof *count);
+	for (i = 0; i < d->n; i++)
+		count[d->y[i]]++;
+}
+
+/*
+ * focal-mpi --cache: each process keeps its share of the table, as it is after the merge
+ * and dist_align_rows (the rows it fits on), in FILE.RANK-of-SIZE, its key that of one
+ * process's cache followed by the number of processes, the rank, and the rows of the
+ * table the share holds.  When every process has a cache of the run's key and the
+ * shares tile the table, every one reads its own and none reads the CSV; when any is
+ * missing or stale, every one reads its share of the CSV again and writes its cache; a
+ * damaged one fails every process (its message from the process that met it).
+ */
+static int load_shared_cached(const char *const *paths, size_t npaths, const struct readopts *o,
+                              struct schema *s, struct dataset *d, struct ferr *e)
+{
+	const struct dist *dist = o->dist;
+	struct readopts ro;
+	char *key, *full = NULL, *rest = NULL, *name, *line;
+	size_t len = strlen(o->cache) + 64, first = 0, total = 0, n = 0, i, *count;
+	int rc, ok;
+
+	memset(s, 0, sizeof *s);
+	memset(d, 0, sizeof *d);
+	name = xmalloc(len);
+	snprintf(name, len, "%s.%d-of-%d", o->cache, dist->rank, dist->size);
+	key = cache_key(paths, npaths, o, e);
+	if (!key && e->status != 2) /* an input this process cannot look at */
+		e->local = 1;
+	if (!dist_all_ok(dist, key != NULL)) {
+		if (key)
+			dist_elsewhere(e);
+		rc = -1;
+		goto out;
+	}
+	len = strlen(key) + 64;
+	full = xmalloc(len);
+	snprintf(full, len, "%sprocesses %d\nrank %d\n", key, dist->size, dist->rank);
+	/* the warnings the reading gave are given once every process has its cache */
+	kept.relay = NULL;
+	rc = cache_load_share(name, full, &rest, s, d, keep_warning, e);
+	if (rc == 0) {
+		char *again = NULL;
+
+		/* the share's rows, as written by the run that made the file */
+		if (sscanf(rest, "rows %zu %zu of %zu", &first, &n, &total) != 3 ||
+		    strcmp((again = share_line(first, n, total)), rest) != 0 || n != d->n) {
+			ferr_set(e, "%s: corrupt cache file (its share of the table does not add up); "
+			         "remove it and it is made again", name);
+			schema_release(s);
+			dataset_release(d);
+			rc = -1;
+		}
+		free(again);
+	}
+	if (rc < 0)
+		e->local = 1;
+	ok = dist_all_ok(dist, rc >= 0);
+	if (!ok) {
+		if (rc >= 0)
+			dist_elsewhere(e);
+		rc = -1;
+		goto drop;
+	}
+	if (dist_all_ok(dist, rc == 0)) {
+		/* every process has its share: do they make the table, in order? */
+		size_t at, all;
+
+		table_place(dist, d->n, &at, &all);
+		if (dist_all_ok(dist, at == first && all == total)) {
+			double *cnt = xcalloc(s->nclass + 1, sizeof *cnt);
+
+			for (i = 0; i < s->nclass; i++)
+				cnt[i] = (double)d->count[i];
+			dist_sum(dist, cnt, s->nclass);
+			for (i = 0; i < s->nclass; i++)
+				d->count[i] = (size_t)cnt[i];
+			free(cnt);
+			for (i = 0; o->warn && i < kept.n; i++)
+				o->warn(kept.msg[i]);
+			trim_to(o, d);
+			rc = 0;
+			goto drop;
+		}
+	}
+	/* missing or stale somewhere: every process reads its share again and keeps it */
+	schema_release(s);
+	dataset_release(d);
+	kept_release();
+	ro = *o;
+	ro.keep_missing = 1;
+	ro.keep_lines = 0; /* dist_align_rows moves no lines */
+	ro.warn = keep_warning;
+	kept.relay = o->warn;
+	rc = read_aligned(paths, npaths, &ro, s, d, e);
+	if (rc != 0)
+		goto drop;
+	table_place(dist, d->n, &first, &total);
+	line = share_line(first, d->n, total);
+	free(full);
+	len = strlen(key) + strlen(line) + 64;
+	full = xmalloc(len);
+	snprintf(full, len, "%sprocesses %d\nrank %d\n%s", key, dist->size, dist->rank, line);
+	free(line);
+	/* the file holds this process's rows per class, which agree with its labels */
+	count = xcalloc(s->nclass + 1, sizeof *count);
+	local_counts(d, s->nclass, count);
+	{
+		size_t *all = d->count;
+
+		d->count = count;
+		ok = cache_save(name, full, s, d, kept.msg, kept.n, e) == 0;
+		d->count = all;
+	}
+	free(count);
+	if (!ok)
+		e->local = 1;
+	if (!dist_all_ok(dist, ok)) {
+		if (ok)
+			dist_elsewhere(e);
+		schema_release(s);
+		dataset_release(d);
+		rc = -1;
+		goto drop;
+	}
+	trim_to(o, d);
+	rc = 0;
+drop:
+	kept_release();
+out:
+	free(rest);
+	free(full);
+	free(key);
+	free(name);
+	return rc;
+}
+
 int data_load_train(const char *const *paths, size_t npaths, const struct readopts *o,
                     struct schema *s, struct dataset *d, struct ferr *e)
 {
@@ -1712,8 +1903,10 @@ int data_load_train(const char *const *paths, size_t npaths, const struct readop
 	char *key;
 	int rc;
 
+	if (o->dist && o->cache)
+		return load_shared_cached(paths, npaths, o, s, d, e);
 	if (o->dist)
-		return read_shared(paths, npaths, o, s, d, e);
+		return read_aligned(paths, npaths, o, s, d, e);
 	if (!o->cache)
 		return read_table(paths, npaths, o, s, d, e);
 	if (!(key = cache_key(paths, npaths, o, e)))
@@ -1738,10 +1931,7 @@ int data_load_train(const char *const *paths, size_t npaths, const struct readop
 	}
 	if (rc == 0)
 		trim_to(o, d);
-	strv_free(kept.msg, kept.n);
-	kept.msg = NULL;
-	kept.n = 0;
-	kept.relay = NULL;
+	kept_release();
 	free(key);
 	return rc;
 }

@@ -106,7 +106,10 @@ void dataset_release(struct dataset *d);
  * one process reading all the files would make: column types, vocabularies, means,
  * scales and classes.  Each numeric column is stored relative to the table's first
  * value in it, which a first look at each share finds, so the stored floats are those
- * of one process.  D holds this process's rows, D->count the classes' rows on all.
+ * of one process.  D holds this process's rows, moved so that they sit in the blocks of
+ * TRAIN_BLOCK_ROWS rows one process would use (dist_align_rows), D->count the classes'
+ * rows on all.  With o->cache too, each process keeps its share in o->cache.RANK-of-SIZE
+ * (data.c, load_shared_cached), which a later run on as many processes reads.
  * An error on any process stops all of them (E->local 1 on the one that met it; the
  * others get dist_elsewhere's empty message).  An unnamed column, which one process
  * would test for row numbers over the whole table, is refused.

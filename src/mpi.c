@@ -221,7 +221,7 @@ static void usage(FILE *f)
 	fputs("usage: mpirun -n N focal-mpi [-v] train [options] FILE...\n"
 	      "       mpirun -n N focal-mpi [-v] cv -k K [options] FILE...\n"
 	      "focal train and cv, data-parallel: each of N processes reads a share of the\n"
-	      "files.  Not supported yet: --solver sgd and adam, --cache.\n\n"
+	      "files.  Not supported yet: --solver sgd and adam.\n\n"
 	      "  -v        print, per rank, the time spent in MPI's collectives\n\n"
 	      "Run 'focal-mpi help train' or 'focal-mpi help cv' for the options; see\n"
 	      "focal-mpi(1).\n", f);
