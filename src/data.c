@@ -1786,11 +1786,15 @@ static int load_shared_cached(const char *const *paths, size_t npaths, const str
 	name = xmalloc(len);
 	snprintf(name, len, "%s.%d-of-%d", o->cache, dist->rank, dist->size);
 	key = cache_key(paths, npaths, o, e);
-	if (!key && e->status != 2) /* an input this process cannot look at */
-		e->local = 1;
 	if (!dist_all_ok(dist, key != NULL)) {
+		/* an input some process cannot look at: its message, or rank 0's when every
+		 * process failed (the same input, or standard input) */
+		int everywhere = dist_all_ok(dist, key == NULL);
+
 		if (key)
 			dist_elsewhere(e);
+		else
+			e->local = !everywhere;
 		rc = -1;
 		goto out;
 	}

@@ -122,6 +122,13 @@ expect_success 'a changed input: the caches are made again, with the new rows' '
 	fmpi 2 train -q --threads 1 --cache c.cache -o f7.focal big.csv > /dev/null &&
 	same_fit grown.focal f7.focal big.csv'
 
+expect_success 'a missing input with --cache: one message, status 1, no cache' '
+	fmpi 3 train --threads 1 --cache m.cache -o bad.focal big.csv nosuch.csv > out 2> err
+	test $? -eq 1 && test "$(cat err)" = "focal: nosuch.csv: No such file or directory" &&
+	! test -e bad.focal && ! ls m.cache* 2> /dev/null'
+expect_success 'standard input with --cache: status 2, one message' '
+	fmpi 2 train --cache m.cache - < big.csv > out 2> err; test $? -eq 2 &&
+	test "$(grep -c . err)" = 1 && grep -q "standard input cannot be cached" err'
 expect_success 'no temporary files are left' '! ls -a | grep -q "\.tmp"'
 
 # cv --cache on glass, 3 ranks (ranks 0 and 1 hold no rows: the table is under 4096)
