@@ -1824,6 +1824,8 @@ static int load_shared_cached(const char *const *paths, size_t npaths, const str
 	if (!ok) {
 		if (rc >= 0)
 			dist_elsewhere(e);
+		schema_release(s);
+		dataset_release(d);
 		rc = -1;
 		goto drop;
 	}
