@@ -1856,7 +1856,7 @@ static int load_shared_cached(const char *const *paths, size_t npaths, const str
 	kept_release();
 	ro = *o;
 	ro.keep_missing = 1;
-	ro.keep_lines = 0; /* dist_align_rows moves no lines */
+	ro.keep_lines = 1; /* dist_align_rows moves them with the rows */
 	ro.warn = keep_warning;
 	kept.relay = o->warn;
 	rc = read_aligned(paths, npaths, &ro, s, d, e);

@@ -144,3 +144,19 @@ expect_success 'another reading option: the glass caches are made again' '
 	fmpi 3 train -q -y type --threads 1 --no-standardize --cache g.cache -o gn.focal "$DATA/glass.csv" > /dev/null &&
 	focal train -q -y type --threads 1 --no-standardize -o gn1.focal "$DATA/glass.csv" > /dev/null &&
 	same_fit gn1.focal gn.focal "$DATA/glass.csv" && ! cmp -s g.cache.2-of-3 g.2'
+
+# cv's --save-folds and --save-predictions from the caches: each row's file and line are
+# kept in its rank's cache, so the files are focal cv's on a run that reads no CSV
+head -n 1 big.csv > sh.txt
+for i in 1 2 3; do
+	{ cat sh.txt; sed -n "$((2 + (i - 1) * 6000)),$((1 + i * 6000))p" big.csv; } | gzip -c > sv$i.csv.gz
+done
+expect_success 'cv --save-folds --save-predictions on 3 ranks with the caches, twice: the files of focal cv' '
+	focal cv -q -k 3 --threads 1 --save-folds f1.csv --save-predictions p1.csv \
+		sv1.csv.gz sv2.csv.gz sv3.csv.gz > /dev/null &&
+	for i in a b; do
+		fmpi 3 cv -q -k 3 --threads 1 --cache sv.cache --save-folds f$i.csv --save-predictions p$i.csv \
+			sv1.csv.gz sv2.csv.gz sv3.csv.gz > /dev/null && cmp f1.csv f$i.csv && cmp p1.csv p$i.csv ||
+			exit 1
+		if [ $i = a ]; then stamp sv sv.cache.0-of-3 sv.cache.1-of-3 sv.cache.2-of-3; fi
+	done && same_as sv sv.cache.0-of-3 sv.cache.1-of-3 sv.cache.2-of-3'
