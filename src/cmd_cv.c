@@ -327,20 +327,6 @@ static void warn_no_effect(const struct cvargs *a)
 		              "--lambda auto");
 }
 
-/*
- * focal-mpi (dist.h): a usage error for what a data-parallel cv cannot do yet (what
- * focal-mpi train refuses); 0 when there is none.
- */
-static int check_shared(const struct cvargs *a)
-{
-	const char *what;
-
-	what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" : NULL;
-	if (what)
-		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
-	return 0;
-}
-
 static void show_progress(void *ctx, size_t done, size_t total)
 {
 	(void)ctx;
@@ -417,13 +403,8 @@ int cmd_cv(int argc, char **argv)
 		return cli_usage_error(cmd, "--refit reads the file again, so it needs a file, not "
 		                       "standard input");
 	}
-	if (dist_get()) {
-		if (check_shared(&a) != 0) {
-			cvgrid_release(&a.g);
-			return 2;
-		}
+	if (dist_get()) /* focal-mpi */
 		a.f.r.dist = a.f.t.dist = dist_get();
-	}
 	a.f.r.keep_lines = a.save_folds || a.save_pred;
 
 	if (data_load_train((const char *const *)argv, (size_t)argc, &a.f.r, &s, &d, &e) != 0)

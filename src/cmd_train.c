@@ -288,20 +288,6 @@ static int print_report(const struct trainargs *a, const struct model *m,
 }
 
 /*
- * focal-mpi (dist.h): a usage error for what a data-parallel run cannot do yet (SMOTE
- * in the folds of an inner CV, the solvers that draw batches, the cache); 0 when there
- * is none.
- */
-static int check_shared(const struct trainargs *a)
-{
-	const char *what = a->f.t.solver != SOLVER_LBFGS ? "--solver sgd and adam" : NULL;
-
-	if (what)
-		return cli_usage_error(cmd, "%s: not supported by focal-mpi yet", what);
-	return 0;
-}
-
-/*
  * focal train; with REFIT (cv --refit), the same run without the report, the warnings
  * about options or the progress, on an argument vector that getopt has not seen.
  */
@@ -345,11 +331,8 @@ static int train_main(int argc, char **argv, int refit)
 	argv += optind;
 	if (fitargs_inputs(cmd, argc, argv) != 0)
 		return 2;
-	if (dist_get()) {
-		if (check_shared(&a) != 0)
-			return 2;
+	if (dist_get()) /* focal-mpi */
 		a.f.r.dist = a.f.t.dist = dist_get();
-	}
 	if (!isnan(a.alpha))
 		weighting_alpha(a.alpha, &a.wt);
 	else if (weighting_parse(a.class_weight ? a.class_weight : "none", &a.wt, &e) != 0)

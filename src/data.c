@@ -148,6 +148,7 @@ void dataset_release(struct dataset *d)
 	free(d->line);
 	free(d->src);
 	strv_free(d->srcname, d->nsrc);
+	free(d->pos);
 	memset(d, 0, sizeof *d);
 }
 

@@ -92,6 +92,14 @@ struct dataset {
 	uint32_t *src;
 	char **srcname;
 	size_t nsrc;
+	/*
+	 * focal-mpi, a copy of some of the table's rows (fit_shared_rows): row i is position
+	 * pos[i] of the npos rows of the set one process would train on (the rows of weight 0
+	 * among them, which the copy leaves out, included: the stochastic solvers draw their
+	 * batches from all npos); else NULL, the rows in rank order being that set's.
+	 */
+	size_t *pos;
+	size_t npos;
 };
 
 void dataset_release(struct dataset *d);

@@ -71,6 +71,27 @@ void dist_bcast(const struct dist *d, int root, double *v, size_t n)
 	d->sum(d->ctx, v, n);
 }
 
+size_t dist_rows_before(const struct dist *d, size_t n, size_t *total)
+{
+	size_t *lens, before = 0, q;
+	uint64_t mine = n, *all;
+
+	*total = n;
+	if (!d || d->size <= 1)
+		return 0;
+	lens = xcalloc((size_t)d->size, sizeof *lens);
+	all = dist_gather(d, &mine, sizeof mine, lens);
+	*total = 0;
+	for (q = 0; q < (size_t)d->size; q++) {
+		if (q == (size_t)d->rank)
+			before = *total;
+		*total += (size_t)all[q];
+	}
+	free(all);
+	free(lens);
+	return before;
+}
+
 int dist_elsewhere(struct ferr *e)
 {
 	e->msg[0] = 0;
@@ -367,27 +388,30 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 	size_t *lens, *off, *sendlen, *recvlen, total = 0, mine = ds->n, lo, hi, first, last;
 	size_t rowbytes, i, nkeep, nbefore = 0, nafter = 0, nnew, k;
 	unsigned char *send, *recv, *p;
-	int q, size, miss, wts, lines, srcs;
+	int q, size, miss, wts, lines, srcs, poss;
 
 	if (!d || d->size <= 1)
 		return;
 	{
 		/* what any process holds of its rows moves (a process without rows may have
-		 * no row weights, lines or files): one sum of the four */
-		double has[4];
+		 * no row weights, lines, files or positions): one sum of the five */
+		double has[5];
 
 		has[0] = ds->miss_off != NULL;
 		has[1] = ds->roww != NULL;
 		has[2] = ds->line != NULL;
 		has[3] = ds->src != NULL;
-		dist_sum(d, has, 4);
+		has[4] = ds->pos != NULL;
+		dist_sum(d, has, 5);
 		miss = has[0] > 0;
 		wts = has[1] > 0;
 		lines = has[2] > 0;
 		srcs = has[3] > 0;
+		poss = has[4] > 0;
 	}
 	rowbytes = ds->dim * sizeof(float) + sizeof(uint32_t) + (wts ? sizeof(double) : 0) +
-	           (lines ? sizeof(unsigned long) : 0) + (srcs ? sizeof(uint32_t) : 0);
+	           (lines ? sizeof(unsigned long) : 0) + (srcs ? sizeof(uint32_t) : 0) +
+	           (poss ? sizeof(size_t) : 0);
 	size = d->size;
 	lens = xcalloc((size_t)size, sizeof *lens);
 	off = xcalloc((size_t)size + 1, sizeof *off);
@@ -445,6 +469,10 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 				memcpy(p, &ds->src[i], sizeof(uint32_t));
 				p += sizeof(uint32_t);
 			}
+			if (poss) {
+				memcpy(p, &ds->pos[i], sizeof(size_t));
+				p += sizeof(size_t);
+			}
 		}
 	}
 	recv = dist_exchange(d, send, sendlen, recvlen);
@@ -464,6 +492,8 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 		ds->line = xreallocarray(ds->line, nnew + 1, sizeof *ds->line);
 	if (srcs && (nnew > mine || !ds->src))
 		ds->src = xreallocarray(ds->src, nnew + 1, sizeof *ds->src);
+	if (poss && (nnew > mine || !ds->pos))
+		ds->pos = xreallocarray(ds->pos, nnew + 1, sizeof *ds->pos);
 	memmove(ds->x + nbefore * ds->dim, ds->x + k * ds->dim, nkeep * ds->dim * sizeof(float));
 	memmove(ds->y + nbefore, ds->y + k, nkeep * sizeof *ds->y);
 	if (wts)
@@ -472,6 +502,8 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 		memmove(ds->line + nbefore, ds->line + k, nkeep * sizeof *ds->line);
 	if (srcs)
 		memmove(ds->src + nbefore, ds->src + k, nkeep * sizeof *ds->src);
+	if (poss)
+		memmove(ds->pos + nbefore, ds->pos + k, nkeep * sizeof *ds->pos);
 	p = recv;
 	for (i = 0; i < nbefore + nafter; i++) {
 		size_t at = i < nbefore ? i : nkeep + i;
@@ -491,6 +523,10 @@ void dist_align_rows(const struct dist *d, struct dataset *ds, size_t unit)
 		if (srcs) {
 			memcpy(&ds->src[at], p, sizeof(uint32_t));
 			p += sizeof(uint32_t);
+		}
+		if (poss) {
+			memcpy(&ds->pos[at], p, sizeof(size_t));
+			p += sizeof(size_t);
 		}
 	}
 	if (nnew < mine)

@@ -53,6 +53,9 @@ int dist_all_ok(const struct dist *d, int ok);
 /* Process ROOT's N doubles V onto every process, bit for bit (a sum in rank order where
  * the others add 0). */
 void dist_bcast(const struct dist *d, int root, double *v, size_t n);
+/* The rows of the processes before this one, given this one's N; *TOTAL gets those of
+ * all (0 and N without others). */
+size_t dist_rows_before(const struct dist *d, size_t n, size_t *total);
 /* Fills E for a process that stops because another one failed (and gave the message:
  * MSG empty, status 1); returns -1. */
 int dist_elsewhere(struct ferr *e);
@@ -93,7 +96,7 @@ int dist_share(const struct dist *d, const char *const *paths, size_t npaths,
  * one's rows start at a multiple of UNIT in the table and all but the last hold a
  * multiple of UNIT rows: the passes over the rows (train.c) then cut them into the
  * blocks of UNIT rows one process would, and sum each block alike.  The rows move with
- * what D holds of each (x, y, roww, the missing-value lists, and with readopts.keep_lines
+ * what D holds of each (x, y, roww, pos, the missing-value lists, and with readopts.keep_lines
  * each row's line and file); D->count stays.  When any process lists missing values (or
  * lines, or files), every one gets the lists (empty ones too), so that all of them
  * prepare a fill for them alike (cv), and write the rows' lines alike.

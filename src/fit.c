@@ -424,10 +424,11 @@ static double *multiplicities(const struct dist *dist, const struct dataset *d, 
 void fit_shared_rows(const struct dist *dist, const struct dataset *d, const double *keep,
                      int as_weight, struct dataset *out)
 {
-	size_t dim = d->dim, i, t, m = 0, nmiss = 0;
+	size_t dim = d->dim, i, t, m = 0, nmiss = 0, before, total;
 	int weighted = as_weight || d->roww;
 
 	memset(out, 0, sizeof *out);
+	before = dist_rows_before(dist, d->n, &total);
 	for (i = 0; i < d->n; i++)
 		if (keep[i] != 0) {
 			m++;
@@ -442,12 +443,16 @@ void fit_shared_rows(const struct dist *dist, const struct dataset *d, const dou
 		out->miss_off = xcalloc(m + 1, sizeof *out->miss_off);
 		out->miss_col = xcalloc(nmiss + 1, sizeof *out->miss_col);
 	}
+	/* where each row is among the set's rows on all the processes (stochastic solvers) */
+	out->pos = xcalloc(m + 1, sizeof *out->pos);
+	out->npos = d->pos ? d->npos : total;
 	for (i = 0; i < d->n; i++) {
 		block_sweep(d->x, i, d->n, dim);
 		if (keep[i] == 0)
 			continue;
 		memcpy(out->x + out->n * dim, d->x + i * dim, dim * sizeof *out->x);
 		out->y[out->n] = d->y[i];
+		out->pos[out->n] = d->pos ? d->pos[i] : before + i;
 		if (weighted)
 			out->roww[out->n] = as_weight ? keep[i] : d->roww[i];
 		if (d->miss_off) {
@@ -642,6 +647,8 @@ static void use_rows(struct trainset *ts, const struct dataset *d)
 	ts->x = d->x;
 	ts->y = d->y;
 	ts->roww = d->roww;
+	ts->pos = d->pos;
+	ts->npos = d->npos;
 }
 
 /*

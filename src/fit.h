@@ -234,7 +234,8 @@ void fit_row(const struct dataset *d, size_t i, const double *fill, double *x);
  * between the processes into the blocks one process sums them in.  One process's passes
  * skip the rows of weight 0 (train.c), so that its blocks are those of the others alone,
  * and the processes' must be the same: cv's training rows of a fold, the rows that
- * under-sampling keeps.
+ * under-sampling keeps.  OUT->pos gets each row's position among D's rows on all the
+ * processes (D->pos's, when D is such a copy itself), OUT->npos their number.
  */
 struct dist;
 void fit_shared_rows(const struct dist *dist, const struct dataset *d, const double *keep,

@@ -6,7 +6,8 @@
  * struct dist (dist.h), which this file fills with MPI's collectives: each rank reads
  * its share of the input, the schema is merged, every evaluation of the objective and
  * its gradient is summed over the ranks with one MPI_Allreduce, and every rank takes the
- * same L-BFGS steps; rank 0 writes the report and the model.  cv runs its fits so, one
+ * same L-BFGS steps (with --solver sgd or adam, the same minibatch steps: one allreduce of
+ * a batch's gradient a step); rank 0 writes the report and the model.  cv runs its fits so, one
  * after another, on folds made from every rank's rows.  Compiled with mpicc, into
  * focal-mpi only: focal itself knows nothing of MPI.
  */
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "dist.h"
@@ -221,7 +223,7 @@ static void usage(FILE *f)
 	fputs("usage: mpirun -n N focal-mpi [-v] train [options] FILE...\n"
 	      "       mpirun -n N focal-mpi [-v] cv -k K [options] FILE...\n"
 	      "focal train and cv, data-parallel: each of N processes reads a share of the\n"
-	      "files.  Not supported yet: --solver sgd and adam.\n\n"
+	      "files (not standard input).\n\n"
 	      "  -v        print, per rank, the time spent in MPI's collectives\n\n"
 	      "Run 'focal-mpi help train' or 'focal-mpi help cv' for the options; see\n"
 	      "focal-mpi(1).\n", f);
@@ -308,13 +310,18 @@ int main(int argc, char **argv)
 	status = run(argc, argv);
 	if (status == 0)
 		status = cli_close_stdout();
-	if (verbose)
+	if (verbose) {
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) != 0)
+			ru.ru_maxrss = 0;
 		fprintf(stderr, "focal-mpi: rank %d of %d: %.3f s wall, %.3f s to read and merge; "
 		        "%ld allreduces (up to %zu doubles) %.6f s; %ld gathers %.6f s; %ld agreements "
-		        "%.6f s\n", rank, size, MPI_Wtime() - m.st.t0,
+		        "%.6f s; peak RSS %ld MB\n", rank, size, MPI_Wtime() - m.st.t0,
 		        m.st.sums ? m.st.first_sum - m.st.t0 : 0.0, m.st.sums, m.st.sum_max,
 		        m.st.sum_seconds, m.st.gathers, m.st.gather_seconds, m.st.agreements,
-		        m.st.agree_seconds);
+		        m.st.agree_seconds, (long)ru.ru_maxrss / 1024);
+	}
 	MPI_Op_free(&m.ordered_sum);
 	MPI_Finalize();
 	return status;

@@ -356,11 +356,35 @@ struct pass {
 	const float *wf;
 	const double *wb;
 	const struct dist *dist; /* focal-mpi: the other processes' rows (run_pass) */
+	/*
+	 * NULL: block b is the positions [b BLOCK_ROWS, (b + 1) BLOCK_ROWS); else the NBLK
+	 * blocks [bstart[b], bstart[b + 1]) (a batch's rows on this process, cut where one
+	 * process cuts the whole batch: solve_stochastic).
+	 */
+	const size_t *bstart;
+	size_t nblk;
+	/* focal-mpi: the positions are this process's rows of a batch that every process
+	 * draws alike from all their rows: its sums go to one dist_sum with the others' */
+	int spread;
 };
 
 static size_t pass_nblocks(const struct pass *p)
 {
-	return (p->npos + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	return p->bstart ? p->nblk : (p->npos + BLOCK_ROWS - 1) / BLOCK_ROWS;
+}
+
+/* The positions [*LO, *HI) of block B of P. */
+static void block_range(const struct pass *p, size_t b, size_t *lo, size_t *hi)
+{
+	if (p->bstart) {
+		*lo = p->bstart[b];
+		*hi = p->bstart[b + 1];
+		return;
+	}
+	*lo = b * BLOCK_ROWS;
+	*hi = *lo + BLOCK_ROWS;
+	if (*hi > p->npos)
+		*hi = p->npos;
 }
 
 /* Row weight s_i = class_weight[y_i] * roww[i]. */
@@ -411,13 +435,12 @@ static size_t scratch_size(const struct pass *p)
  */
 static void block_eval(const struct pass *p, size_t b, double *out, double *scratch)
 {
-	size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS, pos, r, o, t;
+	size_t lo, hi, pos, r, o, t;
 	double *acc = scratch, *grad = acc + 2, *xd = acc + p->width, *z = xd + p->dim;
 	double *dz = z + p->nout, loss = 0, wsum = 0, w, l;
 	uint32_t y;
 
-	if (hi > p->npos)
-		hi = p->npos;
+	block_range(p, b, &lo, &hi);
 	memset(acc, 0, p->width * sizeof *acc);
 	for (pos = lo; pos < hi; pos++) {
 		r = p->idx ? p->idx[pos] : pos;
@@ -478,7 +501,7 @@ static void block_eval_fast(const struct pass *p, size_t b, double *out)
 {
 	const struct trainset *s = p->s;
 	const struct kernel *kn = p->kern;
-	size_t lo = b * BLOCK_ROWS, hi = lo + BLOCK_ROWS, nout = p->nout, dim = p->dim, dp = p->dp;
+	size_t lo, hi, nout = p->nout, dim = p->dim, dp = p->dp;
 	size_t pos, r, i, c, t, nr, pending = 0;
 	double *acc = xcalloc(p->width, sizeof *acc), *grad = acc + 2, lsum = 0, wsum = 0, d;
 	double *z = xreallocarray(NULL, TILE * (2 * nout + 8), sizeof *z);
@@ -490,8 +513,7 @@ static void block_eval_fast(const struct pass *p, size_t b, double *out)
 	const float *rows[TILE];
 	uint32_t yv[TILE];
 
-	if (hi > p->npos)
-		hi = p->npos;
+	block_range(p, b, &lo, &hi);
 	for (pos = lo; pos < hi;) {
 		for (nr = 0; pos < hi && nr < TILE; pos++) {
 			const float *x;
@@ -581,10 +603,14 @@ static void round_block(void *ctx, size_t i)
 static void pass_rows_advise(const struct pass *p, size_t b0, size_t b1,
                              void (*fn)(const float *, size_t, size_t))
 {
-	size_t lo = b0 * BLOCK_ROWS, hi = b1 * BLOCK_ROWS;
+	size_t lo, hi, nb = pass_nblocks(p), t;
 
-	if (hi > p->npos)
-		hi = p->npos;
+	if (b0 >= nb)
+		return;
+	if (b1 > nb)
+		b1 = nb;
+	block_range(p, b0, &lo, &t);
+	block_range(p, b1 - 1, &t, &hi);
 	if (lo >= hi)
 		return;
 	if (p->idx) { /* a pass of many rounds: the rows of weight above 0, in order */
@@ -683,13 +709,22 @@ static void run_pass_shared(const struct pass *p, int threads, double *out)
 	free(mine);
 }
 
-/* run_pass_raw, over every process's rows with focal-mpi. */
+/*
+ * run_pass_raw, over every process's rows with focal-mpi: a pass over the table through
+ * run_pass_shared; a batch's (p->spread) as the sum, in rank order, of each process's
+ * own sums (one dist_sum of p->width doubles), which rounds otherwise than one process
+ * adding the batch's rows one after the other (solve_stochastic).
+ */
 static void run_pass_all(const struct pass *p, int threads, double *out)
 {
-	if (p->dist && p->dist->size > 1)
-		run_pass_shared(p, threads, out);
-	else
+	if (p->dist && p->dist->size > 1 && p->spread) {
 		run_pass_raw(p, threads, out, NULL);
+		dist_sum(p->dist, out, p->width);
+	} else if (p->dist && p->dist->size > 1) {
+		run_pass_shared(p, threads, out);
+	} else {
+		run_pass_raw(p, threads, out, NULL);
+	}
 }
 
 void linmodel_affine(const struct linmodel *m, const double *params, const double *scale,
@@ -771,6 +806,9 @@ static void pass_setup(struct pass *p, const struct trainset *s, const struct tr
 	p->wf = NULL;
 	p->wb = NULL;
 	p->dist = o->dist;
+	p->bstart = NULL;
+	p->nblk = 0;
+	p->spread = 0;
 }
 
 /* (lambda / 2) ||W||^2, bias excluded; adds lambda W to GRAD when not NULL. */
@@ -1296,7 +1334,6 @@ out:
 
 /* ---- mini-batch SGD and Adam ---- */
 
-
 /*
  * The plan of a stochastic run: EPOCHS passes of SPE steps each.  Without --epochs
  * the run takes at least STOCH_STEPS steps and STOCH_EPOCHS epochs, so a small table
@@ -1308,17 +1345,68 @@ out:
 #define STOCH_STEPS 5000
 #define STOCH_EPOCHS 10
 
-/* State of the stochastic solvers. */
+/*
+ * State of the stochastic solvers.  The batches are drawn from the NPOS positions of
+ * the rows of the set one process trains on; with focal-mpi those lie on every process,
+ * and each draws the same batches over all of them.  This process holds position LO + k
+ * (k < SPAN) as its row k, or with LOC as its row loc[k] (SIZE_MAX: a row of weight 0
+ * that the copy of the set's rows left out, held by none).
+ */
 struct stoch {
 	const struct problem *pb;
 	double *g, *acc, *m, *v; /* m, v: Adam moments */
 	long step, nsteps;       /* steps taken, steps planned */
+	size_t npos, lo, span, *loc;
+	/* the batch's rows held here, in the batch's order, and where its blocks of
+	 * BLOCK_ROWS positions (one process's) start among them: NBLK + 1 entries */
+	size_t *mine, nmine, *bstart, nblk;
 };
 
+/* Fills st->npos, lo, span and loc from the training set's positions (trainset.pos). */
+static void stoch_where(struct stoch *st)
+{
+	const struct trainset *s = st->pb->s;
+	size_t i;
+
+	if (!s->pos) { /* the rows of all the processes in rank order */
+		st->lo = dist_rows_before(st->pb->o->dist, s->n, &st->npos);
+		st->span = s->n;
+		return;
+	}
+	st->npos = s->npos;
+	st->lo = s->n ? s->pos[0] : 0;
+	st->span = s->n ? s->pos[s->n - 1] - st->lo + 1 : 0;
+	st->loc = xreallocarray(NULL, st->span ? st->span : 1, sizeof *st->loc);
+	for (i = 0; i < st->span; i++)
+		st->loc[i] = SIZE_MAX;
+	for (i = 0; i < s->n; i++)
+		st->loc[s->pos[i] - st->lo] = i;
+}
+
+/* st->mine and its blocks for the batch of the CNT positions P. */
+static void batch_rows(struct stoch *st, const size_t *p, size_t cnt)
+{
+	size_t k, g, r;
+
+	st->nmine = 0;
+	st->nblk = (cnt + BLOCK_ROWS - 1) / BLOCK_ROWS;
+	for (k = 0; k < cnt; k++) {
+		if (k % BLOCK_ROWS == 0)
+			st->bstart[k / BLOCK_ROWS] = st->nmine;
+		if (p[k] < st->lo || (g = p[k] - st->lo) >= st->span)
+			continue;
+		r = st->loc ? st->loc[g] : g;
+		if (r != SIZE_MAX)
+			st->mine[st->nmine++] = r;
+	}
+	st->bstart[st->nblk] = st->nmine;
+}
+
 /*
- * Gradient of J estimated on the rows P[0..cnt): the batch's weighted gradient
- * scaled by n / (cnt * sum of all weights), so its expectation is the full gradient,
- * plus lambda W.  Returns the batch's sum of s_i loss_i.
+ * Gradient of J estimated on the rows at the positions P[0..cnt): the batch's weighted
+ * gradient scaled by npos / (cnt * sum of all weights), so its expectation is the full
+ * gradient, plus lambda W.  Returns the batch's sum of s_i loss_i.  With focal-mpi each
+ * process sums the batch's rows it holds, and one dist_sum adds up the processes' sums.
  */
 static double batch_gradient(struct stoch *st, const double *x, const size_t *p, size_t cnt)
 {
@@ -1327,9 +1415,13 @@ static double batch_gradient(struct stoch *st, const double *x, const size_t *p,
 	double scale;
 	size_t k;
 
-	pass_setup(&ps, pb->s, pb->o, pb->shape, x, p, cnt, 1);
+	batch_rows(st, p, cnt);
+	pass_setup(&ps, pb->s, pb->o, pb->shape, x, st->mine, st->nmine, 1);
+	ps.bstart = st->bstart;
+	ps.nblk = st->nblk;
+	ps.spread = 1;
 	run_pass(&ps, pb->o->threads, st->acc);
-	scale = (double)pb->s->n / ((double)cnt * pb->wtotal);
+	scale = (double)st->npos / ((double)cnt * pb->wtotal);
 	for (k = 0; k < pb->np; k++)
 		st->g[k] = st->acc[2 + k] * scale;
 	l2_term(&ps, pb->o->lambda, x, st->g);
@@ -1385,20 +1477,35 @@ static int stoch_epochs(const struct trainopts *o, size_t n, size_t bs)
 
 /*
  * SGD or Adam from X (in place): epochs of shuffled mini-batches (stoch_epochs).
- * The stopping test of L-BFGS is made once, on the full gradient at the end.
+ * The stopping test of L-BFGS is made once, on the full gradient at the end.  With
+ * focal-mpi every process shuffles the positions of all the rows alike, takes the same
+ * steps from the summed batch gradients, and evaluates J over all the rows (run_pass).
  */
 static int solve_stochastic(const struct problem *pb, double *x, const double *gref,
                             struct trainresult *r, struct ferr *e)
 {
 	const struct trainopts *o = pb->o;
-	size_t n = pb->s->n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt;
-	size_t *perm = xreallocarray(NULL, n, sizeof *perm);
-	struct stoch st = { pb, dalloc(np), dalloc(np + 2), NULL, NULL, 0, 0 };
+	size_t n, np = pb->np, bs = o->batch_size ? o->batch_size : 256, i, b, cnt, most;
+	size_t *perm;
+	struct stoch st;
 	struct stoptest stop = { NULL, 0, 0 };
 	struct rng rng;
 	double f = 0, gn = 0, lsum;
-	int ep, epochs = stoch_epochs(o, n, bs), rc = -1;
+	int ep, epochs, watch, rc = -1;
 
+	memset(&st, 0, sizeof st);
+	st.pb = pb;
+	st.g = dalloc(np);
+	st.acc = dalloc(np + 2);
+	stoch_where(&st);
+	n = st.npos;
+	most = bs < n ? bs : n;
+	perm = xreallocarray(NULL, n ? n : 1, sizeof *perm);
+	st.mine = xreallocarray(NULL, most + 1, sizeof *st.mine);
+	st.bstart = xreallocarray(NULL, (most + BLOCK_ROWS - 1) / BLOCK_ROWS + 1, sizeof *st.bstart);
+	epochs = stoch_epochs(o, n, bs);
+	/* the objective of each epoch, when any process shows it (every one takes part) */
+	watch = !dist_all_ok(o->dist, o->progress == NULL);
 	st.nsteps = (long)epochs * (long)((n + bs - 1) / bs);
 	f = problem_eval(pb, x, st.g);
 	if (!isfinite(f) || !all_finite(st.g, np)) {
@@ -1425,7 +1532,7 @@ static int solve_stochastic(const struct problem *pb, double *x, const double *g
 			diverged(e, "in epoch", ep, "try a lower --lr");
 			goto out;
 		}
-		if (o->progress) {
+		if (watch) {
 			f = problem_eval(pb, x, st.g);
 			report(o, ep, f, norm_inf(st.g, np));
 		}
@@ -1448,6 +1555,9 @@ out:
 	free(st.acc);
 	free(st.m);
 	free(st.v);
+	free(st.loc);
+	free(st.mine);
+	free(st.bstart);
 	return rc;
 }
 

@@ -38,6 +38,14 @@ struct trainset {
 	const size_t *miss_off;
 	const uint32_t *miss_col;
 	const double *col_fill;
+	/*
+	 * focal-mpi, NULL: the rows of every process, in rank order, are the set one process
+	 * trains on.  Else row i is position pos[i] (increasing) of the npos rows of that set
+	 * on all the processes, those of weight 0 that are on none included (dataset.pos):
+	 * the stochastic solvers draw their batches from all npos, as one process does.
+	 */
+	const size_t *pos;
+	size_t npos;
 };
 
 struct dist;

@@ -250,11 +250,6 @@ expect_success 'a rank killed midway: every rank ends, status not 0, no model' '
 	for c in $ranks; do # gone, or a zombie no one has reaped yet
 		! kill -0 $c 2>/dev/null || grep -q "^State:.*Z" /proc/$c/status || exit 1
 	done'
-for opt in "--solver adam"; do
-	expect_success "train $opt is refused (status 2, one message)" "
-		fmpi 2 train -y type $opt \"\$DATA/glass.csv\" > out 2> err; test \$? -eq 2 &&
-		grep -q 'not supported by focal-mpi yet' err && test \"\$(grep -c 'not supported' err)\" = 1"
-done
 expect_success 'standard input is refused' '
 	fmpi 2 train -y type - < "$DATA/glass.csv" > out 2> err; test $? -eq 2 &&
 	grep -q "standard input" err'
@@ -285,13 +280,6 @@ expect_success 'cv of glass.csv, --sample none,over,under,over+under, on 2 and 4
 	cvs samp 2 4 -- -k 4 -y type --sample none,over,under,over+under "$DATA/glass.csv"'
 expect_success 'cv of 200,000 rows, --sample over,under, on 3 processes: focal cv' '
 	cvs bigsamp 3 -- -k 3 --sample over,under big.csv'
-for opt in "--solver adam"; do
-	expect_success "cv $opt is refused (status 2, one message)" "
-		fmpi 2 cv -k 3 -y type --save-folds sf.csv $opt \"\$DATA/glass.csv\" > out 2> err
-		test \$? -eq 2 && grep -q 'not supported by focal-mpi yet' err &&
-		test \"\$(grep -c 'not supported' err)\" = 1 &&
-		! test -s out && ! test -e sf.csv"
-done
 expect_success 'cv: a bad line in one of three shards: one message naming it, status 1, no page' '
 	fmpi 3 cv -k 3 -y type --plot bad.svg a.csv b.csv c.csv > out 2> err; test $? -eq 1 &&
 	test "$(cat err)" = "focal: b.csv:5: expected 10 fields, found 9" && ! test -s out &&
