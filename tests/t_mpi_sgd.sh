@@ -68,6 +68,14 @@ expect_success '200,000 rows, --sample over with adam on 2 and 4 processes' '
 		fmpi $n train -q --threads 1 --solver adam --sample over --epochs 2 -o bo$n.focal \
 			big.csv > /dev/null && same_fit bo.focal bo$n.focal big.csv || exit 1
 	done'
+# row weights, those of every 5th and 7th row 0: one process's batches hold those rows too
+expect_success '200,000 rows, --weight with rows of weight 0, --solver adam on 3 processes' '
+	awk -F, -v OFS=, "NR == 1 { print \$0, \"wt\"; next } { print \$0, NR % 7 ? NR % 5 / 2 : 0 }" \
+		big.csv > bigw.csv &&
+	focal train -q --threads 1 -y y --weight wt --solver adam --epochs 2 -o bw.focal bigw.csv \
+		> /dev/null &&
+	fmpi 3 train -q --threads 1 -y y --weight wt --solver adam --epochs 2 -o bw3.focal \
+		bigw.csv > /dev/null && same_fit bw.focal bw3.focal bigw.csv'
 # rank 0 alone shows the progress: the others still take part in each epoch's evaluation
 expect_success '--progress on rank 0 alone: the fit without it, no hang' '
 	fmpi 2 train -q --threads 1 --solver adam --epochs 3 -o bp.focal big.csv > /dev/null &&
