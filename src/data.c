@@ -1727,24 +1727,6 @@ static int read_aligned(const char *const *paths, size_t npaths, const struct re
 	return 0;
 }
 
-/* Where this process's rows begin in the table (*FIRST) and how many the table has, from
- * every process's count of rows. */
-static void table_place(const struct dist *dist, size_t n, size_t *first, size_t *total)
-{
-	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens);
-	uint64_t mine = n, *all = dist_gather(dist, &mine, sizeof mine, lens);
-	int q;
-
-	*first = *total = 0;
-	for (q = 0; q < dist->size; q++) {
-		if (q == dist->rank)
-			*first = *total;
-		*total += (size_t)all[q];
-	}
-	free(all);
-	free(lens);
-}
-
 /* The line of a share's key after the run's: its rows [FIRST, FIRST + N) of TOTAL. */
 static char *share_line(size_t first, size_t n, size_t total)
 {
@@ -1834,7 +1816,7 @@ static int load_shared_cached(const char *const *paths, size_t npaths, const str
 		/* every process has its share: do they make the table, in order? */
 		size_t at, all;
 
-		table_place(dist, d->n, &at, &all);
+		at = dist_rows_before(dist, d->n, &all);
 		if (dist_all_ok(dist, at == first && all == total)) {
 			double *cnt = xcalloc(s->nclass + 1, sizeof *cnt);
 
@@ -1863,7 +1845,7 @@ static int load_shared_cached(const char *const *paths, size_t npaths, const str
 	rc = read_aligned(paths, npaths, &ro, s, d, e);
 	if (rc != 0)
 		goto drop;
-	table_place(dist, d->n, &first, &total);
+	first = dist_rows_before(dist, d->n, &total);
 	line = share_line(first, d->n, total);
 	free(full);
 	len = strlen(key) + strlen(line) + 64;

@@ -110,17 +110,23 @@ same_cv() {
 	END { if (na != nb) { print na " vs " nb " values"; bad = 1 }; exit bad }' "$1.t" "$2.t"
 }
 
+# numbers_before N... -- ARGS: ns gets the Ns, nskip how many arguments to shift past "--"
+numbers_before() {
+	ns= nskip=1
+	while [ "$1" != -- ]; do
+		ns="$ns $1"
+		nskip=$((nskip + 1))
+		shift
+	done
+}
+
 # cvs NAME N... -- ARGS: focal cv ARGS, then focal-mpi cv ARGS on each N processes, the
 # same JSON each time
 cvs() {
 	name=$1
 	shift
-	ns=
-	while [ "$1" != -- ]; do
-		ns="$ns $1"
-		shift
-	done
-	shift
+	numbers_before "$@"
+	shift $nskip
 	focal cv -q --format json "$@" > "$name.json" || return 1
 	for n in $ns; do
 		fmpi "$n" cv -q --format json "$@" > "$name-$n.json" &&

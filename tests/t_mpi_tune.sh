@@ -14,12 +14,8 @@
 trains() {
 	name=$1 data=$2
 	shift 2
-	ns=
-	while [ "$1" != -- ]; do
-		ns="$ns $1"
-		shift
-	done
-	shift
+	numbers_before "$@"
+	shift $nskip
 	focal train -q --threads 1 --format json -o "$name.focal" "$@" "$data" > "$name.json" ||
 		return 1
 	for n in $ns; do
