@@ -349,7 +349,7 @@ static int counts_agree(const uint32_t *y, size_t n, const size_t *count, size_t
  * SHARE of the table (focal-mpi) may hold no rows, or none of a class. */
 static int get_payload(struct reader *r, struct schema *s, struct dataset *d, int share)
 {
-	size_t i, nmiss;
+	size_t i, nmiss, end;
 
 	s->nfeat = get_count(r, 5 * sizeof(uint64_t));
 	s->feat = xcalloc(s->nfeat + 1, sizeof *s->feat);
@@ -381,9 +381,15 @@ static int get_payload(struct reader *r, struct schema *s, struct dataset *d, in
 	if (r->bad || d->dim != s->dim || s->nclass < 2 || !s->target || (d->n == 0 && !share) ||
 	    (d->dim && d->n > r->left / d->dim / sizeof(float)))
 		return r->bad = 1, -1;
-	for (i = 0; i < s->nfeat; i++) /* every design column where the schema says */
-		if (s->feat[i].offset + (s->feat[i].categorical ? s->feat[i].nvocab : 1) > s->dim)
+	/* the features tile the design columns in order, as data.c lays them out (so that
+	 * the width is that of the features read, even for a share without rows) */
+	for (i = 0, end = 0; i < s->nfeat; i++) {
+		if (s->feat[i].offset != end)
 			return r->bad = 1, -1;
+		end += s->feat[i].categorical ? s->feat[i].nvocab : 1;
+	}
+	if (end != s->dim)
+		return r->bad = 1, -1;
 	d->x = block_alloc((d->n ? d->n : 1) * (d->dim ? d->dim : 1));
 	for (i = 0; i < d->n && !r->bad; i += BLOCK_SWEEP_ROWS) {
 		size_t rows = d->n - i < BLOCK_SWEEP_ROWS ? d->n - i : BLOCK_SWEEP_ROWS;
