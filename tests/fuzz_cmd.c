@@ -281,13 +281,15 @@ static int word_byte(char c)
 }
 
 /* Does S[0..n) hold "nan" or "inf" (any case) as a word of its own, the way printf
- * writes a number that is not finite? */
+ * writes a number that is not finite?  Not after a backslash: JSON writes a label's
+ * newline and "an" as \nan. */
 static int nonfinite_word(const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i + 3 <= n; i++) {
-		if ((i > 0 && word_byte(s[i - 1])) || (i + 3 < n && word_byte(s[i + 3])))
+		if ((i > 0 && (word_byte(s[i - 1]) || s[i - 1] == '\\')) ||
+		    (i + 3 < n && word_byte(s[i + 3])))
 			continue;
 		if (contains_nocase(s + i, 3, "nan") || contains_nocase(s + i, 3, "inf"))
 			return 1;
