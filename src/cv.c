@@ -304,35 +304,48 @@ void cv_stratify(const uint32_t *y, size_t n, size_t nclass, const double *count
 	free(idx);
 }
 
+/*
+ * focal-mpi: the classes of the rows of multiplicity above 0 (COUNT NULL: all) of every
+ * process of DIST, in rank order (the table's), as a malloc'd array of *NALL entries,
+ * this process's from *FIRST (collective).
+ */
+static uint32_t *gather_classes(const struct dist *dist, const uint32_t *y, size_t n,
+                                const double *count, size_t *first, size_t *nall)
+{
+	size_t *lens = xcalloc((size_t)dist->size, sizeof *lens), i, m = 0;
+	uint32_t *mine = xcalloc(n + 1, sizeof *mine), *all;
+	int q;
+
+	for (i = 0; i < n; i++)
+		if (!count || count[i] > 0)
+			mine[m++] = y[i];
+	all = dist_gather(dist, mine, m * sizeof *mine, lens);
+	for (q = 0, *first = *nall = 0; q < dist->size; q++) {
+		if (q == dist->rank)
+			*first = *nall;
+		*nall += lens[q] / sizeof *mine;
+	}
+	free(mine);
+	free(lens);
+	return all;
+}
+
 void cv_stratify_shared(const struct dist *dist, const uint32_t *y, size_t n, size_t nclass,
                         const double *count, size_t k, uint64_t seed, uint32_t *fold)
 {
-	size_t *lens, i, m = 0, first = 0, nall = 0;
-	uint32_t *mine, *all, *foldall;
-	int q;
+	size_t i, m, first, nall;
+	uint32_t *all, *foldall;
 
 	if (!dist || dist->size <= 1) {
 		cv_stratify(y, n, nclass, count, k, seed, fold);
 		return;
 	}
-	/* the classes of the rows in the set, every process's in rank order (the table's) */
-	mine = xcalloc(n + 1, sizeof *mine);
-	for (i = 0; i < n; i++)
-		if (!count || count[i] > 0)
-			mine[m++] = y[i];
-	lens = xcalloc((size_t)dist->size, sizeof *lens);
-	all = dist_gather(dist, mine, m * sizeof *mine, lens);
-	for (q = 0; q < dist->size; q++) {
-		if (q == dist->rank)
-			first = nall;
-		nall += lens[q] / sizeof *mine;
-	}
+	/* the classes of the rows in the set, every process's */
+	all = gather_classes(dist, y, n, count, &first, &nall);
 	foldall = xcalloc(nall + 1, sizeof *foldall);
 	cv_stratify(all, nall, nclass, NULL, k, seed, foldall);
 	for (i = 0, m = 0; i < n; i++)
 		fold[i] = !count || count[i] > 0 ? foldall[first + m++] : (uint32_t)k;
-	free(mine);
-	free(lens);
 	free(all);
 	free(foldall);
 }
@@ -356,18 +369,8 @@ void cv_folds(struct cv *cv)
 	/* focal-mpi: the folds are those of the whole table, made alike on every process
 	 * from every row's class; each keeps its own rows' (the table's rows from FIRST) */
 	if (dist && dist->size > 1) {
-		size_t *lens = xcalloc((size_t)dist->size, sizeof *lens);
-		int q;
-
-		gathered = dist_gather(dist, d->y, d->n * sizeof *d->y, lens);
-		for (q = 0, nall = 0; q < dist->size; q++) {
-			if (q == dist->rank)
-				first = nall;
-			nall += lens[q] / sizeof *d->y;
-		}
-		yall = gathered;
+		yall = gathered = gather_classes(dist, d->y, d->n, NULL, &first, &nall);
 		foldall = xcalloc(nall + 1, sizeof *foldall);
-		free(lens);
 	}
 	cv->nrows = nall;
 	cv->nf = cv->o->repeat * k;
