@@ -224,7 +224,8 @@ static void usage(FILE *f)
 	      "       mpirun -n N focal-mpi [-v] cv -k K [options] FILE...\n"
 	      "focal train and cv, data-parallel: each of N processes reads a share of the\n"
 	      "files (not standard input).\n\n"
-	      "  -v        print, per rank, the time spent in MPI's collectives\n\n"
+	      "  -v        print, per rank, its wall time, peak memory and time in MPI's\n"
+	      "            collectives\n\n"
 	      "Run 'focal-mpi help train' or 'focal-mpi help cv' for the options; see\n"
 	      "focal-mpi(1).\n", f);
 }
